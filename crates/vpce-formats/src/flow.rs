@@ -1,0 +1,930 @@
+//! VPC flow logs in the text format (versions 2 to 11, any field order).
+//!
+//! A record is one line of space-separated values whose order is given by the
+//! flow log's format. S3 delivery writes that order as a header line
+//! (`version account-id interface-id ...`); CloudWatch Logs delivery has no
+//! header, so the format is given as the `${field}` string the flow log was
+//! created with. Without either, the default version 2 order applies.
+//!
+//! Parsing works on bytes: fields are found with `memchr`, numbers and IPv4
+//! addresses are parsed by hand, and the fields the analysis does not use are
+//! skipped without being looked at. A `-` value is `None`.
+
+use std::fmt;
+use std::io::Read;
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::lines::LineError;
+
+macro_rules! fields {
+    ($( $variant:ident = $name:literal, $ver:literal; )*) => {
+        /// Every flow-log field AWS documents, through version 11.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)]
+        pub enum Field { $($variant),* }
+
+        impl Field {
+            /// All fields in the order of the AWS documentation.
+            pub const ALL: &'static [Field] = &[$(Field::$variant),*];
+
+            /// The name used in headers and `${...}` format strings.
+            pub fn name(self) -> &'static str {
+                match self { $(Field::$variant => $name),* }
+            }
+
+            /// The flow-log version that introduced the field.
+            pub fn version(self) -> u8 {
+                match self { $(Field::$variant => $ver),* }
+            }
+        }
+    };
+}
+
+fields! {
+    Version = "version", 2;
+    AccountId = "account-id", 2;
+    InterfaceId = "interface-id", 2;
+    Srcaddr = "srcaddr", 2;
+    Dstaddr = "dstaddr", 2;
+    Srcport = "srcport", 2;
+    Dstport = "dstport", 2;
+    Protocol = "protocol", 2;
+    Packets = "packets", 2;
+    Bytes = "bytes", 2;
+    Start = "start", 2;
+    End = "end", 2;
+    Action = "action", 2;
+    LogStatus = "log-status", 2;
+    VpcId = "vpc-id", 3;
+    SubnetId = "subnet-id", 3;
+    InstanceId = "instance-id", 3;
+    TcpFlags = "tcp-flags", 3;
+    Type = "type", 3;
+    PktSrcaddr = "pkt-srcaddr", 3;
+    PktDstaddr = "pkt-dstaddr", 3;
+    Region = "region", 4;
+    AzId = "az-id", 4;
+    SublocationType = "sublocation-type", 4;
+    SublocationId = "sublocation-id", 4;
+    PktSrcAwsService = "pkt-src-aws-service", 5;
+    PktDstAwsService = "pkt-dst-aws-service", 5;
+    FlowDirection = "flow-direction", 5;
+    TrafficPath = "traffic-path", 5;
+    EcsClusterArn = "ecs-cluster-arn", 7;
+    EcsClusterName = "ecs-cluster-name", 7;
+    EcsContainerInstanceArn = "ecs-container-instance-arn", 7;
+    EcsContainerInstanceId = "ecs-container-instance-id", 7;
+    EcsContainerId = "ecs-container-id", 7;
+    EcsSecondContainerId = "ecs-second-container-id", 7;
+    EcsServiceName = "ecs-service-name", 7;
+    EcsTaskDefinitionArn = "ecs-task-definition-arn", 7;
+    EcsTaskArn = "ecs-task-arn", 7;
+    EcsTaskId = "ecs-task-id", 7;
+    RejectReason = "reject-reason", 8;
+    ResourceId = "resource-id", 9;
+    EncryptionStatus = "encryption-status", 10;
+    InstanceTag = "instance-tag", 11;
+    InstanceTag2 = "instance-tag-2", 11;
+    InterfaceTag = "interface-tag", 11;
+    InterfaceTag2 = "interface-tag-2", 11;
+    AsgTag = "asg-tag", 11;
+    AsgTag2 = "asg-tag-2", 11;
+    InterfaceType = "interface-type", 11;
+    NextHopInterfaceId = "next-hop-interface-id", 11;
+    NextHopSubnetId = "next-hop-subnet-id", 11;
+    NextHopAzId = "next-hop-az-id", 11;
+    NextHopVpcId = "next-hop-vpc-id", 11;
+    NextHopInterfaceType = "next-hop-interface-type", 11;
+}
+
+impl Field {
+    /// Looks a field up by its header name, its `${name}` form, or the
+    /// underscore spelling used by Parquet and Athena (`pkt_dst_aws_service`).
+    pub fn from_name(token: &str) -> Option<Field> {
+        let t = token.trim();
+        let t = t
+            .strip_prefix("${")
+            .and_then(|s| s.strip_suffix('}'))
+            .unwrap_or(t);
+        let t = t.to_ascii_lowercase().replace('_', "-");
+        Field::ALL.iter().copied().find(|f| f.name() == t)
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The default format (version 2), used when there is neither a header nor a
+/// format string.
+pub const DEFAULT_V2: &[Field] = &[
+    Field::Version,
+    Field::AccountId,
+    Field::InterfaceId,
+    Field::Srcaddr,
+    Field::Dstaddr,
+    Field::Srcport,
+    Field::Dstport,
+    Field::Protocol,
+    Field::Packets,
+    Field::Bytes,
+    Field::Start,
+    Field::End,
+    Field::Action,
+    Field::LogStatus,
+];
+
+/// Errors in a header line or a `--flow-log-format` string.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    #[error(
+        "unknown flow-log field{} {}; known fields are: {}",
+        if .unknown.len() > 1 { "s" } else { "" },
+        .unknown.iter().map(|u| format!("'{u}'")).collect::<Vec<_>>().join(", "),
+        Field::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(" ")
+    )]
+    UnknownFields { unknown: Vec<String> },
+    #[error("flow-log field '{0}' appears twice in the format")]
+    Duplicate(Field),
+    #[error("the flow-log format is empty")]
+    Empty,
+}
+
+/// What a parsed value is used for. Fields the analysis does not read are `Skip`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Skip,
+    Field(Field),
+}
+
+/// A field order, from a header, a format string, or the default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlowFormat {
+    fields: Vec<Field>,
+    /// Names in the header that are not known fields, kept when the caller
+    /// allowed them; their values are skipped.
+    ignored: Vec<String>,
+    slots: Vec<Slot>,
+}
+
+impl Default for FlowFormat {
+    fn default() -> Self {
+        Self::from_fields(DEFAULT_V2.to_vec(), Vec::new(), vec![])
+    }
+}
+
+impl FlowFormat {
+    fn from_fields(fields: Vec<Field>, ignored: Vec<String>, slots: Vec<Slot>) -> Self {
+        let slots = if slots.is_empty() {
+            fields.iter().map(|&f| Slot::Field(f)).collect()
+        } else {
+            slots
+        };
+        FlowFormat {
+            fields,
+            ignored,
+            slots,
+        }
+    }
+
+    /// Parses a header line or a format string: names separated by spaces, each
+    /// plain (`srcaddr`) or wrapped (`${srcaddr}`).
+    ///
+    /// # Errors
+    /// An unknown name is an error that lists the known fields, unless
+    /// `allow_unknown` is set, in which case its values are skipped.
+    pub fn parse(spec: &str, allow_unknown: bool) -> Result<Self, FormatError> {
+        let mut fields = Vec::new();
+        let mut slots = Vec::new();
+        let mut unknown = Vec::new();
+        for token in spec.split_ascii_whitespace() {
+            match Field::from_name(token) {
+                Some(f) => {
+                    if fields.contains(&f) {
+                        return Err(FormatError::Duplicate(f));
+                    }
+                    fields.push(f);
+                    slots.push(Slot::Field(f));
+                }
+                None => {
+                    unknown.push(token.to_string());
+                    slots.push(Slot::Skip);
+                }
+            }
+        }
+        if slots.is_empty() {
+            return Err(FormatError::Empty);
+        }
+        if !unknown.is_empty() && !allow_unknown {
+            return Err(FormatError::UnknownFields { unknown });
+        }
+        Ok(Self::from_fields(fields, unknown, slots))
+    }
+
+    /// Decides whether `line` is a header. A header's tokens are field names;
+    /// a record's are values. A line whose first token is a known name, or
+    /// whose tokens all look like names with at least two known, is a header.
+    pub fn looks_like_header(line: &[u8]) -> bool {
+        let Ok(text) = std::str::from_utf8(line) else {
+            return false;
+        };
+        let tokens: Vec<&str> = text.split_ascii_whitespace().collect();
+        let Some(first) = tokens.first() else {
+            return false;
+        };
+        if Field::from_name(first).is_some() {
+            return true;
+        }
+        let name_like = |t: &&str| {
+            let t = t.trim_start_matches("${").trim_end_matches('}');
+            t.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+                && !t.starts_with("eni-")
+        };
+        tokens.iter().all(name_like) && tokens.iter().filter(|t| Field::from_name(t).is_some()).count() >= 2
+    }
+
+    /// The fields in order.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// Header names that were not known fields (only when allowed).
+    pub fn ignored(&self) -> &[String] {
+        &self.ignored
+    }
+
+    /// Whether the format has `f`.
+    pub fn has(&self, f: Field) -> bool {
+        self.fields.contains(&f)
+    }
+
+    /// Number of values a record must have.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Never true for a parsed format; present for completeness.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The format as a `${field}` string, as the AWS console and API write it.
+    pub fn to_spec(&self) -> String {
+        self.fields
+            .iter()
+            .map(|f| format!("${{{}}}", f.name()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Parses one record line.
+    ///
+    /// # Errors
+    /// A wrong number of values, or a value that does not fit its field.
+    pub fn parse_record<'a>(&self, line: &'a [u8]) -> Result<FlowRecord<'a>, RecordError> {
+        let mut rec = FlowRecord::default();
+        let mut idx = 0usize;
+        let mut pos = 0usize;
+        let n = self.slots.len();
+        loop {
+            let end = memchr::memchr(b' ', &line[pos..]).map_or(line.len(), |i| pos + i);
+            if idx >= n {
+                return Err(RecordError::FieldCount {
+                    expected: n,
+                    found: count_tokens(line),
+                });
+            }
+            let value = &line[pos..end];
+            if let Slot::Field(f) = self.slots[idx] {
+                rec.set(f, value)?;
+            }
+            idx += 1;
+            if end == line.len() {
+                break;
+            }
+            pos = end + 1;
+        }
+        if idx != n {
+            return Err(RecordError::FieldCount {
+                expected: n,
+                found: idx,
+            });
+        }
+        Ok(rec)
+    }
+}
+
+fn count_tokens(line: &[u8]) -> usize {
+    memchr::memchr_iter(b' ', line).count() + 1
+}
+
+/// Why a record line was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("expected {expected} space-separated fields, found {found}")]
+    FieldCount { expected: usize, found: usize },
+    #[error("field '{field}' has an invalid value '{value}'")]
+    InvalidValue { field: Field, value: String },
+}
+
+/// `ACCEPT` or `REJECT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Accept,
+    Reject,
+}
+
+/// `OK`, `NODATA` or `SKIPDATA`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogStatus {
+    Ok,
+    NoData,
+    SkipData,
+}
+
+/// `ingress` or `egress`, relative to the capturing interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+/// One flow-log record. Text fields borrow from the line; `None` means the
+/// value was `-` or the field is not in the format.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlowRecord<'a> {
+    pub version: Option<u8>,
+    pub account_id: Option<&'a str>,
+    pub interface_id: Option<&'a str>,
+    pub srcaddr: Option<IpAddr>,
+    pub dstaddr: Option<IpAddr>,
+    pub srcport: Option<u16>,
+    pub dstport: Option<u16>,
+    pub protocol: Option<u8>,
+    pub packets: Option<u64>,
+    pub bytes: Option<u64>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub action: Option<Action>,
+    pub log_status: Option<LogStatus>,
+    pub vpc_id: Option<&'a str>,
+    pub subnet_id: Option<&'a str>,
+    pub instance_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub az_id: Option<&'a str>,
+    pub pkt_srcaddr: Option<IpAddr>,
+    pub pkt_dstaddr: Option<IpAddr>,
+    pub pkt_src_aws_service: Option<&'a str>,
+    pub pkt_dst_aws_service: Option<&'a str>,
+    pub flow_direction: Option<Direction>,
+    pub traffic_path: Option<u8>,
+    pub interface_type: Option<&'a str>,
+    pub resource_id: Option<&'a str>,
+}
+
+fn invalid(field: Field, value: &[u8]) -> RecordError {
+    let mut v = String::from_utf8_lossy(value).into_owned();
+    if v.len() > 64 {
+        let mut cut = 64;
+        while !v.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        v.truncate(cut);
+        v.push('…');
+    }
+    RecordError::InvalidValue { field, value: v }
+}
+
+/// Parses an unsigned decimal without allocation.
+pub fn parse_u64(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 20 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(d as u64)?;
+    }
+    Some(v)
+}
+
+/// Parses a dotted-quad IPv4 address, or falls back to the standard parser
+/// for IPv6.
+pub fn parse_ip(b: &[u8]) -> Option<IpAddr> {
+    if let Some(v4) = parse_ipv4(b) {
+        return Some(IpAddr::V4(v4));
+    }
+    if b.contains(&b':') {
+        return std::str::from_utf8(b).ok()?.parse().ok();
+    }
+    None
+}
+
+fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+    if b.len() < 7 || b.len() > 15 {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    let mut cur: u32 = 0;
+    let mut digits = 0;
+    for &c in b {
+        if c == b'.' {
+            if digits == 0 || i == 3 {
+                return None;
+            }
+            octets[i] = cur as u8;
+            i += 1;
+            cur = 0;
+            digits = 0;
+        } else {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 || digits == 3 {
+                return None;
+            }
+            cur = cur * 10 + d as u32;
+            if cur > 255 {
+                return None;
+            }
+            digits += 1;
+        }
+    }
+    if i != 3 || digits == 0 {
+        return None;
+    }
+    octets[3] = cur as u8;
+    Some(Ipv4Addr::from(octets))
+}
+
+impl<'a> FlowRecord<'a> {
+    fn set(&mut self, f: Field, v: &'a [u8]) -> Result<(), RecordError> {
+        if v == b"-" {
+            return Ok(());
+        }
+        let text = || std::str::from_utf8(v).map_err(|_| invalid(f, v));
+        let num = || parse_u64(v).ok_or_else(|| invalid(f, v));
+        let ip = || parse_ip(v).map(Some).ok_or_else(|| invalid(f, v));
+        match f {
+            Field::Version => self.version = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?),
+            Field::AccountId => self.account_id = Some(text()?),
+            Field::InterfaceId => self.interface_id = Some(text()?),
+            Field::Srcaddr => self.srcaddr = ip()?,
+            Field::Dstaddr => self.dstaddr = ip()?,
+            Field::Srcport => self.srcport = Some(u16::try_from(num()?).map_err(|_| invalid(f, v))?),
+            Field::Dstport => self.dstport = Some(u16::try_from(num()?).map_err(|_| invalid(f, v))?),
+            Field::Protocol => self.protocol = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?),
+            Field::Packets => self.packets = Some(num()?),
+            Field::Bytes => self.bytes = Some(num()?),
+            Field::Start => self.start = Some(i64::try_from(num()?).map_err(|_| invalid(f, v))?),
+            Field::End => self.end = Some(i64::try_from(num()?).map_err(|_| invalid(f, v))?),
+            Field::Action => {
+                self.action = Some(match v {
+                    b"ACCEPT" => Action::Accept,
+                    b"REJECT" => Action::Reject,
+                    _ => return Err(invalid(f, v)),
+                })
+            }
+            Field::LogStatus => {
+                self.log_status = Some(match v {
+                    b"OK" => LogStatus::Ok,
+                    b"NODATA" => LogStatus::NoData,
+                    b"SKIPDATA" => LogStatus::SkipData,
+                    _ => return Err(invalid(f, v)),
+                })
+            }
+            Field::VpcId => self.vpc_id = Some(text()?),
+            Field::SubnetId => self.subnet_id = Some(text()?),
+            Field::InstanceId => self.instance_id = Some(text()?),
+            Field::Region => self.region = Some(text()?),
+            Field::AzId => self.az_id = Some(text()?),
+            Field::PktSrcaddr => self.pkt_srcaddr = ip()?,
+            Field::PktDstaddr => self.pkt_dstaddr = ip()?,
+            Field::PktSrcAwsService => self.pkt_src_aws_service = Some(text()?),
+            Field::PktDstAwsService => self.pkt_dst_aws_service = Some(text()?),
+            Field::FlowDirection => {
+                self.flow_direction = Some(match v {
+                    b"ingress" => Direction::Ingress,
+                    b"egress" => Direction::Egress,
+                    _ => return Err(invalid(f, v)),
+                })
+            }
+            Field::TrafficPath => self.traffic_path = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?),
+            Field::InterfaceType => self.interface_type = Some(text()?),
+            Field::ResourceId => self.resource_id = Some(text()?),
+            // Values of the remaining fields are not used by the analysis; they
+            // are still checked for valid UTF-8 so that binary garbage is reported.
+            _ => {
+                text()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The packet-level source: `pkt-srcaddr` when present, else `srcaddr`.
+    pub fn true_src(&self) -> Option<IpAddr> {
+        self.pkt_srcaddr.or(self.srcaddr)
+    }
+
+    /// The packet-level destination: `pkt-dstaddr` when present, else `dstaddr`.
+    pub fn true_dst(&self) -> Option<IpAddr> {
+        self.pkt_dstaddr.or(self.dstaddr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn there_are_54_fields_through_version_11() {
+        assert_eq!(Field::ALL.len(), 54);
+        assert_eq!(Field::ALL.iter().filter(|f| f.version() <= 2).count(), 14);
+        assert_eq!(Field::ALL.iter().filter(|f| f.version() <= 5).count(), 29);
+        assert_eq!(Field::ALL.iter().filter(|f| f.version() <= 10).count(), 42);
+    }
+
+    #[test]
+    fn field_names_in_every_spelling() {
+        assert_eq!(Field::from_name("pkt-dst-aws-service"), Some(Field::PktDstAwsService));
+        assert_eq!(Field::from_name("${pkt-dst-aws-service}"), Some(Field::PktDstAwsService));
+        assert_eq!(Field::from_name("pkt_dst_aws_service"), Some(Field::PktDstAwsService));
+        assert_eq!(Field::from_name("bogus"), None);
+    }
+
+    // The default-format examples from the AWS documentation (log-formats.md §2.6).
+    #[test]
+    fn aws_default_format_examples() {
+        let f = FlowFormat::default();
+        let r = f
+            .parse_record(b"2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK")
+            .unwrap();
+        assert_eq!(r.version, Some(2));
+        assert_eq!(r.account_id, Some("123456789010"));
+        assert_eq!(r.interface_id, Some("eni-1235b8ca123456789"));
+        assert_eq!(r.srcaddr, ip("172.31.16.139"));
+        assert_eq!(r.dstaddr, ip("172.31.16.21"));
+        assert_eq!((r.srcport, r.dstport, r.protocol), (Some(20641), Some(22), Some(6)));
+        assert_eq!((r.packets, r.bytes), (Some(20), Some(4249)));
+        assert_eq!((r.start, r.end), (Some(1418530010), Some(1418530070)));
+        assert_eq!(r.action, Some(Action::Accept));
+        assert_eq!(r.log_status, Some(LogStatus::Ok));
+
+        let r = f
+            .parse_record(b"2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK")
+            .unwrap();
+        assert_eq!(r.action, Some(Action::Reject));
+
+        let r = f
+            .parse_record(b"2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA")
+            .unwrap();
+        assert_eq!(r.log_status, Some(LogStatus::NoData));
+        assert_eq!((r.srcaddr, r.bytes, r.action), (None, None, None));
+
+        let r = f
+            .parse_record(b"2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA")
+            .unwrap();
+        assert_eq!(r.log_status, Some(LogStatus::SkipData));
+
+        let r = f
+            .parse_record(b"2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK")
+            .unwrap();
+        assert_eq!(r.srcaddr, ip("2001:db8:1234:a100:8d6e:3477:df66:f105"));
+        assert_eq!(r.bytes, Some(8855));
+    }
+
+    #[test]
+    fn aws_custom_v3_example() {
+        let f = FlowFormat::parse("version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status", false).unwrap();
+        let r = f
+            .parse_record(b"3 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-01234567890123456 eni-1235b8ca123456789 123456789010 IPv4 52.213.180.42 10.0.0.62 43416 5001 52.213.180.42 10.0.0.62 6 568 8 1566848875 1566848933 ACCEPT 2 OK")
+            .unwrap();
+        assert_eq!(r.vpc_id, Some("vpc-abcdefab012345678"));
+        assert_eq!(r.subnet_id, Some("subnet-aaaaaaaa012345678"));
+        assert_eq!(r.instance_id, Some("i-01234567890123456"));
+        assert_eq!(r.pkt_srcaddr, ip("52.213.180.42"));
+        assert_eq!((r.bytes, r.packets), (Some(568), Some(8)));
+    }
+
+    #[test]
+    fn aws_custom_v5_examples() {
+        let f = FlowFormat::parse("version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status", false).unwrap();
+        let r = f
+            .parse_record(b"5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 52.95.128.179 10.0.0.71 S3 - - ingress OK")
+            .unwrap();
+        assert_eq!(r.pkt_src_aws_service, Some("S3"));
+        assert_eq!(r.flow_direction, Some(Direction::Ingress));
+        assert_eq!(r.traffic_path, None);
+        assert_eq!(r.region, Some("ap-southeast-2"));
+        assert_eq!(r.az_id, Some("apse2-az3"));
+        let r = f
+            .parse_record(b"5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 10.0.0.71 52.95.128.179 - S3 8 egress OK")
+            .unwrap();
+        assert_eq!(r.pkt_dst_aws_service, Some("S3"));
+        assert_eq!(r.traffic_path, Some(8));
+        assert_eq!(r.flow_direction, Some(Direction::Egress));
+    }
+
+    #[test]
+    fn aws_nat_gateway_legs_example() {
+        let f = FlowFormat::parse("instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr", false).unwrap();
+        let r = f.parse_record(b"- eni-1235b8ca123456789 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5").unwrap();
+        assert_eq!(r.instance_id, None);
+        assert_eq!(r.dstaddr, ip("10.0.0.220"));
+        assert_eq!(r.true_dst(), ip("203.0.113.5"));
+    }
+
+    #[test]
+    fn all_fields_format_parses_and_reads_a_record() {
+        let spec: String = Field::ALL.iter().map(|f| format!("${{{}}} ", f.name())).collect();
+        let f = FlowFormat::parse(&spec, false).unwrap();
+        assert_eq!(f.len(), 54);
+        assert_eq!(FlowFormat::parse(&f.to_spec(), false).unwrap(), f);
+        let mut values = vec!["-"; 54];
+        values[0] = "11";
+        values[3] = "10.0.0.1";
+        values[9] = "1500";
+        values[48] = "nat_gateway";
+        let line = values.join(" ");
+        let r = f.parse_record(line.as_bytes()).unwrap();
+        assert_eq!(r.version, Some(11));
+        assert_eq!(r.bytes, Some(1500));
+        assert_eq!(r.interface_type, Some("nat_gateway"));
+    }
+
+    #[test]
+    fn unknown_fields_are_named_with_the_known_list() {
+        let err = FlowFormat::parse("version srcaddr frobnicate", false).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("'frobnicate'"), "{msg}");
+        assert!(msg.contains("pkt-dst-aws-service"), "{msg}");
+        assert!(msg.contains("next-hop-interface-type"), "{msg}");
+        let f = FlowFormat::parse("version srcaddr frobnicate bytes", true).unwrap();
+        assert_eq!(f.ignored(), &["frobnicate".to_string()]);
+        let r = f.parse_record(b"5 10.0.0.1 whatever 42").unwrap();
+        assert_eq!(r.bytes, Some(42));
+        assert_eq!(FlowFormat::parse("srcaddr srcaddr", false), Err(FormatError::Duplicate(Field::Srcaddr)));
+    }
+
+    #[test]
+    fn header_detection() {
+        assert!(FlowFormat::looks_like_header(b"version account-id interface-id srcaddr"));
+        assert!(FlowFormat::looks_like_header(b"instance-id interface-id srcaddr"));
+        assert!(FlowFormat::looks_like_header(b"versoin account-id interface-id"));
+        assert!(!FlowFormat::looks_like_header(b"2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"));
+        assert!(!FlowFormat::looks_like_header(b"- eni-1235b8ca123456789 10.0.1.5 10.0.0.220"));
+        assert!(!FlowFormat::looks_like_header(b"eni-1 srcaddr"));
+        assert!(!FlowFormat::looks_like_header(b""));
+    }
+
+    #[test]
+    fn bad_records_are_errors_not_panics() {
+        let f = FlowFormat::default();
+        assert!(matches!(f.parse_record(b"2 1 eni-1"), Err(RecordError::FieldCount { expected: 14, found: 3 })));
+        assert!(matches!(
+            f.parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK extra"),
+            Err(RecordError::FieldCount { expected: 14, found: 15 })
+        ));
+        let e = f
+            .parse_record(b"2 123456789010 eni-1 10.0.0.256 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK")
+            .unwrap_err();
+        assert_eq!(e.to_string(), "field 'srcaddr' has an invalid value '10.0.0.256'");
+        assert!(f.parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 99999 6 1 1 1 2 ACCEPT OK").is_err());
+        assert!(f.parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 MAYBE OK").is_err());
+        assert!(f.parse_record(b"").is_err());
+    }
+
+    #[test]
+    fn ipv4_parser_matches_std() {
+        for s in ["0.0.0.0", "255.255.255.255", "10.0.0.1", "1.2.3.4"] {
+            assert_eq!(parse_ip(s.as_bytes()), s.parse().ok());
+        }
+        for s in ["1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "01234.1.1.1", "a.b.c.d", "1.2.3.4 "] {
+            assert_eq!(parse_ip(s.as_bytes()), None, "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_lines(line in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = FlowFormat::default().parse_record(&line);
+            let _ = FlowFormat::looks_like_header(&line);
+        }
+
+        #[test]
+        fn ipv4_round_trip(a: u8, b: u8, c: u8, d: u8) {
+            let s = format!("{a}.{b}.{c}.{d}");
+            proptest::prop_assert_eq!(parse_ip(s.as_bytes()), Some(IpAddr::V4(Ipv4Addr::new(a, b, c, d))));
+        }
+    }
+}
+
+/// Receives what [`read_flow_log`] finds.
+pub trait FlowSink {
+    /// A record and its line.
+    fn record(&mut self, r: &FlowRecord<'_>, line: u64);
+    /// A line that is not a record, with the reason.
+    fn malformed(&mut self, line: u64, reason: String);
+    /// The format in force changed (a header line, or the first line).
+    fn format(&mut self, _f: &FlowFormat) {}
+}
+
+/// How to read a flow-log stream.
+#[derive(Clone, Debug, Default)]
+pub struct FlowReadOptions {
+    /// The format for input without a header (CloudWatch Logs delivery).
+    /// A header line in the input takes precedence.
+    pub format: Option<FlowFormat>,
+    /// Skip the values of header fields this version does not know, instead of
+    /// stopping with an error.
+    pub allow_unknown_fields: bool,
+}
+
+/// Why a flow-log stream could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowReadError {
+    #[error("line {line}: {error}")]
+    Format { line: u64, error: FormatError },
+    #[error(transparent)]
+    Read(#[from] LineError),
+}
+
+/// Reads flow-log text: an optional header line, then records; or CloudWatch
+/// Logs envelopes / `filter-log-events` output whose messages are records.
+///
+/// # Errors
+/// A header with unknown fields (unless allowed) stops the stream; so does a
+/// read error. Records before either were delivered.
+pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowSink) -> Result<u64, FlowReadError> {
+    use crate::json::{Envelope, JsonFramer, Unwrapped};
+    let mut format = opts.format.clone().unwrap_or_default();
+    let mut announced = false;
+    let mut fatal: Option<FlowReadError> = None;
+    let mut json_mode: Option<JsonFramer> = None;
+    let mut json_errors: Vec<(u64, String)> = Vec::new();
+    let mut value_errors: Vec<(u64, String)> = Vec::new();
+    let mut first = true;
+
+    let handle_line = |line: &[u8], n: u64, format: &mut FlowFormat, announced: &mut bool, sink: &mut dyn FlowSink| -> Result<(), FlowReadError> {
+        if line.is_empty() {
+            return Ok(());
+        }
+        if FlowFormat::looks_like_header(line) {
+            let text = String::from_utf8_lossy(line);
+            *format = FlowFormat::parse(&text, opts.allow_unknown_fields)
+                .map_err(|error| FlowReadError::Format { line: n, error })?;
+            sink.format(format);
+            *announced = true;
+            return Ok(());
+        }
+        if !*announced {
+            sink.format(format);
+            *announced = true;
+        }
+        match format.parse_record(line) {
+            Ok(rec) => sink.record(&rec, n),
+            Err(e) => sink.malformed(n, e.to_string()),
+        }
+        Ok(())
+    };
+
+    let res = crate::lines::for_each_line(r, |line, n| {
+        if first && !line.iter().all(u8::is_ascii_whitespace) {
+            first = false;
+            if line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
+                json_mode = Some(JsonFramer::default());
+            }
+        }
+        if let Some(framer) = json_mode.as_mut() {
+            let mut on_value = |v: &[u8], l: u64| match Envelope::unwrap_bytes(v) {
+                Ok(Some(Unwrapped::Events(events))) => {
+                    for ev in &events {
+                        if let Err(e) = handle_line(ev.message.trim_end().as_bytes(), l, &mut format, &mut announced, sink) {
+                            fatal.get_or_insert(e);
+                        }
+                    }
+                }
+                Ok(Some(Unwrapped::Control)) => {}
+                Ok(Some(Unwrapped::Nested(bytes))) => {
+                    // A Lambda payload: one envelope, framed line by line.
+                    let mut inner = JsonFramer::default();
+                    let mut inner_values: Vec<Vec<u8>> = Vec::new();
+                    let mut keep = |v: &[u8], _l: u64| inner_values.push(v.to_vec());
+                    let mut errs = |_l: u64, e: String| value_errors.push((l, e));
+                    for piece in bytes.split(|&b| b == b'\n') {
+                        inner.push_line(piece, l, &mut keep, &mut errs);
+                    }
+                    inner.finish(&mut keep, &mut errs);
+                    for v in inner_values {
+                        if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v) {
+                            for ev in &events {
+                                if let Err(e) = handle_line(ev.message.trim_end().as_bytes(), l, &mut format, &mut announced, sink) {
+                                    fatal.get_or_insert(e);
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok(None) => value_errors.push((l, "JSON object is not a CloudWatch Logs envelope with flow-log messages".into())),
+                Err(e) => value_errors.push((l, format!("invalid CloudWatch Logs envelope: {e}"))),
+            };
+            let mut on_error = |l: u64, e: String| json_errors.push((l, e));
+            framer.push_line(line, n, &mut on_value, &mut on_error);
+        } else if let Err(e) = handle_line(line, n, &mut format, &mut announced, sink) {
+            fatal = Some(e);
+        }
+        fatal.is_none()
+    });
+    json_errors.extend(value_errors);
+    json_errors.sort_by_key(|e| e.0);
+    for (l, e) in json_errors {
+        sink.malformed(l, e);
+    }
+    if let Some(e) = fatal {
+        return Err(e);
+    }
+    Ok(res?)
+}
+
+#[cfg(test)]
+mod reader_tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect {
+        bytes: Vec<(u64, u64)>,
+        malformed: Vec<(u64, String)>,
+        formats: usize,
+    }
+    impl FlowSink for Collect {
+        fn record(&mut self, r: &FlowRecord<'_>, line: u64) {
+            self.bytes.push((line, r.bytes.unwrap_or(0)));
+        }
+        fn malformed(&mut self, line: u64, reason: String) {
+            self.malformed.push((line, reason));
+        }
+        fn format(&mut self, _f: &FlowFormat) {
+            self.formats += 1;
+        }
+    }
+
+    fn read(text: &str, opts: &FlowReadOptions) -> (Collect, Result<u64, FlowReadError>) {
+        let mut c = Collect::default();
+        let r = read_flow_log(text.as_bytes(), opts, &mut c);
+        (c, r)
+    }
+
+    #[test]
+    fn header_sets_the_format() {
+        let text = "srcaddr dstaddr bytes\n10.0.0.1 10.0.0.2 100\n10.0.0.1 10.0.0.2 oops\n\n10.0.0.1 10.0.0.2 7\n";
+        let (c, r) = read(text, &FlowReadOptions::default());
+        assert_eq!(r.unwrap(), 5);
+        assert_eq!(c.bytes, vec![(2, 100), (5, 7)]);
+        assert_eq!(c.malformed.len(), 1);
+        assert_eq!(c.malformed[0].0, 3);
+    }
+
+    #[test]
+    fn headerless_uses_given_or_default_format() {
+        let line = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK\n";
+        let (c, _) = read(line, &FlowReadOptions::default());
+        assert_eq!(c.bytes, vec![(1, 4249)]);
+        let opts = FlowReadOptions {
+            format: Some(FlowFormat::parse("${bytes} ${srcaddr}", false).unwrap()),
+            ..Default::default()
+        };
+        let (c, _) = read("5 10.0.0.1\n", &opts);
+        assert_eq!(c.bytes, vec![(1, 5)]);
+    }
+
+    #[test]
+    fn unknown_header_field_stops_with_the_known_list() {
+        let (_, r) = read("version srcaddr future-field\n2 10.0.0.1 x\n", &FlowReadOptions::default());
+        let e = r.unwrap_err().to_string();
+        assert!(e.starts_with("line 1: unknown flow-log field 'future-field'"), "{e}");
+        let opts = FlowReadOptions { allow_unknown_fields: true, ..Default::default() };
+        let (c, r) = read("version srcaddr future-field\n2 10.0.0.1 x\n", &opts);
+        assert!(r.is_ok());
+        assert_eq!(c.bytes.len(), 1);
+    }
+
+    #[test]
+    fn cloudwatch_envelope_of_flow_records() {
+        let env = serde_json::json!({"messageType":"DATA_MESSAGE","logGroup":"flows","logStream":"eni-1-all","logEvents":[
+            {"id":"1","timestamp":1,"message":"2 123456789010 eni-1 10.0.0.1 52.216.1.1 1 443 6 1 999 1 2 ACCEPT OK"},
+            {"id":"2","timestamp":1,"message":"2 bad"}]});
+        let (c, r) = read(&format!("{env}\n"), &FlowReadOptions::default());
+        assert!(r.is_ok());
+        assert_eq!(c.bytes, vec![(1, 999)]);
+        assert_eq!(c.malformed.len(), 1);
+    }
+}
