@@ -1,0 +1,445 @@
+//! Hostname → service classification.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::is_region;
+use crate::pattern::Pattern;
+
+/// Gateway or Interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum EndpointType {
+    Gateway,
+    Interface,
+}
+
+/// What a hostname is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// An AWS service API.
+    Service,
+    /// A resource with a DNS name (an EC2 instance, a database, a load balancer).
+    Resource,
+    /// The DNS name of a VPC endpoint itself (`*.vpce.amazonaws.com`).
+    EndpointDns,
+    /// Not an AWS name.
+    NotAws,
+}
+
+/// Everything the catalogue says about one hostname.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classification {
+    pub hostname: String,
+    pub kind: Kind,
+    pub service: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_service_name: Option<String>,
+    pub endpoint_types: Vec<EndpointType>,
+    /// Whether the endpoint service supports endpoint policies; `None` when unknown.
+    pub endpoint_policy_supported: Option<bool>,
+    /// Whether an interface endpoint with private DNS answers for this exact name.
+    pub private_dns_covers: bool,
+    pub notes: Vec<String>,
+}
+
+/// One endpoint service in the catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceEntry {
+    pub name: String,
+    #[serde(default)]
+    pub endpoint_service: Option<String>,
+    pub types: Vec<EndpointType>,
+    #[serde(default)]
+    pub policy: Option<bool>,
+    #[serde(default)]
+    pub hostnames: Vec<HostnameSpec>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// A hostname pattern of a service, as written in the data file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostnameSpec {
+    pub pattern: String,
+    #[serde(default = "yes")]
+    pub private_dns: bool,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct ResourceSpec {
+    pattern: String,
+    service: String,
+    note: String,
+    #[serde(default)]
+    region: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct CatalogFile {
+    format: String,
+    as_of: String,
+    source: String,
+    endpoint_service_template: String,
+    aws_domains: Vec<String>,
+    services: Vec<ServiceEntry>,
+    resources: Vec<ResourceSpec>,
+}
+
+#[derive(Clone, Debug)]
+enum Target {
+    Service(usize),
+    Resource { service: String, note: String },
+}
+
+#[derive(Clone, Debug)]
+struct Rule {
+    pattern: Pattern,
+    score: u32,
+    target: Target,
+    private_dns: bool,
+    region: Option<String>,
+    global: bool,
+    note: Option<String>,
+}
+
+/// Problems with a catalogue file.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("the catalogue is not valid JSON of the expected shape: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("unsupported catalogue format '{0}' (expected vpce-advisor-catalog/1)")]
+    Format(String),
+    #[error("catalogue service '{service}': {reason}")]
+    Service { service: String, reason: String },
+}
+
+/// The hostname catalogue.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    as_of: String,
+    source: String,
+    template: String,
+    aws_domains: Vec<Vec<String>>,
+    services: Vec<ServiceEntry>,
+    by_name: HashMap<String, usize>,
+    rules: Vec<Rule>,
+}
+
+const FORMAT: &str = "vpce-advisor-catalog/1";
+
+impl Catalog {
+    /// The catalogue embedded in the binary.
+    pub fn embedded() -> Catalog {
+        Catalog::from_json(crate::EMBEDDED_CATALOG).expect("the embedded catalogue is checked by the tests")
+    }
+
+    /// Builds a catalogue from a data file.
+    ///
+    /// # Errors
+    /// Invalid JSON, an unknown format tag, or a bad hostname pattern.
+    pub fn from_json(text: &str) -> Result<Catalog, CatalogError> {
+        let file: CatalogFile = serde_json::from_str(text)?;
+        if file.format != FORMAT {
+            return Err(CatalogError::Format(file.format));
+        }
+        let mut rules = Vec::new();
+        let mut by_name = HashMap::new();
+        let mut services = file.services;
+        for (i, s) in services.iter_mut().enumerate() {
+            if by_name.insert(s.name.clone(), i).is_some() {
+                return Err(CatalogError::Service {
+                    service: s.name.clone(),
+                    reason: "listed twice".into(),
+                });
+            }
+            if s.hostnames.is_empty() {
+                s.hostnames.push(HostnameSpec {
+                    pattern: format!("{}.{{region}}.amazonaws.com", default_hostname_prefix(&s.name)),
+                    private_dns: true,
+                    region: None,
+                    global: false,
+                    note: None,
+                });
+            }
+            for h in &s.hostnames {
+                let pattern = Pattern::parse(&h.pattern).map_err(|reason| CatalogError::Service {
+                    service: s.name.clone(),
+                    reason,
+                })?;
+                if !pattern.has_region() && h.region.is_none() && s.endpoint_service.as_deref().is_none_or(|t| t.contains("{region}")) {
+                    return Err(CatalogError::Service {
+                        service: s.name.clone(),
+                        reason: format!("pattern '{}' has no {{region}} and no fixed region", h.pattern),
+                    });
+                }
+                rules.push(Rule {
+                    score: pattern.specificity(),
+                    pattern,
+                    target: Target::Service(i),
+                    private_dns: h.private_dns && s.types.contains(&EndpointType::Interface),
+                    region: h.region.clone(),
+                    global: h.global,
+                    note: h.note.clone(),
+                });
+            }
+        }
+        for r in file.resources {
+            let pattern = Pattern::parse(&r.pattern).map_err(|reason| CatalogError::Service {
+                service: r.service.clone(),
+                reason,
+            })?;
+            rules.push(Rule {
+                score: pattern.specificity(),
+                pattern,
+                target: Target::Resource {
+                    service: r.service,
+                    note: r.note,
+                },
+                private_dns: false,
+                region: r.region,
+                global: false,
+                note: None,
+            });
+        }
+        // Most specific first; the stable sort keeps file order among equals.
+        rules.sort_by(|a, b| b.score.cmp(&a.score));
+        Ok(Catalog {
+            as_of: file.as_of,
+            source: file.source,
+            template: file.endpoint_service_template,
+            aws_domains: file
+                .aws_domains
+                .iter()
+                .map(|d| d.split('.').map(str::to_string).collect())
+                .collect(),
+            services,
+            by_name,
+            rules,
+        })
+    }
+
+    /// The date the data describes.
+    pub fn as_of(&self) -> &str {
+        &self.as_of
+    }
+
+    /// Where the data comes from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// All endpoint services.
+    pub fn services(&self) -> &[ServiceEntry] {
+        &self.services
+    }
+
+    /// An endpoint service by its short name (`s3`, `ecr.dkr`).
+    pub fn service(&self, name: &str) -> Option<&ServiceEntry> {
+        self.by_name.get(name).map(|&i| &self.services[i])
+    }
+
+    /// The endpoint service name for a service in a Region, if it has one.
+    pub fn endpoint_service_name(&self, service: &str, region: Option<&str>) -> Option<String> {
+        let s = self.service(service)?;
+        if s.types.is_empty() {
+            return None;
+        }
+        let template = s.endpoint_service.as_deref().unwrap_or(&self.template);
+        if template.contains("{region}") {
+            Some(template.replace("{region}", region?).replace("{name}", &s.name))
+        } else {
+            Some(template.replace("{name}", &s.name))
+        }
+    }
+
+    /// Classifies a hostname as seen in a Resolver query log: any case, with or
+    /// without the trailing dot. `context_region` is the Region of the VPC that
+    /// asked; it decides which regional endpoint would serve a global name.
+    pub fn classify(&self, hostname: &str, context_region: Option<&str>) -> Classification {
+        let name = normalize(hostname);
+        let mut c = Classification {
+            hostname: name.clone(),
+            kind: Kind::NotAws,
+            service: None,
+            region: None,
+            endpoint_service_name: None,
+            endpoint_types: Vec::new(),
+            endpoint_policy_supported: None,
+            private_dns_covers: false,
+            notes: Vec::new(),
+        };
+        if !valid_hostname(&name) {
+            c.notes.push("not a valid DNS name".into());
+            return c;
+        }
+        // China Regions: the same names under amazonaws.com.cn, and endpoint
+        // service names that usually start with cn.com.amazonaws.
+        if let Some(base) = name.strip_suffix(".amazonaws.com.cn") {
+            let mut inner = self.classify(&format!("{base}.amazonaws.com"), context_region);
+            inner.hostname = name;
+            if let Some(esn) = inner.endpoint_service_name.take() {
+                inner.endpoint_service_name = Some(format!("cn.{esn}"));
+                inner
+                    .notes
+                    .push("China Region: most endpoint services are named cn.com.amazonaws.<region>.<service>, some keep com.amazonaws; check DescribeVpcEndpointServices".into());
+            }
+            return inner;
+        }
+        let labels: Vec<&str> = name.split('.').collect();
+        if let Some(ep) = self.classify_endpoint_dns(&labels, context_region) {
+            return Classification { hostname: name, ..ep };
+        }
+        if let Some((rule, region)) = self
+            .rules
+            .iter()
+            .find_map(|r| r.pattern.matches(&labels).map(|reg| (r, reg)))
+        {
+            let region = region.map(str::to_string).or_else(|| rule.region.clone());
+            match &rule.target {
+                Target::Resource { service, note } => {
+                    c.kind = Kind::Resource;
+                    c.service = Some(service.clone());
+                    c.region = region;
+                    c.notes.push(note.clone());
+                    c.notes.push("no VPC endpoint carries traffic to a resource's own name".into());
+                }
+                Target::Service(i) => {
+                    let s = &self.services[*i];
+                    // A global name is served from one Region today; the endpoint
+                    // that would replace it is the regional one of the caller.
+                    let endpoint_region = if rule.global {
+                        context_region.map(str::to_string).or(region.clone())
+                    } else {
+                        region.clone()
+                    };
+                    c.kind = Kind::Service;
+                    c.service = Some(s.name.clone());
+                    c.region = endpoint_region.clone();
+                    c.endpoint_service_name = self.endpoint_service_name(&s.name, endpoint_region.as_deref());
+                    c.endpoint_types = s.types.clone();
+                    c.endpoint_policy_supported = s.policy;
+                    c.private_dns_covers = rule.private_dns;
+                    if let Some(n) = &rule.note {
+                        c.notes.push(n.clone());
+                    }
+                    c.notes.extend(s.notes.iter().cloned());
+                    if s.types.is_empty() {
+                        c.notes.push(format!("no VPC endpoint service for {} in the catalogue (as of {})", s.name, self.as_of));
+                    }
+                }
+            }
+            return c;
+        }
+        if let Some(rest) = self.strip_aws_domain(&labels) {
+            return self.classify_unknown_aws(c, rest, context_region);
+        }
+        c.notes.push("not an AWS name".into());
+        c
+    }
+
+    /// Endpoint DNS names: `vpce-<id>[-<az>].<service labels>.<region>.vpce.amazonaws.com`
+    /// and bucket-style `<bucket>.vpce-<id>.s3.<region>.vpce.amazonaws.com`.
+    fn classify_endpoint_dns(&self, labels: &[&str], context_region: Option<&str>) -> Option<Classification> {
+        let n = labels.len();
+        if n < 5 || labels[n - 3..] != ["vpce", "amazonaws", "com"] {
+            return None;
+        }
+        let region = labels[n - 4];
+        let id_at = labels[..n - 4].iter().position(|l| l.starts_with("vpce-"))?;
+        let svc_labels = &labels[id_at + 1..n - 4];
+        let mut c = Classification {
+            hostname: String::new(),
+            kind: Kind::EndpointDns,
+            service: None,
+            region: is_region(region).then(|| region.to_string()),
+            endpoint_service_name: None,
+            endpoint_types: vec![EndpointType::Interface],
+            endpoint_policy_supported: None,
+            private_dns_covers: true,
+            notes: vec!["the DNS name of an interface endpoint: traffic to it already goes through the endpoint".into()],
+        };
+        if labels[id_at].starts_with("vpce-svc-") || svc_labels.is_empty() {
+            c.notes.push("endpoint service not named in the DNS name (a PrivateLink service of another account, or a zonal name)".into());
+            return Some(c);
+        }
+        let inner = self.classify(&format!("{}.{region}.amazonaws.com", svc_labels.join(".")), context_region);
+        if inner.kind == Kind::Service {
+            c.service = inner.service;
+            c.endpoint_service_name = inner.endpoint_service_name;
+            c.endpoint_policy_supported = inner.endpoint_policy_supported;
+        }
+        Some(c)
+    }
+
+    fn strip_aws_domain<'a>(&self, labels: &'a [&'a str]) -> Option<&'a [&'a str]> {
+        self.aws_domains.iter().find_map(|d| {
+            let n = labels.len();
+            (n > d.len() && labels[n - d.len()..].iter().zip(d).all(|(a, b)| *a == b)).then(|| &labels[..n - d.len()])
+        })
+    }
+
+    /// An AWS name the catalogue has no pattern for: say what can be said.
+    fn classify_unknown_aws(&self, mut c: Classification, rest: &[&str], context_region: Option<&str>) -> Classification {
+        c.kind = Kind::Service;
+        let region_at = rest.iter().rposition(|l| is_region(l));
+        let (svc, region) = match region_at {
+            Some(0) if rest.len() > 1 => (rest[1], Some(rest[0])),
+            Some(i) if i > 0 => (rest[i - 1], Some(rest[i])),
+            _ => (*rest.last().unwrap_or(&""), None),
+        };
+        // FIPS names of services without a -fips endpoint service.
+        if let (Some(base), Some(region)) = (svc.strip_suffix("-fips"), region) {
+            let inner = self.classify(&format!("{base}.{region}.amazonaws.com"), context_region);
+            if inner.kind == Kind::Service && inner.endpoint_service_name.is_some() {
+                let mut inner = inner;
+                inner.hostname = c.hostname;
+                inner.private_dns_covers = false;
+                inner.notes.insert(0, format!("FIPS name: no {base}-fips endpoint service in the catalogue, and the {base} endpoint's private DNS does not cover FIPS names"));
+                return inner;
+            }
+        }
+        c.service = Some(svc.to_string());
+        c.region = region.map(str::to_string).or_else(|| context_region.map(str::to_string));
+        if region.is_none() {
+            c.notes.push("global or legacy name without a Region: an interface endpoint's private DNS does not cover it".into());
+        }
+        c.notes.push(format!("AWS name with no VPC endpoint service in the catalogue (as of {})", self.as_of));
+        c
+    }
+}
+
+/// Lower-cases a hostname and removes the trailing dot.
+pub(crate) fn normalize(hostname: &str) -> String {
+    let t = hostname.trim();
+    let t = t.strip_suffix('.').unwrap_or(t);
+    t.to_ascii_lowercase()
+}
+
+fn valid_hostname(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name
+            .split('.')
+            .all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'))
+}
+
+/// `ecr.api` → `api.ecr`: endpoint service names with a dot put the labels in
+/// the opposite order of the hostname. Services where that is wrong list their
+/// hostnames in the data file.
+fn default_hostname_prefix(name: &str) -> String {
+    let mut parts: Vec<&str> = name.split('.').collect();
+    parts.reverse();
+    parts.join(".")
+}
