@@ -1,0 +1,437 @@
+//! Aggregating flow-log records into compact per-destination counters.
+//!
+//! The same bytes appear on several interfaces: an instance's own interface,
+//! and both legs on the NAT gateway's interface (instance → NAT, NAT →
+//! internet). Which interface is the NAT gateway is often only known after
+//! reading everything, so this pass keeps bytes keyed by the private address
+//! that talked to the public one; the report step decides, once, which
+//! observation point to count.
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use vpce_formats::flow::{Action, Direction, FlowRecord, LogStatus};
+
+use crate::intern::Interner;
+use crate::net::LocalNet;
+use crate::{hour_of, TimeFilter};
+
+/// Byte, packet and record counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub bytes: u64,
+    pub packets: u64,
+    pub records: u64,
+}
+
+impl Counters {
+    fn add(&mut self, bytes: u64, packets: u64) {
+        self.bytes += bytes;
+        self.packets += packets;
+        self.records += 1;
+    }
+    fn merge(&mut self, o: Counters) {
+        self.bytes += o.bytes;
+        self.packets += o.packets;
+        self.records += o.records;
+    }
+}
+
+/// Traffic between a VPC address and a public address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PublicKey {
+    pub vpc: u32,
+    pub local: u32,
+    pub remote: IpAddr,
+    /// true when the VPC address sent (outbound).
+    pub outbound: bool,
+    /// traffic-path of the record, 0 when absent.
+    pub path: u8,
+    pub hour: i64,
+}
+
+/// Traffic between a VPC address and an endpoint address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EndpointKey {
+    pub vpc: u32,
+    pub eni: u32,
+    pub endpoint: IpAddr,
+    pub hour: i64,
+}
+
+/// What is known about a VPC address.
+#[derive(Clone, Debug, Default)]
+pub struct LocalInfo {
+    pub eni: Option<u32>,
+    pub az: Option<u32>,
+    pub instance: bool,
+    pub nat_interface_type: bool,
+}
+
+/// Evidence that an address is a NAT gateway's.
+#[derive(Clone, Debug, Default)]
+pub struct NatEvidence {
+    pub eni: Option<u32>,
+    pub translated_records: u64,
+    pub interface_type: bool,
+}
+
+/// Which flow-log fields the records had.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FieldsSeen {
+    pub vpc_id: bool,
+    pub pkt_addrs: bool,
+    pub traffic_path: bool,
+    pub flow_direction: bool,
+    pub az_id: bool,
+    pub pkt_aws_service: bool,
+}
+
+/// Streaming aggregate of flow-log records; mergeable across threads.
+#[derive(Clone, Debug, Default)]
+pub struct FlowAggregator {
+    net: LocalNet,
+    filter: TimeFilter,
+    endpoint_ips: Arc<HashSet<IpAddr>>,
+    pub(crate) vpcs: Interner,
+    pub(crate) enis: Interner,
+    pub(crate) strings: Interner,
+    pub(crate) locals: Vec<(IpAddr, LocalInfo)>,
+    local_ids: HashMap<IpAddr, u32>,
+    pub(crate) public: HashMap<PublicKey, Counters>,
+    pub(crate) endpoint: HashMap<EndpointKey, Counters>,
+    pub(crate) remote_codes: HashMap<IpAddr, u32>,
+    pub(crate) nat: HashMap<IpAddr, NatEvidence>,
+    /// VPC addresses seen behind a NAT gateway in translated legs.
+    pub(crate) nat_clients: HashSet<IpAddr>,
+    /// The address each interface owns: the one in every record it logged.
+    pub(crate) eni_own: HashMap<u32, EniOwn>,
+    pub(crate) vpc_regions: HashMap<u32, u32>,
+    pub(crate) vpc_accounts: HashMap<u32, u32>,
+    pub(crate) fields: FieldsSeen,
+    pub(crate) records: u64,
+    pub(crate) no_data: u64,
+    pub(crate) rejected: u64,
+    pub(crate) outside_window: u64,
+    pub(crate) internal_bytes: u64,
+    pub(crate) min_ts: Option<i64>,
+    pub(crate) max_ts: Option<i64>,
+}
+
+/// Candidate addresses of an interface, narrowed record by record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EniOwn {
+    Known(IpAddr),
+    Either(IpAddr, IpAddr),
+    Unknown,
+}
+
+impl EniOwn {
+    fn narrow(self, a: IpAddr, b: IpAddr) -> EniOwn {
+        match self {
+            EniOwn::Known(x) if x == a || x == b => self,
+            EniOwn::Either(x, y) => match (x == a || x == b, y == a || y == b) {
+                (true, true) => self,
+                (true, false) => EniOwn::Known(x),
+                (false, true) => EniOwn::Known(y),
+                (false, false) => EniOwn::Unknown,
+            },
+            _ => EniOwn::Unknown,
+        }
+    }
+    /// The owned address when it is certain.
+    pub fn known(self) -> Option<IpAddr> {
+        match self {
+            EniOwn::Known(x) => Some(x),
+            _ => None,
+        }
+    }
+}
+
+impl FlowAggregator {
+    /// `endpoint_ips` are addresses that Resolver logs answered for AWS names
+    /// with private addresses: interface endpoints.
+    pub fn new(net: LocalNet, filter: TimeFilter, endpoint_ips: Arc<HashSet<IpAddr>>) -> Self {
+        FlowAggregator {
+            net,
+            filter,
+            endpoint_ips,
+            ..Default::default()
+        }
+    }
+
+    fn local_id(&mut self, ip: IpAddr) -> u32 {
+        if let Some(&id) = self.local_ids.get(&ip) {
+            return id;
+        }
+        let id = self.locals.len() as u32;
+        self.locals.push((ip, LocalInfo::default()));
+        self.local_ids.insert(ip, id);
+        id
+    }
+
+    /// Adds one record.
+    pub fn push(&mut self, r: &FlowRecord<'_>) {
+        self.records += 1;
+        if matches!(r.log_status, Some(LogStatus::NoData | LogStatus::SkipData)) {
+            self.no_data += 1;
+            return;
+        }
+        let ts = r.start.or(r.end);
+        if let Some(ts) = ts {
+            if !self.filter.contains(ts) {
+                self.outside_window += 1;
+                return;
+            }
+            self.min_ts = Some(self.min_ts.map_or(ts, |m| m.min(ts)));
+            let end = r.end.unwrap_or(ts);
+            self.max_ts = Some(self.max_ts.map_or(end, |m| m.max(end)));
+        }
+        if r.action == Some(Action::Reject) {
+            self.rejected += 1;
+            return;
+        }
+        let (Some(src), Some(dst)) = (r.srcaddr, r.dstaddr) else {
+            return;
+        };
+        self.fields.vpc_id |= r.vpc_id.is_some();
+        self.fields.pkt_addrs |= r.pkt_srcaddr.is_some() || r.pkt_dstaddr.is_some();
+        self.fields.traffic_path |= r.traffic_path.is_some();
+        self.fields.flow_direction |= r.flow_direction.is_some();
+        self.fields.az_id |= r.az_id.is_some();
+        self.fields.pkt_aws_service |= r.pkt_dst_aws_service.is_some() || r.pkt_src_aws_service.is_some();
+
+        let bytes = r.bytes.unwrap_or(0);
+        let packets = r.packets.unwrap_or(0);
+        let hour = hour_of(ts.unwrap_or(0));
+        let vpc = match r.vpc_id {
+            Some(v) => self.vpcs.id(v),
+            None => u32::MAX,
+        };
+        if vpc != u32::MAX {
+            if let Some(region) = r.region {
+                if !self.vpc_regions.contains_key(&vpc) {
+                    let id = self.strings.id(region);
+                    self.vpc_regions.insert(vpc, id);
+                }
+            }
+            if let Some(acct) = r.account_id {
+                if !self.vpc_accounts.contains_key(&vpc) && acct != "unknown" {
+                    let id = self.strings.id(acct);
+                    self.vpc_accounts.insert(vpc, id);
+                }
+            }
+        }
+        let eni = r.interface_id.map(|e| self.enis.id(e));
+        if let Some(eni) = eni {
+            let own = match r.flow_direction {
+                Some(Direction::Egress) => EniOwn::Known(src),
+                Some(Direction::Ingress) => EniOwn::Known(dst),
+                None => EniOwn::Either(src, dst),
+            };
+            self.eni_own
+                .entry(eni)
+                .and_modify(|o| *o = o.narrow_with(own))
+                .or_insert(own);
+        }
+        let nat_type = matches!(r.interface_type, Some("nat_gateway" | "regional_nat_gateway"));
+
+        // NAT gateway legs whose packet addresses differ from the interface's:
+        // instance → NAT (dstaddr is the NAT, pkt-dstaddr the real destination)
+        // and NAT → instance (srcaddr is the NAT, pkt-srcaddr the real source).
+        if let Some(pd) = r.pkt_dstaddr {
+            if pd != dst && self.net.is_local(dst) && self.net.is_public(pd) && self.net.is_local(src) {
+                let ev = self.nat.entry(dst).or_default();
+                ev.translated_records += 1;
+                ev.eni = ev.eni.or(eni);
+                self.nat_clients.insert(src);
+            }
+        }
+        if let Some(ps) = r.pkt_srcaddr {
+            if ps != src && self.net.is_local(src) && self.net.is_public(ps) && self.net.is_local(dst) {
+                let ev = self.nat.entry(src).or_default();
+                ev.translated_records += 1;
+                ev.eni = ev.eni.or(eni);
+                self.nat_clients.insert(dst);
+            }
+        }
+
+        let (src_local, dst_local) = (self.net.is_local(src), self.net.is_local(dst));
+        match (src_local, dst_local) {
+            (true, false) | (false, true) if self.net.is_public(if src_local { dst } else { src }) => {
+                let (local, remote, outbound) = if src_local { (src, dst, true) } else { (dst, src, false) };
+                if nat_type {
+                    let ev = self.nat.entry(local).or_default();
+                    ev.interface_type = true;
+                    ev.eni = ev.eni.or(eni);
+                }
+                let local_id = self.local_id(local);
+                let az = r.az_id.map(|a| self.strings.id(a));
+                let info = &mut self.locals[local_id as usize].1;
+                info.eni = info.eni.or(eni);
+                info.az = info.az.or(az);
+                info.instance |= r.instance_id.is_some();
+                info.nat_interface_type |= nat_type;
+                let code = if outbound { r.pkt_dst_aws_service } else { r.pkt_src_aws_service };
+                if let Some(code) = code {
+                    if !self.remote_codes.contains_key(&remote) {
+                        let id = self.strings.id(code);
+                        self.remote_codes.insert(remote, id);
+                    }
+                }
+                let key = PublicKey {
+                    vpc,
+                    local: local_id,
+                    remote,
+                    outbound,
+                    path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
+                    hour,
+                };
+                self.public.entry(key).or_default().add(bytes, packets);
+            }
+            (true, true) => {
+                let endpoint = if self.endpoint_ips.contains(&dst) {
+                    Some(dst)
+                } else if self.endpoint_ips.contains(&src) {
+                    Some(src)
+                } else {
+                    None
+                };
+                match (endpoint, eni) {
+                    (Some(ep), Some(eni)) => {
+                        let key = EndpointKey { vpc, eni, endpoint: ep, hour };
+                        self.endpoint.entry(key).or_default().add(bytes, packets);
+                    }
+                    _ => self.internal_bytes += bytes,
+                }
+            }
+            _ => self.internal_bytes += bytes,
+        }
+    }
+
+    /// Adds another aggregate (from another file) to this one.
+    pub fn merge(&mut self, other: FlowAggregator) {
+        let vpc_map = self.vpcs.absorb(&other.vpcs);
+        let eni_map = self.enis.absorb(&other.enis);
+        let str_map = self.strings.absorb(&other.strings);
+        let mv = |v: u32| if v == u32::MAX { v } else { vpc_map[v as usize] };
+        let mut local_map = Vec::with_capacity(other.locals.len());
+        for (ip, info) in other.locals {
+            let id = self.local_id(ip);
+            local_map.push(id);
+            let mine = &mut self.locals[id as usize].1;
+            mine.eni = mine.eni.or(info.eni.map(|e| eni_map[e as usize]));
+            mine.az = mine.az.or(info.az.map(|a| str_map[a as usize]));
+            mine.instance |= info.instance;
+            mine.nat_interface_type |= info.nat_interface_type;
+        }
+        for (k, c) in other.public {
+            let k = PublicKey {
+                vpc: mv(k.vpc),
+                local: local_map[k.local as usize],
+                ..k
+            };
+            self.public.entry(k).or_default().merge(c);
+        }
+        for (k, c) in other.endpoint {
+            let k = EndpointKey {
+                vpc: mv(k.vpc),
+                eni: eni_map[k.eni as usize],
+                ..k
+            };
+            self.endpoint.entry(k).or_default().merge(c);
+        }
+        for (ip, code) in other.remote_codes {
+            self.remote_codes.entry(ip).or_insert(str_map[code as usize]);
+        }
+        for (ip, ev) in other.nat {
+            let mine = self.nat.entry(ip).or_default();
+            mine.translated_records += ev.translated_records;
+            mine.interface_type |= ev.interface_type;
+            mine.eni = mine.eni.or(ev.eni.map(|e| eni_map[e as usize]));
+        }
+        self.nat_clients.extend(other.nat_clients);
+        for (eni, own) in other.eni_own {
+            let eni = eni_map[eni as usize];
+            self.eni_own
+                .entry(eni)
+                .and_modify(|o| *o = o.narrow_with(own))
+                .or_insert(own);
+        }
+        for (v, r) in other.vpc_regions {
+            self.vpc_regions.entry(mv(v)).or_insert(str_map[r as usize]);
+        }
+        for (v, a) in other.vpc_accounts {
+            self.vpc_accounts.entry(mv(v)).or_insert(str_map[a as usize]);
+        }
+        let f = other.fields;
+        self.fields.vpc_id |= f.vpc_id;
+        self.fields.pkt_addrs |= f.pkt_addrs;
+        self.fields.traffic_path |= f.traffic_path;
+        self.fields.flow_direction |= f.flow_direction;
+        self.fields.az_id |= f.az_id;
+        self.fields.pkt_aws_service |= f.pkt_aws_service;
+        self.records += other.records;
+        self.no_data += other.no_data;
+        self.rejected += other.rejected;
+        self.outside_window += other.outside_window;
+        self.internal_bytes += other.internal_bytes;
+        self.min_ts = match (self.min_ts, other.min_ts) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.max_ts = match (self.max_ts, other.max_ts) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
+    /// Records read (all statuses).
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+}
+
+impl EniOwn {
+    /// Combines what two observations say about an interface's address.
+    fn narrow_with(self, o: EniOwn) -> EniOwn {
+        match (self, o) {
+            (EniOwn::Unknown, _) | (_, EniOwn::Unknown) => EniOwn::Unknown,
+            (EniOwn::Known(a), EniOwn::Known(b)) => {
+                if a == b {
+                    EniOwn::Known(a)
+                } else {
+                    EniOwn::Unknown
+                }
+            }
+            (EniOwn::Known(a), EniOwn::Either(x, y)) | (EniOwn::Either(x, y), EniOwn::Known(a)) => {
+                if a == x || a == y {
+                    EniOwn::Known(a)
+                } else {
+                    EniOwn::Unknown
+                }
+            }
+            (s @ EniOwn::Either(..), EniOwn::Either(x, y)) => s.narrow(x, y),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn interface_address_is_the_common_one() {
+        let a = EniOwn::Either(ip("10.0.0.5"), ip("52.1.1.1"));
+        let b = a.narrow_with(EniOwn::Either(ip("52.2.2.2"), ip("10.0.0.5")));
+        assert_eq!(b.known(), Some(ip("10.0.0.5")));
+        assert_eq!(b.narrow_with(EniOwn::Known(ip("10.0.0.5"))).known(), Some(ip("10.0.0.5")));
+        assert_eq!(b.narrow_with(EniOwn::Known(ip("10.0.0.6"))), EniOwn::Unknown);
+        assert_eq!(a.narrow_with(a), a);
+    }
+}

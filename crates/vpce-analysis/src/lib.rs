@@ -1,0 +1,45 @@
+//! The analysis core: pure functions from parsed records to a [`Report`].
+//!
+//! 1. [`DnsAggregator`] reads Resolver query logs: query counts per name, and
+//!    which names each address answered for, by hour and VPC.
+//! 2. [`FlowAggregator`] reads flow logs into per-(VPC address, public address,
+//!    direction, traffic-path, hour) byte counters. Interface endpoints' private
+//!    addresses, known from step 1, are kept too.
+//! 3. [`build_report`] decides which observation point counts each byte (the NAT
+//!    gateway's own legs when the logs have them, otherwise the instances'),
+//!    joins destinations with the DNS answer nearest in time from the same VPC,
+//!    falls back to `pkt-dst-aws-service` and the AWS IP ranges, and fills the
+//!    report model.
+//!
+//! Aggregators are mergeable so that the caller can read one file per core.
+//! Nothing here reads files, the environment or the clock.
+
+mod build;
+mod dns;
+mod flow;
+mod intern;
+pub mod net;
+
+pub use build::{build_report, endpoint_candidates, AnalysisConfig, Reference};
+pub use dns::{DnsAggregator, DnsIndex};
+pub use flow::FlowAggregator;
+pub use vpce_model::Report;
+
+/// Keeps records with `since <= t < until` (Unix seconds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeFilter {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl TimeFilter {
+    /// Whether `ts` is inside the window.
+    pub fn contains(&self, ts: i64) -> bool {
+        self.since.is_none_or(|s| ts >= s) && self.until.is_none_or(|u| ts < u)
+    }
+}
+
+/// Hours since the epoch: the time resolution of the DNS ↔ flow join.
+pub(crate) fn hour_of(ts: i64) -> i64 {
+    ts.div_euclid(3600)
+}

@@ -1,0 +1,202 @@
+//! The analysis report: one model, rendered by every output format and read
+//! back by later steps (`--report FILE`). The JSON form is documented in
+//! `docs/report-schema.md`; `SCHEMA_VERSION` changes when a field changes
+//! meaning or disappears (adding fields does not change it).
+
+use serde::{Deserialize, Serialize};
+pub use vpce_catalog::EndpointType;
+
+/// Version of the JSON report schema.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub generator: String,
+    pub window: Window,
+    pub inputs: Inputs,
+    pub reference_data: ReferenceData,
+    pub network: Network,
+    pub totals: Totals,
+    /// AWS service APIs, ranked by bytes through NAT, then queries.
+    pub services: Vec<ServiceUsage>,
+    /// Traffic that is not to an AWS service API: AWS addresses without a DNS
+    /// name, AWS resources, and destinations outside AWS.
+    pub unattributed: Vec<OtherTraffic>,
+    pub warnings: Vec<String>,
+}
+
+/// The time the report covers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Window {
+    /// RFC 3339, or null when no record had a time.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub hours: f64,
+    /// `observed` (from the records) or `given` (`--since`/`--until`).
+    pub source: String,
+}
+
+/// What was read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inputs {
+    pub dns: InputStats,
+    pub flow: InputStats,
+    pub malformed: u64,
+    /// The first malformed lines, with file, line and reason.
+    pub malformed_examples: Vec<Malformed>,
+    /// Files that could not be read, or only in part.
+    pub file_errors: Vec<FileError>,
+}
+
+/// Counters for one log type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputStats {
+    pub files: u64,
+    pub records: u64,
+    pub malformed: u64,
+    /// Records outside `--since`/`--until`.
+    pub outside_window: u64,
+    /// Flow logs: NODATA and SKIPDATA records.
+    #[serde(default)]
+    pub no_data: u64,
+    /// Flow logs: REJECT records (their bytes are not counted).
+    #[serde(default)]
+    pub rejected: u64,
+}
+
+/// One malformed line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Malformed {
+    pub file: String,
+    pub line: u64,
+    pub reason: String,
+}
+
+/// A file that could not be read, or only in part.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileError {
+    pub file: String,
+    pub error: String,
+}
+
+/// The dated reference data the report was made with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceData {
+    pub catalog_as_of: String,
+    pub catalog_source: String,
+    pub ip_ranges_as_of: String,
+    pub ip_ranges_source: String,
+}
+
+/// What the logs say about the network.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    pub vpcs: Vec<Vpc>,
+    pub vpc_cidrs: Vec<String>,
+    /// `given`, `inferred` (from the private addresses seen) or `none`.
+    pub vpc_cidrs_source: String,
+    pub nat_gateways: Vec<NatGateway>,
+    /// Where NAT bytes were counted: `nat-gateway-interface` (the NAT's own
+    /// legs, each byte once), `instance-interfaces` (no NAT legs in the logs) or
+    /// `none`.
+    pub nat_bytes_counted_on: String,
+    /// Flow-log fields the analysis could use but the logs lack.
+    pub flow_fields_missing: Vec<String>,
+    /// Availability Zones (az-id) of the interfaces that sent traffic through NAT.
+    pub source_az_ids: Vec<String>,
+}
+
+/// A VPC seen in the logs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vpc {
+    pub vpc_id: String,
+    pub region: Option<String>,
+    pub account_id: Option<String>,
+}
+
+/// A NAT gateway interface.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NatGateway {
+    pub private_ip: String,
+    pub interface_id: Option<String>,
+    /// `given`, `inferred` (records with pkt-dstaddr ≠ dstaddr) or `interface-type`.
+    pub source: String,
+}
+
+/// Totals over all traffic.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// All bytes the NAT gateways processed, both directions, each byte once.
+    pub bytes_via_nat: u64,
+    pub bytes_via_nat_to_aws_services: u64,
+    pub bytes_via_nat_to_aws_unattributed: u64,
+    pub bytes_via_nat_not_aws: u64,
+    pub bytes_via_endpoint: u64,
+    pub bytes_via_internet_gateway: u64,
+    pub bytes_unknown_path: u64,
+    /// Bytes seen a second time on another interface and not counted again.
+    pub bytes_deduplicated: u64,
+    pub query_count: u64,
+    pub query_count_aws_services: u64,
+}
+
+/// One AWS service in one Region.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceUsage {
+    pub service: String,
+    pub region: Option<String>,
+    pub endpoint_service_name: Option<String>,
+    pub endpoint_types: Vec<EndpointType>,
+    pub endpoint_supported: bool,
+    pub endpoint_policy_supported: Option<bool>,
+    pub endpoint_exists: bool,
+    /// Why `endpoint_exists` is true (private DNS answers, traffic-path 7).
+    pub endpoint_exists_evidence: Vec<String>,
+    pub query_count: u64,
+    pub hostnames: Vec<HostnameUsage>,
+    /// Sample addresses seen in answers.
+    pub answers: Vec<String>,
+    pub bytes_via_nat: u64,
+    pub bytes_via_endpoint: u64,
+    pub bytes_other: u64,
+    pub bytes_other_breakdown: OtherBreakdown,
+    /// How traffic was tied to the service: `dns`, `ip-range`.
+    pub attribution: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Where `bytes_other` went.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherBreakdown {
+    pub internet_gateway: u64,
+    /// Virtual private gateway, peering, local gateway.
+    pub other_path: u64,
+    /// Public destinations whose path the logs do not show.
+    pub unknown_path: u64,
+}
+
+/// One hostname of a service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostnameUsage {
+    pub name: String,
+    pub query_count: u64,
+    pub private_dns_covers: bool,
+    /// The answer records of the most recent query (CNAME targets and addresses).
+    pub last_answers: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Traffic not tied to a service API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherTraffic {
+    pub label: String,
+    /// `aws-unattributed`, `aws-resource`, `not-aws`, `unknown`.
+    pub category: String,
+    pub aws_service_code: Option<String>,
+    pub bytes_via_nat: u64,
+    pub bytes_via_endpoint: u64,
+    pub bytes_other: u64,
+    pub sample_destinations: Vec<String>,
+}
