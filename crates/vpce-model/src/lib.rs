@@ -6,6 +6,14 @@
 use serde::{Deserialize, Serialize};
 pub use vpce_catalog::EndpointType;
 
+/// Bytes in one GB as AWS bills data transfer and processing (2^30).
+pub const BYTES_PER_GB: f64 = 1_073_741_824.0;
+
+/// `bytes` in GB (2^30 bytes), as AWS bills.
+pub fn gb(bytes: u64) -> f64 {
+    bytes as f64 / BYTES_PER_GB
+}
+
 /// Version of the JSON report schema.
 pub const SCHEMA_VERSION: u32 = 1;
 

@@ -1,0 +1,216 @@
+//! Every output format, rendered from the one report model into any writer.
+//!
+//! * [`render_table`]: for people; ranked services, unattributed traffic, the
+//!   inputs behind the numbers and any warnings.
+//! * [`render_json`]: the documented schema (`docs/report-schema.md`).
+//! * [`render_seed_json`]: exactly the shape the original blog solution's Lambda
+//!   returned, for scripts built on it.
+//! * [`render_explain_table`] / [`render_explain_json`]: `explain` output.
+
+use std::io::{self, Write};
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+use serde_json::{json, Map, Value};
+use vpce_catalog::{Classification, EndpointType};
+use vpce_model::{gb, Report};
+
+fn types(t: &[EndpointType]) -> String {
+    if t.is_empty() {
+        return "-".into();
+    }
+    t.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join("+")
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// Formats a GB figure with enough digits to be useful at any scale.
+pub fn fmt_gb(bytes: u64) -> String {
+    let g = gb(bytes);
+    if g >= 100.0 {
+        format!("{g:.0}")
+    } else if g >= 1.0 {
+        format!("{g:.2}")
+    } else {
+        format!("{g:.4}")
+    }
+}
+
+/// The human-readable table. `top` limits the service rows (0 = all).
+///
+/// # Errors
+/// Write errors.
+pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(vec!["#", "service", "endpoint service", "types", "queries", "GB via NAT", "GB via endpoint", "exists", "supported"]);
+    let shown = if top == 0 { r.services.len() } else { top.min(r.services.len()) };
+    for (i, s) in r.services.iter().take(shown).enumerate() {
+        t.add_row(vec![
+            Cell::new(i + 1),
+            Cell::new(&s.service),
+            Cell::new(s.endpoint_service_name.as_deref().unwrap_or("-")),
+            Cell::new(types(&s.endpoint_types)),
+            Cell::new(s.query_count).set_alignment(CellAlignment::Right),
+            Cell::new(fmt_gb(s.bytes_via_nat)).set_alignment(CellAlignment::Right),
+            Cell::new(fmt_gb(s.bytes_via_endpoint)).set_alignment(CellAlignment::Right),
+            Cell::new(yes_no(s.endpoint_exists)),
+            Cell::new(yes_no(s.endpoint_supported)),
+        ]);
+    }
+    writeln!(w, "{t}")?;
+    if shown < r.services.len() {
+        writeln!(w, "({} more services; --top 0 shows all)", r.services.len() - shown)?;
+    }
+    if !r.unattributed.is_empty() {
+        let mut u = Table::new();
+        u.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+        u.set_header(vec!["other traffic", "GB via NAT", "GB other paths", "top destinations"]);
+        for o in &r.unattributed {
+            u.add_row(vec![
+                Cell::new(&o.label),
+                Cell::new(fmt_gb(o.bytes_via_nat)).set_alignment(CellAlignment::Right),
+                Cell::new(fmt_gb(o.bytes_other)).set_alignment(CellAlignment::Right),
+                Cell::new(o.sample_destinations.iter().take(3).cloned().collect::<Vec<_>>().join(", ")),
+            ]);
+        }
+        writeln!(w, "{u}")?;
+    }
+    let tot = &r.totals;
+    writeln!(
+        w,
+        "NAT processed {} GB: {} GB to AWS services, {} GB to other AWS addresses, {} GB outside AWS.",
+        fmt_gb(tot.bytes_via_nat),
+        fmt_gb(tot.bytes_via_nat_to_aws_services),
+        fmt_gb(tot.bytes_via_nat_to_aws_unattributed),
+        fmt_gb(tot.bytes_via_nat_not_aws)
+    )?;
+    writeln!(
+        w,
+        "Window: {} to {} ({} h, {}). Region{}: {}. NAT bytes counted on: {}.",
+        r.window.start.as_deref().unwrap_or("?"),
+        r.window.end.as_deref().unwrap_or("?"),
+        r.window.hours,
+        r.window.source,
+        if r.network.vpcs.len() == 1 { "" } else { "s" },
+        {
+            let mut regions: Vec<&str> = r.network.vpcs.iter().filter_map(|v| v.region.as_deref()).collect();
+            regions.sort_unstable();
+            regions.dedup();
+            if regions.is_empty() {
+                "unknown".to_string()
+            } else {
+                regions.join(", ")
+            }
+        },
+        r.network.nat_bytes_counted_on
+    )?;
+    let i = &r.inputs;
+    writeln!(
+        w,
+        "Input: {} Resolver records in {} files, {} flow records in {} files; {} malformed line{}{}.",
+        i.dns.records,
+        i.dns.files,
+        i.flow.records,
+        i.flow.files,
+        i.malformed,
+        if i.malformed == 1 { "" } else { "s" },
+        match i.malformed_examples.first() {
+            Some(m) => format!(" (first: {}:{}: {})", m.file, m.line, m.reason),
+            None => String::new(),
+        }
+    )?;
+    for e in &i.file_errors {
+        writeln!(w, "File error: {}: {}", e.file, e.error)?;
+    }
+    writeln!(
+        w,
+        "Reference data: endpoint catalogue as of {}, AWS IP ranges as of {}. 1 GB = 2^30 bytes.",
+        r.reference_data.catalog_as_of, r.reference_data.ip_ranges_as_of
+    )?;
+    for warn in &r.warnings {
+        writeln!(w, "warning: {warn}")?;
+    }
+    Ok(())
+}
+
+/// The report as pretty JSON.
+///
+/// # Errors
+/// Write or serialisation errors.
+pub fn render_json(r: &Report, w: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, r)?;
+    writeln!(w)
+}
+
+/// The original Lambda's output: `{hostname: {queryCount, endpoint_supported,
+/// endpoint_exists, answers}}` for the `top` most-queried AWS names (it
+/// returned strings for counts, as Logs Insights does).
+///
+/// # Errors
+/// Write or serialisation errors.
+pub fn render_seed_json(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
+    let mut rows: Vec<(&str, u64, bool, bool, &[String])> = Vec::new();
+    for s in &r.services {
+        for h in &s.hostnames {
+            rows.push((&h.name, h.query_count, s.endpoint_supported, s.endpoint_exists, &h.last_answers));
+        }
+    }
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let mut out = Map::new();
+    for (name, count, supported, exists, answers) in rows.into_iter().take(if top == 0 { usize::MAX } else { top }) {
+        out.insert(
+            name.to_string(),
+            json!({
+                "queryCount": count.to_string(),
+                "endpoint_supported": supported,
+                "endpoint_exists": exists,
+                "answers": answers,
+            }),
+        );
+    }
+    serde_json::to_writer_pretty(&mut *w, &Value::Object(out))?;
+    writeln!(w)
+}
+
+/// `explain` as a table.
+///
+/// # Errors
+/// Write errors.
+pub fn render_explain_table(items: &[Classification], w: &mut dyn Write) -> io::Result<()> {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(vec!["hostname", "kind", "service", "region", "endpoint service", "types", "private DNS covers"]);
+    for c in items {
+        t.add_row(vec![
+            Cell::new(&c.hostname),
+            Cell::new(serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+            Cell::new(c.service.as_deref().unwrap_or("-")),
+            Cell::new(c.region.as_deref().unwrap_or("-")),
+            Cell::new(c.endpoint_service_name.as_deref().unwrap_or("-")),
+            Cell::new(types(&c.endpoint_types)),
+            Cell::new(yes_no(c.private_dns_covers)),
+        ]);
+    }
+    writeln!(w, "{t}")?;
+    for c in items {
+        for n in &c.notes {
+            writeln!(w, "{}: {n}", c.hostname)?;
+        }
+    }
+    Ok(())
+}
+
+/// `explain` as a JSON array.
+///
+/// # Errors
+/// Write or serialisation errors.
+pub fn render_explain_json(items: &[Classification], w: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, items)?;
+    writeln!(w)
+}
