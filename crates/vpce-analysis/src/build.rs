@@ -6,8 +6,8 @@ use std::net::IpAddr;
 use vpce_catalog::{Catalog, Classification, IpRanges, Kind};
 use vpce_formats::time::format_rfc3339;
 use vpce_model::{
-    HostnameUsage, Inputs, NatGateway, Network, OtherBreakdown, OtherTraffic, ReferenceData, Report, ServiceUsage, Totals, Vpc,
-    Window, SCHEMA_VERSION,
+    HostnameUsage, Inputs, NatGateway, Network, OtherBreakdown, OtherTraffic, ReferenceData,
+    Report, ServiceUsage, Totals, Vpc, Window, SCHEMA_VERSION,
 };
 
 use crate::dns::DnsAggregator;
@@ -52,7 +52,10 @@ pub fn endpoint_candidates(dns: &DnsAggregator, catalog: &Catalog) -> HashSet<Ip
             continue;
         }
         let aws = *aws_names.entry(name).or_insert_with(|| {
-            matches!(catalog.classify(dns.names.name(name), None).kind, Kind::Service | Kind::EndpointDns)
+            matches!(
+                catalog.classify(dns.names.name(name), None).kind,
+                Kind::Service | Kind::EndpointDns
+            )
         });
         if aws {
             out.insert(ip);
@@ -83,8 +86,15 @@ fn class_of_path(path: u8) -> PathClass {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Dest {
-    Service { service: String, region: Option<String> },
-    Other { label: String, category: &'static str, code: Option<String> },
+    Service {
+        service: String,
+        region: Option<String>,
+    },
+    Other {
+        label: String,
+        category: &'static str,
+        code: Option<String>,
+    },
 }
 
 #[derive(Default)]
@@ -104,7 +114,13 @@ struct OtherAcc {
 }
 
 /// Builds the report from merged aggregates.
-pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, cfg: &AnalysisConfig, reference: &Reference<'_>) -> Report {
+pub fn build_report(
+    dns: &DnsAggregator,
+    flow: &FlowAggregator,
+    inputs: Inputs,
+    cfg: &AnalysisConfig,
+    reference: &Reference<'_>,
+) -> Report {
     let catalog = reference.catalog;
     let net = cfg.local_net();
     let index = dns.index();
@@ -116,7 +132,12 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
             .or_else(|| cfg.default_region.clone())
     };
     let classes: Vec<Classification> = (0..dns.names.len() as u32)
-        .map(|id| catalog.classify(dns.names.name(id), dns_region(dns.stats[id as usize].vpc).as_deref()))
+        .map(|id| {
+            catalog.classify(
+                dns.names.name(id),
+                dns_region(dns.stats[id as usize].vpc).as_deref(),
+            )
+        })
         .collect();
 
     let flow_vpc_name = |v: u32| -> Option<&str> { (v != u32::MAX).then(|| flow.vpcs.name(v)) };
@@ -132,16 +153,40 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
     // NAT gateway addresses: given, or inferred from the logs.
     let mut nat: BTreeMap<IpAddr, NatGateway> = BTreeMap::new();
     for ip in &cfg.nat_ips {
-        nat.insert(*ip, NatGateway { private_ip: ip.to_string(), interface_id: None, source: "given".into() });
+        nat.insert(
+            *ip,
+            NatGateway {
+                private_ip: ip.to_string(),
+                interface_id: None,
+                source: "given".into(),
+            },
+        );
     }
     for eni_name in &cfg.nat_enis {
         if let Some(eni) = flow.enis.get(eni_name) {
-            let mut ips: Vec<IpAddr> = flow.eni_own.get(&eni).and_then(|o| o.known()).into_iter().collect();
+            let mut ips: Vec<IpAddr> = flow
+                .eni_own
+                .get(&eni)
+                .and_then(|o| o.known())
+                .into_iter()
+                .collect();
             if ips.is_empty() {
-                ips = flow.locals.iter().filter(|(_, i)| i.eni == Some(eni)).map(|(ip, _)| *ip).collect();
+                ips = flow
+                    .locals
+                    .iter()
+                    .filter(|(_, i)| i.eni == Some(eni))
+                    .map(|(ip, _)| *ip)
+                    .collect();
             }
             for ip in ips {
-                nat.insert(ip, NatGateway { private_ip: ip.to_string(), interface_id: Some(eni_name.clone()), source: "given".into() });
+                nat.insert(
+                    ip,
+                    NatGateway {
+                        private_ip: ip.to_string(),
+                        interface_id: Some(eni_name.clone()),
+                        source: "given".into(),
+                    },
+                );
             }
         }
     }
@@ -156,13 +201,23 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
             .or_insert(NatGateway {
                 private_ip: ip.to_string(),
                 interface_id,
-                source: if ev.translated_records > 0 { "inferred" } else { "interface-type" }.into(),
+                source: if ev.translated_records > 0 {
+                    "inferred"
+                } else {
+                    "interface-type"
+                }
+                .into(),
             });
     }
     let nat_ips: HashSet<IpAddr> = nat.keys().copied().collect();
     let is_nat_local = |local: u32| nat_ips.contains(&flow.locals[local as usize].0);
 
-    let vpcs_with_nat_legs: HashSet<u32> = flow.public.keys().filter(|k| is_nat_local(k.local)).map(|k| k.vpc).collect();
+    let vpcs_with_nat_legs: HashSet<u32> = flow
+        .public
+        .keys()
+        .filter(|k| is_nat_local(k.local))
+        .map(|k| k.vpc)
+        .collect();
 
     // The path of each conversation, from its outbound records (inbound
     // records carry no traffic-path).
@@ -170,7 +225,9 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
     let mut local_paths: HashMap<u32, BTreeSet<u8>> = HashMap::new();
     for (k, c) in &flow.public {
         if k.outbound && k.path != 0 {
-            let e = out_path.entry((k.vpc, k.local, k.remote)).or_insert((k.path, 0));
+            let e = out_path
+                .entry((k.vpc, k.local, k.remote))
+                .or_insert((k.path, 0));
             if c.bytes > e.1 {
                 *e = (k.path, c.bytes);
             }
@@ -178,67 +235,100 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
         }
     }
 
-    let mut resolve_cache: HashMap<(IpAddr, i64, u32), (Dest, &'static str, Option<String>)> = HashMap::new();
-    let mut resolve = |remote: IpAddr, hour: i64, vpc: u32| -> (Dest, &'static str, Option<String>) {
-        resolve_cache
-            .entry((remote, hour, vpc))
-            .or_insert_with(|| {
-                let dns_vpc = flow_to_dns_vpc(vpc);
-                if let Some(name) = index.lookup(remote, hour, dns_vpc, &dns.stats) {
-                    let c = &classes[name as usize];
-                    let sample = Some(dns.names.name(name).to_string());
-                    return match (c.kind, &c.service) {
-                        (Kind::Service | Kind::EndpointDns, Some(s)) => {
-                            (Dest::Service { service: s.clone(), region: c.region.clone() }, "dns", sample)
-                        }
-                        (Kind::Resource, s) => (
-                            Dest::Other {
-                                label: format!("AWS resource ({})", s.as_deref().unwrap_or("unknown")),
-                                category: "aws-resource",
-                                code: None,
+    let mut resolve_cache: HashMap<(IpAddr, i64, u32), (Dest, &'static str, Option<String>)> =
+        HashMap::new();
+    let mut resolve =
+        |remote: IpAddr, hour: i64, vpc: u32| -> (Dest, &'static str, Option<String>) {
+            resolve_cache
+                .entry((remote, hour, vpc))
+                .or_insert_with(|| {
+                    let dns_vpc = flow_to_dns_vpc(vpc);
+                    if let Some(name) = index.lookup(remote, hour, dns_vpc, &dns.stats) {
+                        let c = &classes[name as usize];
+                        let sample = Some(dns.names.name(name).to_string());
+                        return match (c.kind, &c.service) {
+                            (Kind::Service | Kind::EndpointDns, Some(s)) => (
+                                Dest::Service {
+                                    service: s.clone(),
+                                    region: c.region.clone(),
+                                },
+                                "dns",
+                                sample,
+                            ),
+                            (Kind::Resource, s) => (
+                                Dest::Other {
+                                    label: format!(
+                                        "AWS resource ({})",
+                                        s.as_deref().unwrap_or("unknown")
+                                    ),
+                                    category: "aws-resource",
+                                    code: None,
+                                },
+                                "dns",
+                                sample,
+                            ),
+                            _ => (
+                                Dest::Other {
+                                    label: "not AWS".into(),
+                                    category: "not-aws",
+                                    code: None,
+                                },
+                                "dns",
+                                sample,
+                            ),
+                        };
+                    }
+                    let range = reference.ranges.lookup(remote);
+                    let code = range.as_ref().map(|m| m.service.to_string()).or_else(|| {
+                        flow.remote_codes
+                            .get(&remote)
+                            .map(|c| flow.strings.name(*c).to_string())
+                    });
+                    let region = range
+                        .as_ref()
+                        .map(|m| m.region.to_string())
+                        .filter(|r| r != "GLOBAL")
+                        .or_else(|| flow_vpc_region(vpc));
+                    let sample = Some(remote.to_string());
+                    match code.as_deref() {
+                        Some("S3") => (
+                            Dest::Service {
+                                service: "s3".into(),
+                                region,
                             },
-                            "dns",
+                            "ip-range",
                             sample,
                         ),
-                        _ => (Dest::Other { label: "not AWS".into(), category: "not-aws", code: None }, "dns", sample),
-                    };
-                }
-                let range = reference.ranges.lookup(remote);
-                let code = range
-                    .as_ref()
-                    .map(|m| m.service.to_string())
-                    .or_else(|| flow.remote_codes.get(&remote).map(|c| flow.strings.name(*c).to_string()));
-                let region = range
-                    .as_ref()
-                    .map(|m| m.region.to_string())
-                    .filter(|r| r != "GLOBAL")
-                    .or_else(|| flow_vpc_region(vpc));
-                let sample = Some(remote.to_string());
-                match code.as_deref() {
-                    Some("S3") => (Dest::Service { service: "s3".into(), region }, "ip-range", sample),
-                    Some("DYNAMODB") => (Dest::Service { service: "dynamodb".into(), region }, "ip-range", sample),
-                    Some(code) => (
-                        Dest::Other {
-                            label: format!("AWS, unattributed ({code} range)"),
-                            category: "aws-unattributed",
-                            code: Some(code.to_string()),
-                        },
-                        "ip-range",
-                        sample,
-                    ),
-                    None => (
-                        Dest::Other {
-                            label: "unknown (no DNS answer, outside AWS ranges)".into(),
-                            category: "unknown",
-                            code: None,
-                        },
-                        "none",
-                        sample,
-                    ),
-                }
-            })
-            .clone()
-    };
+                        Some("DYNAMODB") => (
+                            Dest::Service {
+                                service: "dynamodb".into(),
+                                region,
+                            },
+                            "ip-range",
+                            sample,
+                        ),
+                        Some(code) => (
+                            Dest::Other {
+                                label: format!("AWS, unattributed ({code} range)"),
+                                category: "aws-unattributed",
+                                code: Some(code.to_string()),
+                            },
+                            "ip-range",
+                            sample,
+                        ),
+                        None => (
+                            Dest::Other {
+                                label: "unknown (no DNS answer, outside AWS ranges)".into(),
+                                category: "unknown",
+                                code: None,
+                            },
+                            "none",
+                            sample,
+                        ),
+                    }
+                })
+                .clone()
+        };
 
     let mut services: BTreeMap<(String, Option<String>), ServiceAcc> = BTreeMap::new();
     let mut others: BTreeMap<(String, &'static str, Option<String>), OtherAcc> = BTreeMap::new();
@@ -264,8 +354,12 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
         }
         match dest {
             Dest::Service { service, region } => {
-                let acc = services.entry((service.clone(), region.clone())).or_default();
-                let u = acc.usage.get_or_insert_with(|| empty_usage(catalog, service, region.as_deref()));
+                let acc = services
+                    .entry((service.clone(), region.clone()))
+                    .or_default();
+                let u = acc
+                    .usage
+                    .get_or_insert_with(|| empty_usage(catalog, service, region.as_deref()));
                 acc.attribution.insert(how.to_string());
                 match class {
                     PathClass::Nat | PathClass::NatInstanceSide => {
@@ -274,7 +368,9 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
                     }
                     PathClass::GatewayEndpoint => {
                         u.bytes_via_endpoint += b;
-                        acc.evidence.insert("flow logs show traffic-path 7 (through a gateway endpoint)".into());
+                        acc.evidence.insert(
+                            "flow logs show traffic-path 7 (through a gateway endpoint)".into(),
+                        );
                     }
                     PathClass::InternetGateway => {
                         u.bytes_other += b;
@@ -290,8 +386,14 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
                     }
                 }
             }
-            Dest::Other { label, category, code } => {
-                let acc = others.entry((label.clone(), category, code.clone())).or_default();
+            Dest::Other {
+                label,
+                category,
+                code,
+            } => {
+                let acc = others
+                    .entry((label.clone(), category, code.clone()))
+                    .or_default();
                 match class {
                     PathClass::Nat | PathClass::NatInstanceSide => {
                         acc.nat += b;
@@ -328,7 +430,9 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
                 )
             };
             match class_of_path(path) {
-                PathClass::Unknown if flow.nat_clients.contains(&local_ip) => PathClass::NatInstanceSide,
+                PathClass::Unknown if flow.nat_clients.contains(&local_ip) => {
+                    PathClass::NatInstanceSide
+                }
                 other => other,
             }
         };
@@ -347,7 +451,16 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
             counted_on_nat = true;
         }
         let (dest, how, sample) = resolve(k.remote, k.hour, k.vpc);
-        add(&dest, how, sample, class, c, &mut services, &mut others, &mut totals);
+        add(
+            &dest,
+            how,
+            sample,
+            class,
+            c,
+            &mut services,
+            &mut others,
+            &mut totals,
+        );
     }
     for client in &flow.nat_clients {
         if let Some(&(_, ref info)) = flow.locals.iter().find(|(ip, _)| ip == client) {
@@ -362,22 +475,46 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
     let mut by_endpoint: BTreeMap<(u32, IpAddr), (Counters, Counters, i64)> = BTreeMap::new();
     for (k, c) in &flow.endpoint {
         let own = flow.eni_own.get(&k.eni).and_then(|o| o.known());
-        let e = by_endpoint.entry((k.vpc, k.endpoint)).or_insert((Counters::default(), Counters::default(), k.hour));
-        let side = if own == Some(k.endpoint) { &mut e.1 } else { &mut e.0 };
+        let e = by_endpoint.entry((k.vpc, k.endpoint)).or_insert((
+            Counters::default(),
+            Counters::default(),
+            k.hour,
+        ));
+        let side = if own == Some(k.endpoint) {
+            &mut e.1
+        } else {
+            &mut e.0
+        };
         side.bytes += c.bytes;
         side.packets += c.packets;
         side.records += c.records;
         e.2 = e.2.max(k.hour);
     }
     for ((vpc, ep), (client, endpoint_side, hour)) in by_endpoint {
-        let (counted, dup) = if client.bytes > 0 { (client, endpoint_side.bytes) } else { (endpoint_side, 0) };
+        let (counted, dup) = if client.bytes > 0 {
+            (client, endpoint_side.bytes)
+        } else {
+            (endpoint_side, 0)
+        };
         totals.bytes_deduplicated += dup;
         let (dest, how, sample) = resolve(ep, hour, vpc);
-        add(&dest, how, sample, PathClass::GatewayEndpoint, &counted, &mut services, &mut others, &mut totals);
+        add(
+            &dest,
+            how,
+            sample,
+            PathClass::GatewayEndpoint,
+            &counted,
+            &mut services,
+            &mut others,
+            &mut totals,
+        );
         if let Dest::Service { service, region } = &dest {
             if let Some(acc) = services.get_mut(&(service.clone(), region.clone())) {
-                acc.evidence.retain(|e| !e.starts_with("flow logs show traffic-path 7"));
-                acc.evidence.insert(format!("flow logs show traffic to the endpoint address {ep}"));
+                acc.evidence
+                    .retain(|e| !e.starts_with("flow logs show traffic-path 7"));
+                acc.evidence.insert(format!(
+                    "flow logs show traffic to the endpoint address {ep}"
+                ));
             }
         }
     }
@@ -386,7 +523,11 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
     let mut private_answers: HashMap<u32, BTreeSet<IpAddr>> = HashMap::new();
     let mut all_answers: HashMap<u32, BTreeSet<IpAddr>> = HashMap::new();
     for &(ip, _, _, name) in &dns.observations {
-        let set = if is_private(ip) { &mut private_answers } else { &mut all_answers };
+        let set = if is_private(ip) {
+            &mut private_answers
+        } else {
+            &mut all_answers
+        };
         set.entry(name).or_default().insert(ip);
     }
     totals.query_count = dns.records;
@@ -396,8 +537,12 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
             continue;
         };
         let st = &dns.stats[id as usize];
-        let acc = services.entry((service.clone(), c.region.clone())).or_default();
-        let u = acc.usage.get_or_insert_with(|| empty_usage(catalog, service, c.region.as_deref()));
+        let acc = services
+            .entry((service.clone(), c.region.clone()))
+            .or_default();
+        let u = acc
+            .usage
+            .get_or_insert_with(|| empty_usage(catalog, service, c.region.as_deref()));
         u.query_count += st.queries;
         totals.query_count_aws_services += st.queries;
         u.hostnames.push(HostnameUsage {
@@ -405,10 +550,18 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
             query_count: st.queries,
             private_dns_covers: c.private_dns_covers,
             last_answers: st.last_answers.clone(),
-            notes: c.notes.iter().filter(|n| !u.notes.contains(n)).cloned().collect(),
+            notes: c
+                .notes
+                .iter()
+                .filter(|n| !u.notes.contains(n))
+                .cloned()
+                .collect(),
         });
         if c.kind == Kind::EndpointDns {
-            acc.evidence.insert(format!("clients query the endpoint's own DNS name {}", c.hostname));
+            acc.evidence.insert(format!(
+                "clients query the endpoint's own DNS name {}",
+                c.hostname
+            ));
         }
         if let Some(ips) = private_answers.get(&id) {
             for ip in ips.iter().take(3) {
@@ -486,18 +639,38 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
     let mut vpcs: BTreeMap<String, Vpc> = BTreeMap::new();
     for (i, meta) in dns.vpc_meta.iter().enumerate() {
         let id = dns.vpcs.name(i as u32).to_string();
-        vpcs.insert(id.clone(), Vpc { vpc_id: id, region: meta.region.clone(), account_id: meta.account_id.clone() });
+        vpcs.insert(
+            id.clone(),
+            Vpc {
+                vpc_id: id,
+                region: meta.region.clone(),
+                account_id: meta.account_id.clone(),
+            },
+        );
     }
     for v in 0..flow.vpcs.len() as u32 {
         let id = flow.vpcs.name(v).to_string();
-        let region = flow.vpc_regions.get(&v).map(|r| flow.strings.name(*r).to_string());
-        let account = flow.vpc_accounts.get(&v).map(|r| flow.strings.name(*r).to_string());
-        let e = vpcs.entry(id.clone()).or_insert(Vpc { vpc_id: id, region: None, account_id: None });
+        let region = flow
+            .vpc_regions
+            .get(&v)
+            .map(|r| flow.strings.name(*r).to_string());
+        let account = flow
+            .vpc_accounts
+            .get(&v)
+            .map(|r| flow.strings.name(*r).to_string());
+        let e = vpcs.entry(id.clone()).or_insert(Vpc {
+            vpc_id: id,
+            region: None,
+            account_id: None,
+        });
         e.region = e.region.take().or(region);
         e.account_id = e.account_id.take().or(account);
     }
     let (vpc_cidrs, vpc_cidrs_source) = if !cfg.vpc_cidrs.is_empty() {
-        (cfg.vpc_cidrs.iter().map(|c| c.to_string()).collect(), "given")
+        (
+            cfg.vpc_cidrs.iter().map(|c| c.to_string()).collect(),
+            "given",
+        )
     } else {
         let inferred: BTreeSet<Cidr> = flow
             .locals
@@ -552,7 +725,9 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
                 totals.bytes_unknown_path
             ));
         }
-        if let (Some(dmin), Some(dmax), Some(fmin), Some(fmax)) = (dns.min_ts, dns.max_ts, flow.min_ts, flow.max_ts) {
+        if let (Some(dmin), Some(dmax), Some(fmin), Some(fmax)) =
+            (dns.min_ts, dns.max_ts, flow.min_ts, flow.max_ts)
+        {
             if dmax < fmin || fmax < dmin {
                 warnings.push("the Resolver logs and the flow logs cover different times: addresses are matched to the nearest answer, which may be stale".into());
             }
@@ -564,7 +739,11 @@ pub fn build_report(dns: &DnsAggregator, flow: &FlowAggregator, inputs: Inputs, 
         _ => {
             let min = [dns.min_ts, flow.min_ts].into_iter().flatten().min();
             let max = [dns.max_ts, flow.max_ts].into_iter().flatten().max();
-            (cfg.filter.since.or(min), cfg.filter.until.or(max), "observed")
+            (
+                cfg.filter.since.or(min),
+                cfg.filter.until.or(max),
+                "observed",
+            )
         }
     };
     let hours = match (start, end) {

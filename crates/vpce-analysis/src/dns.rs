@@ -109,7 +109,8 @@ impl DnsAggregator {
             st.last_answers.clear();
             for a in q.answers.iter().take(MAX_KEPT_ANSWERS) {
                 let r = a.rdata.trim();
-                st.last_answers.push(r.strip_suffix('.').unwrap_or(r).to_ascii_lowercase());
+                st.last_answers
+                    .push(r.strip_suffix('.').unwrap_or(r).to_ascii_lowercase());
             }
         }
         let hour = hour_of(ts);
@@ -149,7 +150,13 @@ impl DnsAggregator {
                 mine.last_answers = st.last_answers;
             }
         }
-        let map_vpc = |v: u32| if v == u32::MAX { v } else { vpc_map[v as usize] };
+        let map_vpc = |v: u32| {
+            if v == u32::MAX {
+                v
+            } else {
+                vpc_map[v as usize]
+            }
+        };
         self.observations.extend(
             other
                 .observations
@@ -206,7 +213,13 @@ impl DnsIndex {
     /// The name `ip` answered for nearest to `hour`, preferring answers given to
     /// `vpc` (a DNS vpc id). Among answers in the same hour, the name with the
     /// most queries wins, then the smaller id, so the choice is stable.
-    pub fn lookup(&self, ip: IpAddr, hour: i64, vpc: Option<u32>, queries: &[NameStats]) -> Option<u32> {
+    pub fn lookup(
+        &self,
+        ip: IpAddr,
+        hour: i64,
+        vpc: Option<u32>,
+        queries: &[NameStats],
+    ) -> Option<u32> {
         let obs = self.by_ip.get(&ip)?;
         let pick = |same_vpc_only: bool| -> Option<u32> {
             let mut best: Option<(i64, std::cmp::Reverse<u64>, u32)> = None;
@@ -214,7 +227,11 @@ impl DnsIndex {
                 if same_vpc_only && Some(v) != vpc {
                     continue;
                 }
-                let key = ((h - hour).abs(), std::cmp::Reverse(queries.get(n as usize).map_or(0, |s| s.queries)), n);
+                let key = (
+                    (h - hour).abs(),
+                    std::cmp::Reverse(queries.get(n as usize).map_or(0, |s| s.queries)),
+                    n,
+                );
                 if best.is_none_or(|b| key < b) {
                     best = Some(key);
                 }
@@ -291,8 +308,24 @@ mod tests {
     #[test]
     fn counts_names_case_and_dot_insensitively() {
         let mut a = DnsAggregator::default();
-        push(&mut a, &q("SSM.us-east-1.amazonaws.com.", "2026-11-01T00:00:00Z", "vpc-1", &["52.94.1.1"]));
-        push(&mut a, &q("ssm.us-east-1.amazonaws.com", "2026-11-01T00:05:00Z", "vpc-1", &[]));
+        push(
+            &mut a,
+            &q(
+                "SSM.us-east-1.amazonaws.com.",
+                "2026-11-01T00:00:00Z",
+                "vpc-1",
+                &["52.94.1.1"],
+            ),
+        );
+        push(
+            &mut a,
+            &q(
+                "ssm.us-east-1.amazonaws.com",
+                "2026-11-01T00:05:00Z",
+                "vpc-1",
+                &[],
+            ),
+        );
         assert_eq!(a.names.len(), 1);
         assert_eq!(a.stats[0].queries, 2);
         assert_eq!(a.stats[0].last_answers, vec!["52.94.1.1"]);
@@ -303,25 +336,70 @@ mod tests {
         // The same address answered for a bucket on day 1 and for another
         // service on day 3: flows are attributed by time.
         let mut a = DnsAggregator::default();
-        push(&mut a, &q("bucket.s3.us-east-1.amazonaws.com.", "2026-11-01T10:00:00Z", "vpc-1", &["52.216.1.1"]));
+        push(
+            &mut a,
+            &q(
+                "bucket.s3.us-east-1.amazonaws.com.",
+                "2026-11-01T10:00:00Z",
+                "vpc-1",
+                &["52.216.1.1"],
+            ),
+        );
         let mut b = DnsAggregator::default();
-        push(&mut b, &q("kinesis.us-east-1.amazonaws.com.", "2026-11-03T10:00:00Z", "vpc-1", &["52.216.1.1"]));
+        push(
+            &mut b,
+            &q(
+                "kinesis.us-east-1.amazonaws.com.",
+                "2026-11-03T10:00:00Z",
+                "vpc-1",
+                &["52.216.1.1"],
+            ),
+        );
         a.merge(b);
         let idx = a.index();
         let day1 = hour_of(parse_rfc3339("2026-11-01T12:00:00Z").unwrap());
         let day3 = hour_of(parse_rfc3339("2026-11-03T09:00:00Z").unwrap());
         let vpc = a.vpcs.get("vpc-1");
         let name = |id: u32| a.names.name(id).to_string();
-        assert_eq!(idx.lookup("52.216.1.1".parse().unwrap(), day1, vpc, &a.stats).map(name).as_deref(), Some("bucket.s3.us-east-1.amazonaws.com"));
-        assert_eq!(idx.lookup("52.216.1.1".parse().unwrap(), day3, vpc, &a.stats).map(name).as_deref(), Some("kinesis.us-east-1.amazonaws.com"));
-        assert_eq!(idx.lookup("52.216.9.9".parse().unwrap(), day3, vpc, &a.stats), None);
+        assert_eq!(
+            idx.lookup("52.216.1.1".parse().unwrap(), day1, vpc, &a.stats)
+                .map(name)
+                .as_deref(),
+            Some("bucket.s3.us-east-1.amazonaws.com")
+        );
+        assert_eq!(
+            idx.lookup("52.216.1.1".parse().unwrap(), day3, vpc, &a.stats)
+                .map(name)
+                .as_deref(),
+            Some("kinesis.us-east-1.amazonaws.com")
+        );
+        assert_eq!(
+            idx.lookup("52.216.9.9".parse().unwrap(), day3, vpc, &a.stats),
+            None
+        );
     }
 
     #[test]
     fn same_vpc_answers_are_preferred() {
         let mut a = DnsAggregator::default();
-        push(&mut a, &q("a.example.com", "2026-11-01T10:00:00Z", "vpc-a", &["198.51.100.7"]));
-        push(&mut a, &q("b.example.com", "2026-11-01T10:00:00Z", "vpc-b", &["198.51.100.7"]));
+        push(
+            &mut a,
+            &q(
+                "a.example.com",
+                "2026-11-01T10:00:00Z",
+                "vpc-a",
+                &["198.51.100.7"],
+            ),
+        );
+        push(
+            &mut a,
+            &q(
+                "b.example.com",
+                "2026-11-01T10:00:00Z",
+                "vpc-b",
+                &["198.51.100.7"],
+            ),
+        );
         let idx = a.index();
         let h = hour_of(parse_rfc3339("2026-11-01T10:30:00Z").unwrap());
         let ip = "198.51.100.7".parse().unwrap();
@@ -338,9 +416,18 @@ mod tests {
             until: parse_rfc3339("2026-11-02T00:00:00Z"),
         };
         let mut a = DnsAggregator::new(f);
-        push(&mut a, &q("x.example.com", "2026-10-31T23:59:59Z", "v", &[]));
-        push(&mut a, &q("x.example.com", "2026-11-01T00:00:00Z", "v", &[]));
-        push(&mut a, &q("x.example.com", "2026-11-02T00:00:00Z", "v", &[]));
+        push(
+            &mut a,
+            &q("x.example.com", "2026-10-31T23:59:59Z", "v", &[]),
+        );
+        push(
+            &mut a,
+            &q("x.example.com", "2026-11-01T00:00:00Z", "v", &[]),
+        );
+        push(
+            &mut a,
+            &q("x.example.com", "2026-11-02T00:00:00Z", "v", &[]),
+        );
         assert_eq!((a.records(), a.outside_window()), (1, 2));
     }
 }

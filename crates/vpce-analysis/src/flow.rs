@@ -77,6 +77,14 @@ pub struct NatEvidence {
     pub interface_type: bool,
 }
 
+/// Records read but not counted, by reason.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlowCounts {
+    pub outside_window: u64,
+    pub no_data: u64,
+    pub rejected: u64,
+}
+
 /// Which flow-log fields the records had.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FieldsSeen {
@@ -200,7 +208,8 @@ impl FlowAggregator {
         self.fields.traffic_path |= r.traffic_path.is_some();
         self.fields.flow_direction |= r.flow_direction.is_some();
         self.fields.az_id |= r.az_id.is_some();
-        self.fields.pkt_aws_service |= r.pkt_dst_aws_service.is_some() || r.pkt_src_aws_service.is_some();
+        self.fields.pkt_aws_service |=
+            r.pkt_dst_aws_service.is_some() || r.pkt_src_aws_service.is_some();
 
         let bytes = r.bytes.unwrap_or(0);
         let packets = r.packets.unwrap_or(0);
@@ -235,13 +244,20 @@ impl FlowAggregator {
                 .and_modify(|o| *o = o.narrow_with(own))
                 .or_insert(own);
         }
-        let nat_type = matches!(r.interface_type, Some("nat_gateway" | "regional_nat_gateway"));
+        let nat_type = matches!(
+            r.interface_type,
+            Some("nat_gateway" | "regional_nat_gateway")
+        );
 
         // NAT gateway legs whose packet addresses differ from the interface's:
         // instance → NAT (dstaddr is the NAT, pkt-dstaddr the real destination)
         // and NAT → instance (srcaddr is the NAT, pkt-srcaddr the real source).
         if let Some(pd) = r.pkt_dstaddr {
-            if pd != dst && self.net.is_local(dst) && self.net.is_public(pd) && self.net.is_local(src) {
+            if pd != dst
+                && self.net.is_local(dst)
+                && self.net.is_public(pd)
+                && self.net.is_local(src)
+            {
                 let ev = self.nat.entry(dst).or_default();
                 ev.translated_records += 1;
                 ev.eni = ev.eni.or(eni);
@@ -249,7 +265,11 @@ impl FlowAggregator {
             }
         }
         if let Some(ps) = r.pkt_srcaddr {
-            if ps != src && self.net.is_local(src) && self.net.is_public(ps) && self.net.is_local(dst) {
+            if ps != src
+                && self.net.is_local(src)
+                && self.net.is_public(ps)
+                && self.net.is_local(dst)
+            {
                 let ev = self.nat.entry(src).or_default();
                 ev.translated_records += 1;
                 ev.eni = ev.eni.or(eni);
@@ -259,8 +279,14 @@ impl FlowAggregator {
 
         let (src_local, dst_local) = (self.net.is_local(src), self.net.is_local(dst));
         match (src_local, dst_local) {
-            (true, false) | (false, true) if self.net.is_public(if src_local { dst } else { src }) => {
-                let (local, remote, outbound) = if src_local { (src, dst, true) } else { (dst, src, false) };
+            (true, false) | (false, true)
+                if self.net.is_public(if src_local { dst } else { src }) =>
+            {
+                let (local, remote, outbound) = if src_local {
+                    (src, dst, true)
+                } else {
+                    (dst, src, false)
+                };
                 if nat_type {
                     let ev = self.nat.entry(local).or_default();
                     ev.interface_type = true;
@@ -273,7 +299,11 @@ impl FlowAggregator {
                 info.az = info.az.or(az);
                 info.instance |= r.instance_id.is_some();
                 info.nat_interface_type |= nat_type;
-                let code = if outbound { r.pkt_dst_aws_service } else { r.pkt_src_aws_service };
+                let code = if outbound {
+                    r.pkt_dst_aws_service
+                } else {
+                    r.pkt_src_aws_service
+                };
                 if let Some(code) = code {
                     if !self.remote_codes.contains_key(&remote) {
                         let id = self.strings.id(code);
@@ -285,7 +315,11 @@ impl FlowAggregator {
                     local: local_id,
                     remote,
                     outbound,
-                    path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
+                    path: if outbound {
+                        r.traffic_path.unwrap_or(0)
+                    } else {
+                        0
+                    },
                     hour,
                 };
                 self.public.entry(key).or_default().add(bytes, packets);
@@ -300,7 +334,12 @@ impl FlowAggregator {
                 };
                 match (endpoint, eni) {
                     (Some(ep), Some(eni)) => {
-                        let key = EndpointKey { vpc, eni, endpoint: ep, hour };
+                        let key = EndpointKey {
+                            vpc,
+                            eni,
+                            endpoint: ep,
+                            hour,
+                        };
                         self.endpoint.entry(key).or_default().add(bytes, packets);
                     }
                     _ => self.internal_bytes += bytes,
@@ -315,7 +354,13 @@ impl FlowAggregator {
         let vpc_map = self.vpcs.absorb(&other.vpcs);
         let eni_map = self.enis.absorb(&other.enis);
         let str_map = self.strings.absorb(&other.strings);
-        let mv = |v: u32| if v == u32::MAX { v } else { vpc_map[v as usize] };
+        let mv = |v: u32| {
+            if v == u32::MAX {
+                v
+            } else {
+                vpc_map[v as usize]
+            }
+        };
         let mut local_map = Vec::with_capacity(other.locals.len());
         for (ip, info) in other.locals {
             let id = self.local_id(ip);
@@ -343,7 +388,9 @@ impl FlowAggregator {
             self.endpoint.entry(k).or_default().merge(c);
         }
         for (ip, code) in other.remote_codes {
-            self.remote_codes.entry(ip).or_insert(str_map[code as usize]);
+            self.remote_codes
+                .entry(ip)
+                .or_insert(str_map[code as usize]);
         }
         for (ip, ev) in other.nat {
             let mine = self.nat.entry(ip).or_default();
@@ -363,7 +410,9 @@ impl FlowAggregator {
             self.vpc_regions.entry(mv(v)).or_insert(str_map[r as usize]);
         }
         for (v, a) in other.vpc_accounts {
-            self.vpc_accounts.entry(mv(v)).or_insert(str_map[a as usize]);
+            self.vpc_accounts
+                .entry(mv(v))
+                .or_insert(str_map[a as usize]);
         }
         let f = other.fields;
         self.fields.vpc_id |= f.vpc_id;
@@ -390,6 +439,15 @@ impl FlowAggregator {
     /// Records read (all statuses).
     pub fn records(&self) -> u64 {
         self.records
+    }
+
+    /// Records that were read but not counted, by reason.
+    pub fn counts(&self) -> FlowCounts {
+        FlowCounts {
+            outside_window: self.outside_window,
+            no_data: self.no_data,
+            rejected: self.rejected,
+        }
     }
 }
 
@@ -430,8 +488,14 @@ mod tests {
         let a = EniOwn::Either(ip("10.0.0.5"), ip("52.1.1.1"));
         let b = a.narrow_with(EniOwn::Either(ip("52.2.2.2"), ip("10.0.0.5")));
         assert_eq!(b.known(), Some(ip("10.0.0.5")));
-        assert_eq!(b.narrow_with(EniOwn::Known(ip("10.0.0.5"))).known(), Some(ip("10.0.0.5")));
-        assert_eq!(b.narrow_with(EniOwn::Known(ip("10.0.0.6"))), EniOwn::Unknown);
+        assert_eq!(
+            b.narrow_with(EniOwn::Known(ip("10.0.0.5"))).known(),
+            Some(ip("10.0.0.5"))
+        );
+        assert_eq!(
+            b.narrow_with(EniOwn::Known(ip("10.0.0.6"))),
+            EniOwn::Unknown
+        );
         assert_eq!(a.narrow_with(a), a);
     }
 }

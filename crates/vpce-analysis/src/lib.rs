@@ -22,7 +22,7 @@ pub mod net;
 
 pub use build::{build_report, endpoint_candidates, AnalysisConfig, Reference};
 pub use dns::{DnsAggregator, DnsIndex};
-pub use flow::FlowAggregator;
+pub use flow::{FlowAggregator, FlowCounts};
 pub use vpce_model::Report;
 
 /// Keeps records with `since <= t < until` (Unix seconds).

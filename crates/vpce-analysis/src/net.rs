@@ -30,11 +30,19 @@ impl Cidr {
 fn mask(ip: IpAddr, len: u8) -> IpAddr {
     match ip {
         IpAddr::V4(a) => {
-            let m = if len == 0 { 0 } else { u32::MAX << (32 - len as u32) };
+            let m = if len == 0 {
+                0
+            } else {
+                u32::MAX << (32 - len as u32)
+            };
             IpAddr::V4((u32::from(a) & m).into())
         }
         IpAddr::V6(a) => {
-            let m = if len == 0 { 0 } else { u128::MAX << (128 - len as u32) };
+            let m = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - len as u32)
+            };
             IpAddr::V6((u128::from(a) & m).into())
         }
     }
@@ -43,9 +51,15 @@ fn mask(ip: IpAddr, len: u8) -> IpAddr {
 impl FromStr for Cidr {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (a, l) = s.split_once('/').ok_or_else(|| format!("'{s}' is not a CIDR block (like 10.0.0.0/16)"))?;
-        let ip: IpAddr = a.parse().map_err(|_| format!("'{a}' is not an IP address"))?;
-        let len: u8 = l.parse().map_err(|_| format!("'{l}' is not a prefix length"))?;
+        let (a, l) = s
+            .split_once('/')
+            .ok_or_else(|| format!("'{s}' is not a CIDR block (like 10.0.0.0/16)"))?;
+        let ip: IpAddr = a
+            .parse()
+            .map_err(|_| format!("'{a}' is not an IP address"))?;
+        let len: u8 = l
+            .parse()
+            .map_err(|_| format!("'{l}' is not a prefix length"))?;
         Cidr::new(ip, len).ok_or_else(|| format!("prefix length {len} is too long for {ip}"))
     }
 }
@@ -62,11 +76,18 @@ pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(a) => {
             let o = a.octets();
-            a.is_private() || a.is_loopback() || a.is_link_local() || (o[0] == 100 && (o[1] & 0xc0) == 64) || a.is_unspecified()
+            a.is_private()
+                || a.is_loopback()
+                || a.is_link_local()
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+                || a.is_unspecified()
         }
         IpAddr::V6(a) => {
             let s = a.segments()[0];
-            a.is_loopback() || a.is_unspecified() || (s & 0xfe00) == 0xfc00 || (s & 0xffc0) == 0xfe80
+            a.is_loopback()
+                || a.is_unspecified()
+                || (s & 0xfe00) == 0xfc00
+                || (s & 0xffc0) == 0xfe80
         }
     }
 }
@@ -113,10 +134,26 @@ mod tests {
 
     #[test]
     fn private_ranges() {
-        for p in ["10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1", "100.127.0.1", "fd00::1", "fe80::1", "169.254.169.254"] {
+        for p in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "100.64.0.1",
+            "100.127.0.1",
+            "fd00::1",
+            "fe80::1",
+            "169.254.169.254",
+        ] {
             assert!(is_private(ip(p)), "{p}");
         }
-        for p in ["172.32.0.1", "100.128.0.1", "52.216.1.1", "8.8.8.8", "2600:1f60::1"] {
+        for p in [
+            "172.32.0.1",
+            "100.128.0.1",
+            "52.216.1.1",
+            "8.8.8.8",
+            "2600:1f60::1",
+        ] {
             assert!(!is_private(ip(p)), "{p}");
         }
     }
@@ -127,7 +164,10 @@ mod tests {
         assert!(c.contains(ip("10.0.255.1")));
         assert!(!c.contains(ip("10.1.0.1")));
         assert!(!c.contains(ip("::1")));
-        assert_eq!("10.0.3.7/16".parse::<Cidr>().unwrap().to_string(), "10.0.0.0/16");
+        assert_eq!(
+            "10.0.3.7/16".parse::<Cidr>().unwrap().to_string(),
+            "10.0.0.0/16"
+        );
         assert!("10.0.0.0/33".parse::<Cidr>().is_err());
         assert!("nonsense".parse::<Cidr>().is_err());
         let v6: Cidr = "2600:1f18:abc::/56".parse().unwrap();

@@ -142,7 +142,8 @@ const FORMAT: &str = "vpce-advisor-catalog/1";
 impl Catalog {
     /// The catalogue embedded in the binary.
     pub fn embedded() -> Catalog {
-        Catalog::from_json(crate::EMBEDDED_CATALOG).expect("the embedded catalogue is checked by the tests")
+        Catalog::from_json(crate::EMBEDDED_CATALOG)
+            .expect("the embedded catalogue is checked by the tests")
     }
 
     /// Builds a catalogue from a data file.
@@ -166,7 +167,10 @@ impl Catalog {
             }
             if s.hostnames.is_empty() {
                 s.hostnames.push(HostnameSpec {
-                    pattern: format!("{}.{{region}}.amazonaws.com", default_hostname_prefix(&s.name)),
+                    pattern: format!(
+                        "{}.{{region}}.amazonaws.com",
+                        default_hostname_prefix(&s.name)
+                    ),
                     private_dns: true,
                     region: None,
                     global: false,
@@ -174,14 +178,23 @@ impl Catalog {
                 });
             }
             for h in &s.hostnames {
-                let pattern = Pattern::parse(&h.pattern).map_err(|reason| CatalogError::Service {
-                    service: s.name.clone(),
-                    reason,
-                })?;
-                if !pattern.has_region() && h.region.is_none() && s.endpoint_service.as_deref().is_none_or(|t| t.contains("{region}")) {
+                let pattern =
+                    Pattern::parse(&h.pattern).map_err(|reason| CatalogError::Service {
+                        service: s.name.clone(),
+                        reason,
+                    })?;
+                if !pattern.has_region()
+                    && h.region.is_none()
+                    && s.endpoint_service
+                        .as_deref()
+                        .is_none_or(|t| t.contains("{region}"))
+                {
                     return Err(CatalogError::Service {
                         service: s.name.clone(),
-                        reason: format!("pattern '{}' has no {{region}} and no fixed region", h.pattern),
+                        reason: format!(
+                            "pattern '{}' has no {{region}} and no fixed region",
+                            h.pattern
+                        ),
                     });
                 }
                 rules.push(Rule {
@@ -258,7 +271,11 @@ impl Catalog {
         }
         let template = s.endpoint_service.as_deref().unwrap_or(&self.template);
         if template.contains("{region}") {
-            Some(template.replace("{region}", region?).replace("{name}", &s.name))
+            Some(
+                template
+                    .replace("{region}", region?)
+                    .replace("{name}", &s.name),
+            )
         } else {
             Some(template.replace("{name}", &s.name))
         }
@@ -299,7 +316,10 @@ impl Catalog {
         }
         let labels: Vec<&str> = name.split('.').collect();
         if let Some(ep) = self.classify_endpoint_dns(&labels, context_region) {
-            return Classification { hostname: name, ..ep };
+            return Classification {
+                hostname: name,
+                ..ep
+            };
         }
         if let Some((rule, region)) = self
             .rules
@@ -313,7 +333,8 @@ impl Catalog {
                     c.service = Some(service.clone());
                     c.region = region;
                     c.notes.push(note.clone());
-                    c.notes.push("no VPC endpoint carries traffic to a resource's own name".into());
+                    c.notes
+                        .push("no VPC endpoint carries traffic to a resource's own name".into());
                 }
                 Target::Service(i) => {
                     let s = &self.services[*i];
@@ -327,7 +348,8 @@ impl Catalog {
                     c.kind = Kind::Service;
                     c.service = Some(s.name.clone());
                     c.region = endpoint_region.clone();
-                    c.endpoint_service_name = self.endpoint_service_name(&s.name, endpoint_region.as_deref());
+                    c.endpoint_service_name =
+                        self.endpoint_service_name(&s.name, endpoint_region.as_deref());
                     c.endpoint_types = s.types.clone();
                     c.endpoint_policy_supported = s.policy;
                     c.private_dns_covers = rule.private_dns;
@@ -336,7 +358,10 @@ impl Catalog {
                     }
                     c.notes.extend(s.notes.iter().cloned());
                     if s.types.is_empty() {
-                        c.notes.push(format!("no VPC endpoint service for {} in the catalogue (as of {})", s.name, self.as_of));
+                        c.notes.push(format!(
+                            "no VPC endpoint service for {} in the catalogue (as of {})",
+                            s.name, self.as_of
+                        ));
                     }
                 }
             }
@@ -351,13 +376,19 @@ impl Catalog {
 
     /// Endpoint DNS names: `vpce-<id>[-<az>].<service labels>.<region>.vpce.amazonaws.com`
     /// and bucket-style `<bucket>.vpce-<id>.s3.<region>.vpce.amazonaws.com`.
-    fn classify_endpoint_dns(&self, labels: &[&str], context_region: Option<&str>) -> Option<Classification> {
+    fn classify_endpoint_dns(
+        &self,
+        labels: &[&str],
+        context_region: Option<&str>,
+    ) -> Option<Classification> {
         let n = labels.len();
         if n < 5 || labels[n - 3..] != ["vpce", "amazonaws", "com"] {
             return None;
         }
         let region = labels[n - 4];
-        let id_at = labels[..n - 4].iter().position(|l| l.starts_with("vpce-"))?;
+        let id_at = labels[..n - 4]
+            .iter()
+            .position(|l| l.starts_with("vpce-"))?;
         let svc_labels = &labels[id_at + 1..n - 4];
         let mut c = Classification {
             hostname: String::new(),
@@ -374,7 +405,10 @@ impl Catalog {
             c.notes.push("endpoint service not named in the DNS name (a PrivateLink service of another account, or a zonal name)".into());
             return Some(c);
         }
-        let inner = self.classify(&format!("{}.{region}.amazonaws.com", svc_labels.join(".")), context_region);
+        let inner = self.classify(
+            &format!("{}.{region}.amazonaws.com", svc_labels.join(".")),
+            context_region,
+        );
         if inner.kind == Kind::Service {
             c.service = inner.service;
             c.endpoint_service_name = inner.endpoint_service_name;
@@ -386,12 +420,18 @@ impl Catalog {
     fn strip_aws_domain<'a>(&self, labels: &'a [&'a str]) -> Option<&'a [&'a str]> {
         self.aws_domains.iter().find_map(|d| {
             let n = labels.len();
-            (n > d.len() && labels[n - d.len()..].iter().zip(d).all(|(a, b)| *a == b)).then(|| &labels[..n - d.len()])
+            (n > d.len() && labels[n - d.len()..].iter().zip(d).all(|(a, b)| *a == b))
+                .then(|| &labels[..n - d.len()])
         })
     }
 
     /// An AWS name the catalogue has no pattern for: say what can be said.
-    fn classify_unknown_aws(&self, mut c: Classification, rest: &[&str], context_region: Option<&str>) -> Classification {
+    fn classify_unknown_aws(
+        &self,
+        mut c: Classification,
+        rest: &[&str],
+        context_region: Option<&str>,
+    ) -> Classification {
         c.kind = Kind::Service;
         let region_at = rest.iter().rposition(|l| is_region(l));
         let (svc, region) = match region_at {
@@ -411,11 +451,16 @@ impl Catalog {
             }
         }
         c.service = Some(svc.to_string());
-        c.region = region.map(str::to_string).or_else(|| context_region.map(str::to_string));
+        c.region = region
+            .map(str::to_string)
+            .or_else(|| context_region.map(str::to_string));
         if region.is_none() {
             c.notes.push("global or legacy name without a Region: an interface endpoint's private DNS does not cover it".into());
         }
-        c.notes.push(format!("AWS name with no VPC endpoint service in the catalogue (as of {})", self.as_of));
+        c.notes.push(format!(
+            "AWS name with no VPC endpoint service in the catalogue (as of {})",
+            self.as_of
+        ));
         c
     }
 }
@@ -430,9 +475,12 @@ pub(crate) fn normalize(hostname: &str) -> String {
 fn valid_hostname(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
-        && name
-            .split('.')
-            .all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'))
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        })
 }
 
 /// `ecr.api` → `api.ecr`: endpoint service names with a dot put the labels in

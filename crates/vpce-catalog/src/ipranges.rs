@@ -79,7 +79,8 @@ fn rank(code: &str) -> u8 {
 impl IpRanges {
     /// The snapshot embedded in the binary.
     pub fn embedded() -> IpRanges {
-        IpRanges::from_json(crate::EMBEDDED_IP_RANGES).expect("the embedded snapshot is checked by the tests")
+        IpRanges::from_json(crate::EMBEDDED_IP_RANGES)
+            .expect("the embedded snapshot is checked by the tests")
     }
 
     /// Reads the compact snapshot or AWS's `ip-ranges.json` itself.
@@ -93,9 +94,17 @@ impl IpRanges {
                 .prefixes
                 .into_iter()
                 .map(|p| (p.ip_prefix, p.region, p.service))
-                .chain(o.ipv6_prefixes.into_iter().map(|p| (p.ipv6_prefix, p.region, p.service)))
+                .chain(
+                    o.ipv6_prefixes
+                        .into_iter()
+                        .map(|p| (p.ipv6_prefix, p.region, p.service)),
+                )
                 .collect();
-            (o.create_date, format!("ip-ranges.json syncToken {}", o.sync_token), rows)
+            (
+                o.create_date,
+                format!("ip-ranges.json syncToken {}", o.sync_token),
+                rows,
+            )
         } else {
             let c: Compact = serde_json::from_str(text)?;
             (c.as_of, c.source, c.prefixes)
@@ -109,9 +118,15 @@ impl IpRanges {
         let mut v4: HashMap<u8, HashMap<u32, (u16, u16)>> = HashMap::new();
         let mut v6: HashMap<u8, HashMap<u128, (u16, u16)>> = HashMap::new();
         for (cidr, region, service) in rows {
-            let (addr, len) = cidr.split_once('/').ok_or_else(|| IpRangesError::Prefix(cidr.clone()))?;
-            let len: u8 = len.parse().map_err(|_| IpRangesError::Prefix(cidr.clone()))?;
-            let addr: IpAddr = addr.parse().map_err(|_| IpRangesError::Prefix(cidr.clone()))?;
+            let (addr, len) = cidr
+                .split_once('/')
+                .ok_or_else(|| IpRangesError::Prefix(cidr.clone()))?;
+            let len: u8 = len
+                .parse()
+                .map_err(|_| IpRangesError::Prefix(cidr.clone()))?;
+            let addr: IpAddr = addr
+                .parse()
+                .map_err(|_| IpRangesError::Prefix(cidr.clone()))?;
             let mut id = |s: String| -> u16 {
                 let next = t.strings.len() as u16;
                 *intern.entry(s.clone()).or_insert_with(|| {
@@ -120,7 +135,9 @@ impl IpRanges {
                 })
             };
             let entry = (id(region), id(service));
-            let better = |old: &(u16, u16), strings: &[String]| rank(&strings[entry.1 as usize]) < rank(&strings[old.1 as usize]);
+            let better = |old: &(u16, u16), strings: &[String]| {
+                rank(&strings[entry.1 as usize]) < rank(&strings[old.1 as usize])
+            };
             match addr {
                 IpAddr::V4(a) if len <= 32 => {
                     let m = v4.entry(len).or_default();
@@ -164,7 +181,8 @@ impl IpRanges {
 
     /// Number of distinct prefixes.
     pub fn len(&self) -> usize {
-        self.v4.iter().map(|m| m.1.len()).sum::<usize>() + self.v6.iter().map(|m| m.1.len()).sum::<usize>()
+        self.v4.iter().map(|m| m.1.len()).sum::<usize>()
+            + self.v6.iter().map(|m| m.1.len()).sum::<usize>()
     }
 
     /// Whether the table is empty.
@@ -179,14 +197,16 @@ impl IpRanges {
                 let a = u32::from(a);
                 self.v4.iter().find_map(|(len, m)| {
                     let key = mask32(a, *len);
-                    m.get(&key).map(|e| (format!("{}/{len}", std::net::Ipv4Addr::from(key)), *e))
+                    m.get(&key)
+                        .map(|e| (format!("{}/{len}", std::net::Ipv4Addr::from(key)), *e))
                 })
             }
             IpAddr::V6(a) => {
                 let a = u128::from(a);
                 self.v6.iter().find_map(|(len, m)| {
                     let key = mask128(a, *len);
-                    m.get(&key).map(|e| (format!("{}/{len}", std::net::Ipv6Addr::from(key)), *e))
+                    m.get(&key)
+                        .map(|e| (format!("{}/{len}", std::net::Ipv6Addr::from(key)), *e))
                 })
             }
         }?;
@@ -228,7 +248,10 @@ mod tests {
         assert_eq!(r.as_of(), "2025-10-31T07:08:41Z");
         assert!(r.len() > 9_000, "{}", r.len());
         let m = r.lookup(ip("52.216.10.20")).unwrap();
-        assert_eq!((m.region, m.service, m.prefix.as_str()), ("us-east-1", "S3", "52.216.0.0/15"));
+        assert_eq!(
+            (m.region, m.service, m.prefix.as_str()),
+            ("us-east-1", "S3", "52.216.0.0/15")
+        );
         let m = r.lookup(ip("52.94.0.5")).unwrap();
         assert_eq!((m.region, m.service), ("us-east-1", "DYNAMODB"));
         assert_eq!(r.lookup(ip("100.24.1.1")).unwrap().service, "EC2");
@@ -250,7 +273,10 @@ mod tests {
         assert_eq!(r.lookup(ip("3.5.1.1")).unwrap().service, "S3");
         assert_eq!(r.lookup(ip("3.6.1.1")).unwrap().service, "AMAZON");
         assert_eq!(r.lookup(ip("2600:1::1")).unwrap().prefix, "2600::/16");
-        assert!(IpRanges::from_json("{\"as_of\":\"x\",\"source\":\"y\",\"prefixes\":[[\"1.2.3.4/40\",\"r\",\"S\"]]}").is_err());
+        assert!(IpRanges::from_json(
+            "{\"as_of\":\"x\",\"source\":\"y\",\"prefixes\":[[\"1.2.3.4/40\",\"r\",\"S\"]]}"
+        )
+        .is_err());
         assert!(IpRanges::from_json("[]").is_err());
     }
 }

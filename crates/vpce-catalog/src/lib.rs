@@ -47,10 +47,27 @@ mod tests {
 
     #[test]
     fn region_codes() {
-        for r in ["us-east-1", "eu-central-2", "ap-southeast-5", "us-gov-west-1", "cn-north-1", "il-central-1", "eu-isoe-west-1"] {
+        for r in [
+            "us-east-1",
+            "eu-central-2",
+            "ap-southeast-5",
+            "us-gov-west-1",
+            "cn-north-1",
+            "il-central-1",
+            "eu-isoe-west-1",
+        ] {
             assert!(is_region(r), "{r}");
         }
-        for r in ["s3", "us-east", "dualstack", "use1-az1", "us-east-1a", "compute-1", "x-y-1", "US-EAST-1"] {
+        for r in [
+            "s3",
+            "us-east",
+            "dualstack",
+            "use1-az1",
+            "us-east-1a",
+            "compute-1",
+            "x-y-1",
+            "US-EAST-1",
+        ] {
             assert!(!is_region(r), "{r}");
         }
     }

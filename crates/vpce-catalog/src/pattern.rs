@@ -76,7 +76,11 @@ impl Pattern {
                 Label::AnyMany => 0,
             })
             .sum::<u32>()
-            + if matches!(self.labels.first(), Some(Label::AnyMany)) { 0 } else { 10 }
+            + if matches!(self.labels.first(), Some(Label::AnyMany)) {
+                0
+            } else {
+                10
+            }
     }
 
     /// Matches `labels` (a lower-case hostname split on dots). Returns the
@@ -110,7 +114,9 @@ impl Pattern {
                         }
                 }
                 Label::Glob { pre, suf } => {
-                    nl.len() > pre.len() + suf.len() && nl.starts_with(pre.as_str()) && nl.ends_with(suf.as_str())
+                    nl.len() > pre.len() + suf.len()
+                        && nl.starts_with(pre.as_str())
+                        && nl.ends_with(suf.as_str())
                 }
                 Label::AnyMany => unreachable!(),
             };
@@ -127,7 +133,9 @@ impl Pattern {
 
     /// Whether the pattern captures a Region.
     pub(crate) fn has_region(&self) -> bool {
-        self.labels.iter().any(|l| matches!(l, Label::Region { .. }))
+        self.labels
+            .iter()
+            .any(|l| matches!(l, Label::Region { .. }))
     }
 }
 
@@ -137,21 +145,69 @@ mod tests {
 
     fn m(p: &str, name: &str) -> Option<Option<String>> {
         let labels: Vec<&str> = name.split('.').collect();
-        Pattern::parse(p).unwrap().matches(&labels).map(|r| r.map(str::to_string))
+        Pattern::parse(p)
+            .unwrap()
+            .matches(&labels)
+            .map(|r| r.map(str::to_string))
     }
 
     #[test]
     fn matching() {
-        assert_eq!(m("ssm.{region}.amazonaws.com", "ssm.us-east-1.amazonaws.com"), Some(Some("us-east-1".into())));
-        assert_eq!(m("ssm.{region}.amazonaws.com", "ssm.notaregion.amazonaws.com"), None);
-        assert_eq!(m("ssm.{region}.amazonaws.com", "x.ssm.us-east-1.amazonaws.com"), None);
-        assert_eq!(m("*.s3.{region}.amazonaws.com", "my.dotted.bucket.s3.eu-west-1.amazonaws.com"), Some(Some("eu-west-1".into())));
-        assert_eq!(m("*.s3.{region}.amazonaws.com", "s3.eu-west-1.amazonaws.com"), None);
-        assert_eq!(m("s3-{region}.amazonaws.com", "s3-us-west-2.amazonaws.com"), Some(Some("us-west-2".into())));
-        assert_eq!(m("s3-{region}.amazonaws.com", "s3-external-1.amazonaws.com"), None);
-        assert_eq!(m("ecs-a-*.{region}.amazonaws.com", "ecs-a-3.us-east-1.amazonaws.com"), Some(Some("us-east-1".into())));
-        assert_eq!(m("ecs-a-*.{region}.amazonaws.com", "ecs-a-.us-east-1.amazonaws.com"), None);
-        assert_eq!(m("*-ats.iot.{region}.amazonaws.com", "abc123-ats.iot.us-east-1.amazonaws.com"), Some(Some("us-east-1".into())));
+        assert_eq!(
+            m("ssm.{region}.amazonaws.com", "ssm.us-east-1.amazonaws.com"),
+            Some(Some("us-east-1".into()))
+        );
+        assert_eq!(
+            m("ssm.{region}.amazonaws.com", "ssm.notaregion.amazonaws.com"),
+            None
+        );
+        assert_eq!(
+            m(
+                "ssm.{region}.amazonaws.com",
+                "x.ssm.us-east-1.amazonaws.com"
+            ),
+            None
+        );
+        assert_eq!(
+            m(
+                "*.s3.{region}.amazonaws.com",
+                "my.dotted.bucket.s3.eu-west-1.amazonaws.com"
+            ),
+            Some(Some("eu-west-1".into()))
+        );
+        assert_eq!(
+            m("*.s3.{region}.amazonaws.com", "s3.eu-west-1.amazonaws.com"),
+            None
+        );
+        assert_eq!(
+            m("s3-{region}.amazonaws.com", "s3-us-west-2.amazonaws.com"),
+            Some(Some("us-west-2".into()))
+        );
+        assert_eq!(
+            m("s3-{region}.amazonaws.com", "s3-external-1.amazonaws.com"),
+            None
+        );
+        assert_eq!(
+            m(
+                "ecs-a-*.{region}.amazonaws.com",
+                "ecs-a-3.us-east-1.amazonaws.com"
+            ),
+            Some(Some("us-east-1".into()))
+        );
+        assert_eq!(
+            m(
+                "ecs-a-*.{region}.amazonaws.com",
+                "ecs-a-.us-east-1.amazonaws.com"
+            ),
+            None
+        );
+        assert_eq!(
+            m(
+                "*-ats.iot.{region}.amazonaws.com",
+                "abc123-ats.iot.us-east-1.amazonaws.com"
+            ),
+            Some(Some("us-east-1".into()))
+        );
         assert_eq!(m("sts.amazonaws.com", "sts.amazonaws.com"), Some(None));
     }
 

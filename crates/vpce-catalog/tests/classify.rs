@@ -11,8 +11,21 @@ struct Case {
     covers: bool,
 }
 
-const fn svc(name: &'static str, service: &'static str, region: &'static str, esn: &'static str, covers: bool) -> Case {
-    Case { name, kind: Kind::Service, service: Some(service), region: Some(region), esn: Some(esn), covers }
+const fn svc(
+    name: &'static str,
+    service: &'static str,
+    region: &'static str,
+    esn: &'static str,
+    covers: bool,
+) -> Case {
+    Case {
+        name,
+        kind: Kind::Service,
+        service: Some(service),
+        region: Some(region),
+        esn: Some(esn),
+        covers,
+    }
 }
 
 #[test]
@@ -20,89 +33,539 @@ fn hostname_table() {
     use Kind::*;
     let cases = [
         // Plain regional names.
-        svc("ssm.us-east-1.amazonaws.com.", "ssm", "us-east-1", "com.amazonaws.us-east-1.ssm", true),
-        svc("ec2messages.us-east-1.amazonaws.com", "ec2messages", "us-east-1", "com.amazonaws.us-east-1.ec2messages", true),
-        svc("SSM.US-EAST-1.AMAZONAWS.COM.", "ssm", "us-east-1", "com.amazonaws.us-east-1.ssm", true),
-        svc("logs.eu-central-1.amazonaws.com", "logs", "eu-central-1", "com.amazonaws.eu-central-1.logs", true),
-        svc("kms-fips.us-east-1.amazonaws.com", "kms-fips", "us-east-1", "com.amazonaws.us-east-1.kms-fips", true),
+        svc(
+            "ssm.us-east-1.amazonaws.com.",
+            "ssm",
+            "us-east-1",
+            "com.amazonaws.us-east-1.ssm",
+            true,
+        ),
+        svc(
+            "ec2messages.us-east-1.amazonaws.com",
+            "ec2messages",
+            "us-east-1",
+            "com.amazonaws.us-east-1.ec2messages",
+            true,
+        ),
+        svc(
+            "SSM.US-EAST-1.AMAZONAWS.COM.",
+            "ssm",
+            "us-east-1",
+            "com.amazonaws.us-east-1.ssm",
+            true,
+        ),
+        svc(
+            "logs.eu-central-1.amazonaws.com",
+            "logs",
+            "eu-central-1",
+            "com.amazonaws.eu-central-1.logs",
+            true,
+        ),
+        svc(
+            "kms-fips.us-east-1.amazonaws.com",
+            "kms-fips",
+            "us-east-1",
+            "com.amazonaws.us-east-1.kms-fips",
+            true,
+        ),
         // S3 in all its forms.
-        svc("s3.us-east-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", true),
-        svc("mybucket.s3.us-east-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", true),
-        svc("my.dotted.bucket.s3.eu-west-1.amazonaws.com.", "s3", "eu-west-1", "com.amazonaws.eu-west-1.s3", true),
-        svc("prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", true),
-        svc("s3.dualstack.us-east-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", false),
-        svc("amazonlinux-2-repos-us-east-1.s3.dualstack.us-east-1.amazonaws.com.", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", false),
-        svc("s3-r-w.us-east-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", true),
-        svc("s3-us-west-2.amazonaws.com", "s3", "us-west-2", "com.amazonaws.us-west-2.s3", false),
-        svc("bucket.s3-us-west-2.amazonaws.com", "s3", "us-west-2", "com.amazonaws.us-west-2.s3", false),
-        svc("s3.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", false),
-        svc("mybucket.s3.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", false),
-        svc("s3-external-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", false),
-        svc("123456789012.s3-control.us-east-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", true),
-        svc("ap-123456789012.s3-accesspoint.us-east-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", true),
-        svc("s3-fips.us-east-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", false),
-        svc("bucket.s3-website-us-east-1.amazonaws.com", "s3", "us-east-1", "com.amazonaws.us-east-1.s3", false),
-        svc("mrap.accesspoint.s3-global.amazonaws.com", "s3-global.accesspoint", "", "com.amazonaws.s3-global.accesspoint", true),
-        svc("bucket--use1-az4--x-s3.s3express-use1-az4.us-east-1.amazonaws.com", "s3express", "us-east-1", "com.amazonaws.us-east-1.s3express", true),
+        svc(
+            "s3.us-east-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            true,
+        ),
+        svc(
+            "mybucket.s3.us-east-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            true,
+        ),
+        svc(
+            "my.dotted.bucket.s3.eu-west-1.amazonaws.com.",
+            "s3",
+            "eu-west-1",
+            "com.amazonaws.eu-west-1.s3",
+            true,
+        ),
+        svc(
+            "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            true,
+        ),
+        svc(
+            "s3.dualstack.us-east-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            false,
+        ),
+        svc(
+            "amazonlinux-2-repos-us-east-1.s3.dualstack.us-east-1.amazonaws.com.",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            false,
+        ),
+        svc(
+            "s3-r-w.us-east-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            true,
+        ),
+        svc(
+            "s3-us-west-2.amazonaws.com",
+            "s3",
+            "us-west-2",
+            "com.amazonaws.us-west-2.s3",
+            false,
+        ),
+        svc(
+            "bucket.s3-us-west-2.amazonaws.com",
+            "s3",
+            "us-west-2",
+            "com.amazonaws.us-west-2.s3",
+            false,
+        ),
+        svc(
+            "s3.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            false,
+        ),
+        svc(
+            "mybucket.s3.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            false,
+        ),
+        svc(
+            "s3-external-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            false,
+        ),
+        svc(
+            "123456789012.s3-control.us-east-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            true,
+        ),
+        svc(
+            "ap-123456789012.s3-accesspoint.us-east-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            true,
+        ),
+        svc(
+            "s3-fips.us-east-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            false,
+        ),
+        svc(
+            "bucket.s3-website-us-east-1.amazonaws.com",
+            "s3",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3",
+            false,
+        ),
+        svc(
+            "mrap.accesspoint.s3-global.amazonaws.com",
+            "s3-global.accesspoint",
+            "",
+            "com.amazonaws.s3-global.accesspoint",
+            true,
+        ),
+        svc(
+            "bucket--use1-az4--x-s3.s3express-use1-az4.us-east-1.amazonaws.com",
+            "s3express",
+            "us-east-1",
+            "com.amazonaws.us-east-1.s3express",
+            true,
+        ),
         // DynamoDB.
-        svc("dynamodb.us-east-1.amazonaws.com", "dynamodb", "us-east-1", "com.amazonaws.us-east-1.dynamodb", true),
-        svc("123456789012.ddb.us-east-1.amazonaws.com", "dynamodb", "us-east-1", "com.amazonaws.us-east-1.dynamodb", true),
+        svc(
+            "dynamodb.us-east-1.amazonaws.com",
+            "dynamodb",
+            "us-east-1",
+            "com.amazonaws.us-east-1.dynamodb",
+            true,
+        ),
+        svc(
+            "123456789012.ddb.us-east-1.amazonaws.com",
+            "dynamodb",
+            "us-east-1",
+            "com.amazonaws.us-east-1.dynamodb",
+            true,
+        ),
         // ECR.
-        svc("api.ecr.us-east-1.amazonaws.com", "ecr.api", "us-east-1", "com.amazonaws.us-east-1.ecr.api", true),
-        svc("123456789012.dkr.ecr.us-east-1.amazonaws.com", "ecr.dkr", "us-east-1", "com.amazonaws.us-east-1.ecr.dkr", true),
-        svc("ecr.us-east-1.api.aws", "ecr.api", "us-east-1", "com.amazonaws.us-east-1.ecr.api", false),
+        svc(
+            "api.ecr.us-east-1.amazonaws.com",
+            "ecr.api",
+            "us-east-1",
+            "com.amazonaws.us-east-1.ecr.api",
+            true,
+        ),
+        svc(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "ecr.dkr",
+            "us-east-1",
+            "com.amazonaws.us-east-1.ecr.dkr",
+            true,
+        ),
+        svc(
+            "ecr.us-east-1.api.aws",
+            "ecr.api",
+            "us-east-1",
+            "com.amazonaws.us-east-1.ecr.api",
+            false,
+        ),
         // API Gateway, SageMaker, Kinesis, ECS, CodeArtifact, IoT.
-        svc("abc123defg.execute-api.us-east-1.amazonaws.com", "execute-api", "us-east-1", "com.amazonaws.us-east-1.execute-api", true),
-        svc("runtime.sagemaker.us-east-1.amazonaws.com", "sagemaker.runtime", "us-east-1", "com.amazonaws.us-east-1.sagemaker.runtime", true),
-        svc("api.sagemaker.eu-west-1.amazonaws.com", "sagemaker.api", "eu-west-1", "com.amazonaws.eu-west-1.sagemaker.api", true),
-        svc("nb.notebook.us-east-1.sagemaker.aws", "sagemaker.notebook", "us-east-1", "aws.sagemaker.us-east-1.notebook", true),
-        svc("kinesis.us-east-1.amazonaws.com", "kinesis-streams", "us-east-1", "com.amazonaws.us-east-1.kinesis-streams", true),
-        svc("firehose.us-east-1.amazonaws.com", "kinesis-firehose", "us-east-1", "com.amazonaws.us-east-1.kinesis-firehose", true),
-        svc("ecs-a-1.us-east-1.amazonaws.com", "ecs-agent", "us-east-1", "com.amazonaws.us-east-1.ecs-agent", true),
-        svc("ecs-t-2.us-east-1.amazonaws.com", "ecs-telemetry", "us-east-1", "com.amazonaws.us-east-1.ecs-telemetry", true),
-        svc("ecs.us-east-1.amazonaws.com", "ecs", "us-east-1", "com.amazonaws.us-east-1.ecs", true),
-        svc("mydomain-123456789012.d.codeartifact.us-west-2.amazonaws.com", "codeartifact.repositories", "us-west-2", "com.amazonaws.us-west-2.codeartifact.repositories", true),
-        svc("codeartifact.us-west-2.amazonaws.com", "codeartifact.api", "us-west-2", "com.amazonaws.us-west-2.codeartifact.api", true),
-        svc("a1b2c3-ats.iot.us-east-1.amazonaws.com", "iot.data", "us-east-1", "com.amazonaws.us-east-1.iot.data", true),
-        svc("c1.credentials.iot.us-east-1.amazonaws.com", "iot.credentials", "us-east-1", "com.amazonaws.us-east-1.iot.credentials", true),
+        svc(
+            "abc123defg.execute-api.us-east-1.amazonaws.com",
+            "execute-api",
+            "us-east-1",
+            "com.amazonaws.us-east-1.execute-api",
+            true,
+        ),
+        svc(
+            "runtime.sagemaker.us-east-1.amazonaws.com",
+            "sagemaker.runtime",
+            "us-east-1",
+            "com.amazonaws.us-east-1.sagemaker.runtime",
+            true,
+        ),
+        svc(
+            "api.sagemaker.eu-west-1.amazonaws.com",
+            "sagemaker.api",
+            "eu-west-1",
+            "com.amazonaws.eu-west-1.sagemaker.api",
+            true,
+        ),
+        svc(
+            "nb.notebook.us-east-1.sagemaker.aws",
+            "sagemaker.notebook",
+            "us-east-1",
+            "aws.sagemaker.us-east-1.notebook",
+            true,
+        ),
+        svc(
+            "kinesis.us-east-1.amazonaws.com",
+            "kinesis-streams",
+            "us-east-1",
+            "com.amazonaws.us-east-1.kinesis-streams",
+            true,
+        ),
+        svc(
+            "firehose.us-east-1.amazonaws.com",
+            "kinesis-firehose",
+            "us-east-1",
+            "com.amazonaws.us-east-1.kinesis-firehose",
+            true,
+        ),
+        svc(
+            "ecs-a-1.us-east-1.amazonaws.com",
+            "ecs-agent",
+            "us-east-1",
+            "com.amazonaws.us-east-1.ecs-agent",
+            true,
+        ),
+        svc(
+            "ecs-t-2.us-east-1.amazonaws.com",
+            "ecs-telemetry",
+            "us-east-1",
+            "com.amazonaws.us-east-1.ecs-telemetry",
+            true,
+        ),
+        svc(
+            "ecs.us-east-1.amazonaws.com",
+            "ecs",
+            "us-east-1",
+            "com.amazonaws.us-east-1.ecs",
+            true,
+        ),
+        svc(
+            "mydomain-123456789012.d.codeartifact.us-west-2.amazonaws.com",
+            "codeartifact.repositories",
+            "us-west-2",
+            "com.amazonaws.us-west-2.codeartifact.repositories",
+            true,
+        ),
+        svc(
+            "codeartifact.us-west-2.amazonaws.com",
+            "codeartifact.api",
+            "us-west-2",
+            "com.amazonaws.us-west-2.codeartifact.api",
+            true,
+        ),
+        svc(
+            "a1b2c3-ats.iot.us-east-1.amazonaws.com",
+            "iot.data",
+            "us-east-1",
+            "com.amazonaws.us-east-1.iot.data",
+            true,
+        ),
+        svc(
+            "c1.credentials.iot.us-east-1.amazonaws.com",
+            "iot.credentials",
+            "us-east-1",
+            "com.amazonaws.us-east-1.iot.credentials",
+            true,
+        ),
         // Global and legacy names.
-        svc("sts.us-east-1.amazonaws.com", "sts", "us-east-1", "com.amazonaws.us-east-1.sts", true),
-        svc("sts.amazonaws.com", "sts", "us-east-1", "com.amazonaws.us-east-1.sts", false),
-        svc("queue.amazonaws.com", "sqs", "us-east-1", "com.amazonaws.us-east-1.sqs", false),
-        svc("eu-west-1.queue.amazonaws.com", "sqs", "eu-west-1", "com.amazonaws.eu-west-1.sqs", false),
-        svc("sqs.us-east-2.amazonaws.com", "sqs", "us-east-2", "com.amazonaws.us-east-2.sqs", true),
-        svc("sqs.us-east-2.api.aws", "sqs", "us-east-2", "com.amazonaws.us-east-2.sqs", true),
-        svc("iam.amazonaws.com", "iam", "us-east-1", "com.amazonaws.iam", true),
-        svc("route53.amazonaws.com", "route53", "us-east-1", "com.amazonaws.route53", true),
+        svc(
+            "sts.us-east-1.amazonaws.com",
+            "sts",
+            "us-east-1",
+            "com.amazonaws.us-east-1.sts",
+            true,
+        ),
+        svc(
+            "sts.amazonaws.com",
+            "sts",
+            "us-east-1",
+            "com.amazonaws.us-east-1.sts",
+            false,
+        ),
+        svc(
+            "queue.amazonaws.com",
+            "sqs",
+            "us-east-1",
+            "com.amazonaws.us-east-1.sqs",
+            false,
+        ),
+        svc(
+            "eu-west-1.queue.amazonaws.com",
+            "sqs",
+            "eu-west-1",
+            "com.amazonaws.eu-west-1.sqs",
+            false,
+        ),
+        svc(
+            "sqs.us-east-2.amazonaws.com",
+            "sqs",
+            "us-east-2",
+            "com.amazonaws.us-east-2.sqs",
+            true,
+        ),
+        svc(
+            "sqs.us-east-2.api.aws",
+            "sqs",
+            "us-east-2",
+            "com.amazonaws.us-east-2.sqs",
+            true,
+        ),
+        svc(
+            "iam.amazonaws.com",
+            "iam",
+            "us-east-1",
+            "com.amazonaws.iam",
+            true,
+        ),
+        svc(
+            "route53.amazonaws.com",
+            "route53",
+            "us-east-1",
+            "com.amazonaws.route53",
+            true,
+        ),
         // FIPS without a -fips endpoint service.
-        svc("sts-fips.us-east-1.amazonaws.com", "sts", "us-east-1", "com.amazonaws.us-east-1.sts", false),
-        svc("lambda-fips.us-west-2.amazonaws.com", "lambda", "us-west-2", "com.amazonaws.us-west-2.lambda", false),
+        svc(
+            "sts-fips.us-east-1.amazonaws.com",
+            "sts",
+            "us-east-1",
+            "com.amazonaws.us-east-1.sts",
+            false,
+        ),
+        svc(
+            "lambda-fips.us-west-2.amazonaws.com",
+            "lambda",
+            "us-west-2",
+            "com.amazonaws.us-west-2.lambda",
+            false,
+        ),
         // api.aws.
-        svc("qbusiness.us-east-1.api.aws", "qbusiness", "us-east-1", "aws.api.us-east-1.qbusiness", true),
-        svc("lambda.eu-west-1.api.aws", "lambda", "eu-west-1", "com.amazonaws.eu-west-1.lambda", false),
+        svc(
+            "qbusiness.us-east-1.api.aws",
+            "qbusiness",
+            "us-east-1",
+            "aws.api.us-east-1.qbusiness",
+            true,
+        ),
+        svc(
+            "lambda.eu-west-1.api.aws",
+            "lambda",
+            "eu-west-1",
+            "com.amazonaws.eu-west-1.lambda",
+            false,
+        ),
         // China.
-        svc("ssm.cn-north-1.amazonaws.com.cn", "ssm", "cn-north-1", "cn.com.amazonaws.cn-north-1.ssm", true),
+        svc(
+            "ssm.cn-north-1.amazonaws.com.cn",
+            "ssm",
+            "cn-north-1",
+            "cn.com.amazonaws.cn-north-1.ssm",
+            true,
+        ),
         // Resources.
-        Case { name: "ec2-54-1-2-3.compute-1.amazonaws.com", kind: Resource, service: Some("ec2"), region: Some("us-east-1"), esn: None, covers: false },
-        Case { name: "ec2-3-4-5-6.eu-west-1.compute.amazonaws.com", kind: Resource, service: Some("ec2"), region: Some("eu-west-1"), esn: None, covers: false },
-        Case { name: "ip-10-0-1-5.ec2.internal", kind: Resource, service: Some("ec2"), region: Some("us-east-1"), esn: None, covers: false },
-        Case { name: "ip-10-0-1-5.eu-west-1.compute.internal", kind: Resource, service: Some("ec2"), region: Some("eu-west-1"), esn: None, covers: false },
-        Case { name: "mydb.abc123xyz.us-east-1.rds.amazonaws.com", kind: Resource, service: Some("rds"), region: Some("us-east-1"), esn: None, covers: false },
-        Case { name: "my-alb-123.us-east-1.elb.amazonaws.com", kind: Resource, service: Some("elasticloadbalancing"), region: Some("us-east-1"), esn: None, covers: false },
-        Case { name: "my-nlb-abc.elb.eu-west-1.amazonaws.com", kind: Resource, service: Some("elasticloadbalancing"), region: Some("eu-west-1"), esn: None, covers: false },
-        Case { name: "c1.abc.0001.use1.cache.amazonaws.com", kind: Resource, service: Some("elasticache"), region: None, esn: None, covers: false },
-        Case { name: "d111111abcdef8.cloudfront.net", kind: Resource, service: Some("cloudfront"), region: None, esn: None, covers: false },
+        Case {
+            name: "ec2-54-1-2-3.compute-1.amazonaws.com",
+            kind: Resource,
+            service: Some("ec2"),
+            region: Some("us-east-1"),
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "ec2-3-4-5-6.eu-west-1.compute.amazonaws.com",
+            kind: Resource,
+            service: Some("ec2"),
+            region: Some("eu-west-1"),
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "ip-10-0-1-5.ec2.internal",
+            kind: Resource,
+            service: Some("ec2"),
+            region: Some("us-east-1"),
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "ip-10-0-1-5.eu-west-1.compute.internal",
+            kind: Resource,
+            service: Some("ec2"),
+            region: Some("eu-west-1"),
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "mydb.abc123xyz.us-east-1.rds.amazonaws.com",
+            kind: Resource,
+            service: Some("rds"),
+            region: Some("us-east-1"),
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "my-alb-123.us-east-1.elb.amazonaws.com",
+            kind: Resource,
+            service: Some("elasticloadbalancing"),
+            region: Some("us-east-1"),
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "my-nlb-abc.elb.eu-west-1.amazonaws.com",
+            kind: Resource,
+            service: Some("elasticloadbalancing"),
+            region: Some("eu-west-1"),
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "c1.abc.0001.use1.cache.amazonaws.com",
+            kind: Resource,
+            service: Some("elasticache"),
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "d111111abcdef8.cloudfront.net",
+            kind: Resource,
+            service: Some("cloudfront"),
+            region: None,
+            esn: None,
+            covers: false,
+        },
         // Endpoint DNS names.
-        Case { name: "vpce-0123456789abcdef0-abcdefgh.ssm.us-east-1.vpce.amazonaws.com", kind: EndpointDns, service: Some("ssm"), region: Some("us-east-1"), esn: Some("com.amazonaws.us-east-1.ssm"), covers: true },
-        Case { name: "bucket.vpce-0123-abcd.s3.us-east-1.vpce.amazonaws.com", kind: EndpointDns, service: Some("s3"), region: Some("us-east-1"), esn: Some("com.amazonaws.us-east-1.s3"), covers: true },
-        Case { name: "vpce-0123-abcd.api.ecr.us-east-1.vpce.amazonaws.com", kind: EndpointDns, service: Some("ecr.api"), region: Some("us-east-1"), esn: Some("com.amazonaws.us-east-1.ecr.api"), covers: true },
+        Case {
+            name: "vpce-0123456789abcdef0-abcdefgh.ssm.us-east-1.vpce.amazonaws.com",
+            kind: EndpointDns,
+            service: Some("ssm"),
+            region: Some("us-east-1"),
+            esn: Some("com.amazonaws.us-east-1.ssm"),
+            covers: true,
+        },
+        Case {
+            name: "bucket.vpce-0123-abcd.s3.us-east-1.vpce.amazonaws.com",
+            kind: EndpointDns,
+            service: Some("s3"),
+            region: Some("us-east-1"),
+            esn: Some("com.amazonaws.us-east-1.s3"),
+            covers: true,
+        },
+        Case {
+            name: "vpce-0123-abcd.api.ecr.us-east-1.vpce.amazonaws.com",
+            kind: EndpointDns,
+            service: Some("ecr.api"),
+            region: Some("us-east-1"),
+            esn: Some("com.amazonaws.us-east-1.ecr.api"),
+            covers: true,
+        },
         // Not AWS.
-        Case { name: "amazonaws.com.evil.example", kind: NotAws, service: None, region: None, esn: None, covers: false },
-        Case { name: "evilamazonaws.com", kind: NotAws, service: None, region: None, esn: None, covers: false },
-        Case { name: "github.com.", kind: NotAws, service: None, region: None, esn: None, covers: false },
-        Case { name: "15.3.4.32.in-addr.arpa.", kind: NotAws, service: None, region: None, esn: None, covers: false },
-        Case { name: "", kind: NotAws, service: None, region: None, esn: None, covers: false },
-        Case { name: "bad name!.com", kind: NotAws, service: None, region: None, esn: None, covers: false },
+        Case {
+            name: "amazonaws.com.evil.example",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "evilamazonaws.com",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "github.com.",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "15.3.4.32.in-addr.arpa.",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "bad name!.com",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
     ];
     let cat = Catalog::embedded();
     let mut failures = Vec::new();
@@ -118,34 +581,63 @@ fn hostname_table() {
             failures.push(format!("{}: got {:?}", c.name, got));
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn types_notes_and_context_region() {
     let cat = Catalog::embedded();
     let s3 = cat.classify("s3.us-east-1.amazonaws.com", None);
-    assert_eq!(s3.endpoint_types, vec![EndpointType::Gateway, EndpointType::Interface]);
+    assert_eq!(
+        s3.endpoint_types,
+        vec![EndpointType::Gateway, EndpointType::Interface]
+    );
     let ddb = cat.classify("dynamodb.eu-west-1.amazonaws.com", None);
     assert!(ddb.endpoint_types.contains(&EndpointType::Gateway));
     let sts = cat.classify("sts.amazonaws.com", Some("eu-west-1"));
-    assert_eq!(sts.endpoint_service_name.as_deref(), Some("com.amazonaws.eu-west-1.sts"));
+    assert_eq!(
+        sts.endpoint_service_name.as_deref(),
+        Some("com.amazonaws.eu-west-1.sts")
+    );
     assert_eq!(sts.region.as_deref(), Some("eu-west-1"));
     assert!(!sts.private_dns_covers);
-    assert!(sts.notes[0].contains("regional endpoint"), "{:?}", sts.notes);
+    assert!(
+        sts.notes[0].contains("regional endpoint"),
+        "{:?}",
+        sts.notes
+    );
     let q = cat.classify("queue.amazonaws.com", None);
     assert!(q.notes.iter().any(|n| n.contains("legacy SQS name")));
     let dkr = cat.classify("1.dkr.ecr.us-east-1.amazonaws.com", None);
-    assert!(dkr.notes.iter().any(|n| n.contains("starport-layer-bucket")));
+    assert!(dkr
+        .notes
+        .iter()
+        .any(|n| n.contains("starport-layer-bucket")));
     let unknown = cat.classify("brandnew.us-east-1.amazonaws.com", None);
     assert_eq!(unknown.kind, Kind::Service);
     assert_eq!(unknown.service.as_deref(), Some("brandnew"));
     assert_eq!(unknown.endpoint_service_name, None);
-    assert!(unknown.notes.iter().any(|n| n.contains("no VPC endpoint service in the catalogue")));
+    assert!(unknown
+        .notes
+        .iter()
+        .any(|n| n.contains("no VPC endpoint service in the catalogue")));
     let cf = cat.classify("cloudfront.amazonaws.com", None);
     assert_eq!(cf.endpoint_service_name, None);
-    assert_eq!(cat.classify("codepipeline.us-east-1.amazonaws.com", None).endpoint_policy_supported, Some(false));
-    assert_eq!(cat.classify("ssm.us-east-1.amazonaws.com", None).endpoint_policy_supported, Some(true));
+    assert_eq!(
+        cat.classify("codepipeline.us-east-1.amazonaws.com", None)
+            .endpoint_policy_supported,
+        Some(false)
+    );
+    assert_eq!(
+        cat.classify("ssm.us-east-1.amazonaws.com", None)
+            .endpoint_policy_supported,
+        Some(true)
+    );
 }
 
 #[test]
@@ -153,12 +645,30 @@ fn catalogue_covers_the_inventory_and_is_dated() {
     let cat = Catalog::embedded();
     assert_eq!(cat.as_of(), "2025-10-31");
     assert!(cat.services().len() >= 257, "{}", cat.services().len());
-    for s in ["s3", "dynamodb", "ecr.api", "ecr.dkr", "sts", "ssm", "ssmmessages", "ec2messages", "logs", "kinesis-streams", "sqs", "execute-api", "apigateway"] {
+    for s in [
+        "s3",
+        "dynamodb",
+        "ecr.api",
+        "ecr.dkr",
+        "sts",
+        "ssm",
+        "ssmmessages",
+        "ec2messages",
+        "logs",
+        "kinesis-streams",
+        "sqs",
+        "execute-api",
+        "apigateway",
+    ] {
         assert!(cat.service(s).is_some(), "{s}");
     }
     // Every catalogued interface service classifies its own default name back to itself.
     for s in cat.services() {
-        if let Some(h) = s.hostnames.iter().find(|h| h.pattern.contains("{region}") && !h.pattern.starts_with('*') && !h.pattern.contains('*')) {
+        if let Some(h) = s.hostnames.iter().find(|h| {
+            h.pattern.contains("{region}")
+                && !h.pattern.starts_with('*')
+                && !h.pattern.contains('*')
+        }) {
             let name = h.pattern.replace("{region}", "us-west-2");
             let c = cat.classify(&name, None);
             assert_eq!(c.service.as_deref(), Some(s.name.as_str()), "{name}");

@@ -240,10 +240,16 @@ impl FlowFormat {
         let name_like = |t: &&str| {
             let t = t.trim_start_matches("${").trim_end_matches('}');
             t.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+                && t.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
                 && !t.starts_with("eni-")
         };
-        tokens.iter().all(name_like) && tokens.iter().filter(|t| Field::from_name(t).is_some()).count() >= 2
+        tokens.iter().all(name_like)
+            && tokens
+                .iter()
+                .filter(|t| Field::from_name(t).is_some())
+                .count()
+                >= 2
     }
 
     /// The fields in order.
@@ -476,9 +482,15 @@ impl<'a> FlowRecord<'a> {
             Field::InterfaceId => self.interface_id = Some(text()?),
             Field::Srcaddr => self.srcaddr = ip()?,
             Field::Dstaddr => self.dstaddr = ip()?,
-            Field::Srcport => self.srcport = Some(u16::try_from(num()?).map_err(|_| invalid(f, v))?),
-            Field::Dstport => self.dstport = Some(u16::try_from(num()?).map_err(|_| invalid(f, v))?),
-            Field::Protocol => self.protocol = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?),
+            Field::Srcport => {
+                self.srcport = Some(u16::try_from(num()?).map_err(|_| invalid(f, v))?)
+            }
+            Field::Dstport => {
+                self.dstport = Some(u16::try_from(num()?).map_err(|_| invalid(f, v))?)
+            }
+            Field::Protocol => {
+                self.protocol = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?)
+            }
             Field::Packets => self.packets = Some(num()?),
             Field::Bytes => self.bytes = Some(num()?),
             Field::Start => self.start = Some(i64::try_from(num()?).map_err(|_| invalid(f, v))?),
@@ -514,7 +526,9 @@ impl<'a> FlowRecord<'a> {
                     _ => return Err(invalid(f, v)),
                 })
             }
-            Field::TrafficPath => self.traffic_path = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?),
+            Field::TrafficPath => {
+                self.traffic_path = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?)
+            }
             Field::InterfaceType => self.interface_type = Some(text()?),
             Field::ResourceId => self.resource_id = Some(text()?),
             // Values of the remaining fields are not used by the analysis; they
@@ -555,9 +569,18 @@ mod tests {
 
     #[test]
     fn field_names_in_every_spelling() {
-        assert_eq!(Field::from_name("pkt-dst-aws-service"), Some(Field::PktDstAwsService));
-        assert_eq!(Field::from_name("${pkt-dst-aws-service}"), Some(Field::PktDstAwsService));
-        assert_eq!(Field::from_name("pkt_dst_aws_service"), Some(Field::PktDstAwsService));
+        assert_eq!(
+            Field::from_name("pkt-dst-aws-service"),
+            Some(Field::PktDstAwsService)
+        );
+        assert_eq!(
+            Field::from_name("${pkt-dst-aws-service}"),
+            Some(Field::PktDstAwsService)
+        );
+        assert_eq!(
+            Field::from_name("pkt_dst_aws_service"),
+            Some(Field::PktDstAwsService)
+        );
         assert_eq!(Field::from_name("bogus"), None);
     }
 
@@ -573,7 +596,10 @@ mod tests {
         assert_eq!(r.interface_id, Some("eni-1235b8ca123456789"));
         assert_eq!(r.srcaddr, ip("172.31.16.139"));
         assert_eq!(r.dstaddr, ip("172.31.16.21"));
-        assert_eq!((r.srcport, r.dstport, r.protocol), (Some(20641), Some(22), Some(6)));
+        assert_eq!(
+            (r.srcport, r.dstport, r.protocol),
+            (Some(20641), Some(22), Some(6))
+        );
         assert_eq!((r.packets, r.bytes), (Some(20), Some(4249)));
         assert_eq!((r.start, r.end), (Some(1418530010), Some(1418530070)));
         assert_eq!(r.action, Some(Action::Accept));
@@ -636,8 +662,14 @@ mod tests {
 
     #[test]
     fn aws_nat_gateway_legs_example() {
-        let f = FlowFormat::parse("instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr", false).unwrap();
-        let r = f.parse_record(b"- eni-1235b8ca123456789 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5").unwrap();
+        let f = FlowFormat::parse(
+            "instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr",
+            false,
+        )
+        .unwrap();
+        let r = f
+            .parse_record(b"- eni-1235b8ca123456789 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5")
+            .unwrap();
         assert_eq!(r.instance_id, None);
         assert_eq!(r.dstaddr, ip("10.0.0.220"));
         assert_eq!(r.true_dst(), ip("203.0.113.5"));
@@ -645,7 +677,10 @@ mod tests {
 
     #[test]
     fn all_fields_format_parses_and_reads_a_record() {
-        let spec: String = Field::ALL.iter().map(|f| format!("${{{}}} ", f.name())).collect();
+        let spec: String = Field::ALL
+            .iter()
+            .map(|f| format!("${{{}}} ", f.name()))
+            .collect();
         let f = FlowFormat::parse(&spec, false).unwrap();
         assert_eq!(f.len(), 54);
         assert_eq!(FlowFormat::parse(&f.to_spec(), false).unwrap(), f);
@@ -672,16 +707,29 @@ mod tests {
         assert_eq!(f.ignored(), &["frobnicate".to_string()]);
         let r = f.parse_record(b"5 10.0.0.1 whatever 42").unwrap();
         assert_eq!(r.bytes, Some(42));
-        assert_eq!(FlowFormat::parse("srcaddr srcaddr", false), Err(FormatError::Duplicate(Field::Srcaddr)));
+        assert_eq!(
+            FlowFormat::parse("srcaddr srcaddr", false),
+            Err(FormatError::Duplicate(Field::Srcaddr))
+        );
     }
 
     #[test]
     fn header_detection() {
-        assert!(FlowFormat::looks_like_header(b"version account-id interface-id srcaddr"));
-        assert!(FlowFormat::looks_like_header(b"instance-id interface-id srcaddr"));
-        assert!(FlowFormat::looks_like_header(b"versoin account-id interface-id"));
-        assert!(!FlowFormat::looks_like_header(b"2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"));
-        assert!(!FlowFormat::looks_like_header(b"- eni-1235b8ca123456789 10.0.1.5 10.0.0.220"));
+        assert!(FlowFormat::looks_like_header(
+            b"version account-id interface-id srcaddr"
+        ));
+        assert!(FlowFormat::looks_like_header(
+            b"instance-id interface-id srcaddr"
+        ));
+        assert!(FlowFormat::looks_like_header(
+            b"versoin account-id interface-id"
+        ));
+        assert!(!FlowFormat::looks_like_header(
+            b"2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"
+        ));
+        assert!(!FlowFormat::looks_like_header(
+            b"- eni-1235b8ca123456789 10.0.1.5 10.0.0.220"
+        ));
         assert!(!FlowFormat::looks_like_header(b"eni-1 srcaddr"));
         assert!(!FlowFormat::looks_like_header(b""));
     }
@@ -689,17 +737,33 @@ mod tests {
     #[test]
     fn bad_records_are_errors_not_panics() {
         let f = FlowFormat::default();
-        assert!(matches!(f.parse_record(b"2 1 eni-1"), Err(RecordError::FieldCount { expected: 14, found: 3 })));
+        assert!(matches!(
+            f.parse_record(b"2 1 eni-1"),
+            Err(RecordError::FieldCount {
+                expected: 14,
+                found: 3
+            })
+        ));
         assert!(matches!(
             f.parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK extra"),
-            Err(RecordError::FieldCount { expected: 14, found: 15 })
+            Err(RecordError::FieldCount {
+                expected: 14,
+                found: 15
+            })
         ));
         let e = f
             .parse_record(b"2 123456789010 eni-1 10.0.0.256 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK")
             .unwrap_err();
-        assert_eq!(e.to_string(), "field 'srcaddr' has an invalid value '10.0.0.256'");
-        assert!(f.parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 99999 6 1 1 1 2 ACCEPT OK").is_err());
-        assert!(f.parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 MAYBE OK").is_err());
+        assert_eq!(
+            e.to_string(),
+            "field 'srcaddr' has an invalid value '10.0.0.256'"
+        );
+        assert!(f
+            .parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 99999 6 1 1 1 2 ACCEPT OK")
+            .is_err());
+        assert!(f
+            .parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 MAYBE OK")
+            .is_err());
         assert!(f.parse_record(b"").is_err());
     }
 
@@ -708,7 +772,15 @@ mod tests {
         for s in ["0.0.0.0", "255.255.255.255", "10.0.0.1", "1.2.3.4"] {
             assert_eq!(parse_ip(s.as_bytes()), s.parse().ok());
         }
-        for s in ["1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "01234.1.1.1", "a.b.c.d", "1.2.3.4 "] {
+        for s in [
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1..2.3",
+            "01234.1.1.1",
+            "a.b.c.d",
+            "1.2.3.4 ",
+        ] {
             assert_eq!(parse_ip(s.as_bytes()), None, "{s}");
         }
     }
@@ -764,7 +836,11 @@ pub enum FlowReadError {
 /// # Errors
 /// A header with unknown fields (unless allowed) stops the stream; so does a
 /// read error. Records before either were delivered.
-pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowSink) -> Result<u64, FlowReadError> {
+pub fn read_flow_log<R: Read>(
+    r: R,
+    opts: &FlowReadOptions,
+    sink: &mut dyn FlowSink,
+) -> Result<u64, FlowReadError> {
     use crate::json::{Envelope, JsonFramer, Unwrapped};
     let mut format = opts.format.clone().unwrap_or_default();
     let mut announced = false;
@@ -774,7 +850,12 @@ pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowS
     let mut value_errors: Vec<(u64, String)> = Vec::new();
     let mut first = true;
 
-    let handle_line = |line: &[u8], n: u64, format: &mut FlowFormat, announced: &mut bool, sink: &mut dyn FlowSink| -> Result<(), FlowReadError> {
+    let handle_line = |line: &[u8],
+                       n: u64,
+                       format: &mut FlowFormat,
+                       announced: &mut bool,
+                       sink: &mut dyn FlowSink|
+     -> Result<(), FlowReadError> {
         if line.is_empty() {
             return Ok(());
         }
@@ -808,7 +889,13 @@ pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowS
             let mut on_value = |v: &[u8], l: u64| match Envelope::unwrap_bytes(v) {
                 Ok(Some(Unwrapped::Events(events))) => {
                     for ev in &events {
-                        if let Err(e) = handle_line(ev.message.trim_end().as_bytes(), l, &mut format, &mut announced, sink) {
+                        if let Err(e) = handle_line(
+                            ev.message.trim_end().as_bytes(),
+                            l,
+                            &mut format,
+                            &mut announced,
+                            sink,
+                        ) {
                             fatal.get_or_insert(e);
                         }
                     }
@@ -827,14 +914,23 @@ pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowS
                     for v in inner_values {
                         if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v) {
                             for ev in &events {
-                                if let Err(e) = handle_line(ev.message.trim_end().as_bytes(), l, &mut format, &mut announced, sink) {
+                                if let Err(e) = handle_line(
+                                    ev.message.trim_end().as_bytes(),
+                                    l,
+                                    &mut format,
+                                    &mut announced,
+                                    sink,
+                                ) {
                                     fatal.get_or_insert(e);
                                 }
                             }
                         }
                     }
                 }
-                Ok(None) => value_errors.push((l, "JSON object is not a CloudWatch Logs envelope with flow-log messages".into())),
+                Ok(None) => value_errors.push((
+                    l,
+                    "JSON object is not a CloudWatch Logs envelope with flow-log messages".into(),
+                )),
                 Err(e) => value_errors.push((l, format!("invalid CloudWatch Logs envelope: {e}"))),
             };
             let mut on_error = |l: u64, e: String| json_errors.push((l, e));
@@ -908,10 +1004,19 @@ mod reader_tests {
 
     #[test]
     fn unknown_header_field_stops_with_the_known_list() {
-        let (_, r) = read("version srcaddr future-field\n2 10.0.0.1 x\n", &FlowReadOptions::default());
+        let (_, r) = read(
+            "version srcaddr future-field\n2 10.0.0.1 x\n",
+            &FlowReadOptions::default(),
+        );
         let e = r.unwrap_err().to_string();
-        assert!(e.starts_with("line 1: unknown flow-log field 'future-field'"), "{e}");
-        let opts = FlowReadOptions { allow_unknown_fields: true, ..Default::default() };
+        assert!(
+            e.starts_with("line 1: unknown flow-log field 'future-field'"),
+            "{e}"
+        );
+        let opts = FlowReadOptions {
+            allow_unknown_fields: true,
+            ..Default::default()
+        };
         let (c, r) = read("version srcaddr future-field\n2 10.0.0.1 x\n", &opts);
         assert!(r.is_ok());
         assert_eq!(c.bytes.len(), 1);

@@ -61,7 +61,10 @@ impl JsonFramer {
         if self.pending.len() > MAX_DOCUMENT {
             on_error(
                 self.pending_line,
-                format!("JSON document starting here is larger than {} MiB", MAX_DOCUMENT >> 20),
+                format!(
+                    "JSON document starting here is larger than {} MiB",
+                    MAX_DOCUMENT >> 20
+                ),
             );
             self.pending.clear();
             return;
@@ -76,14 +79,21 @@ impl JsonFramer {
     }
 
     /// Ends the input: an unfinished document is reported.
-    pub fn finish(&mut self, on_value: &mut dyn FnMut(&[u8], u64), on_error: &mut dyn FnMut(u64, String)) {
+    pub fn finish(
+        &mut self,
+        on_value: &mut dyn FnMut(&[u8], u64),
+        on_error: &mut dyn FnMut(u64, String),
+    ) {
         if self.pending.iter().all(u8::is_ascii_whitespace) {
             self.pending.clear();
             return;
         }
         let buf = std::mem::take(&mut self.pending);
         if drain_values(&buf, self.pending_line, on_value, on_error).is_some() {
-            on_error(self.pending_line, "JSON value starting here is cut off at the end of the input".into());
+            on_error(
+                self.pending_line,
+                "JSON value starting here is cut off at the end of the input".into(),
+            );
         }
     }
 }
@@ -104,8 +114,14 @@ fn drain_values<'b>(
             Some(Ok(v)) => {
                 let bytes = v.get().as_bytes();
                 if !matches!(bytes.first(), Some(b'{' | b'[')) {
-                    let shown: String = String::from_utf8_lossy(&buf[offset..]).chars().take(40).collect();
-                    on_error(lineno, format!("expected a JSON object, found '{}'", shown.trim()));
+                    let shown: String = String::from_utf8_lossy(&buf[offset..])
+                        .chars()
+                        .take(40)
+                        .collect();
+                    on_error(
+                        lineno,
+                        format!("expected a JSON object, found '{}'", shown.trim()),
+                    );
                     return None;
                 }
                 on_value(bytes, lineno)
@@ -203,7 +219,8 @@ mod tests {
         let mut values = Vec::new();
         let mut errors = Vec::new();
         let mut framer = JsonFramer::default();
-        let mut on_value = |v: &[u8], l: u64| values.push((String::from_utf8(v.to_vec()).unwrap(), l));
+        let mut on_value =
+            |v: &[u8], l: u64| values.push((String::from_utf8(v.to_vec()).unwrap(), l));
         let mut on_error = |l: u64, e: String| errors.push((l, e));
         for (i, line) in text.split('\n').enumerate() {
             framer.push_line(line.as_bytes(), i as u64 + 1, &mut on_value, &mut on_error);
@@ -229,7 +246,8 @@ mod tests {
 
     #[test]
     fn pretty_printed_document_spans_lines() {
-        let (v, e) = frame("{\n    \"events\": [\n        {\"message\": \"x\"}\n    ]\n}\n{\"after\":1}");
+        let (v, e) =
+            frame("{\n    \"events\": [\n        {\"message\": \"x\"}\n    ]\n}\n{\"after\":1}");
         assert_eq!(v.len(), 2, "{v:?}");
         assert_eq!(v[0].1, 1);
         assert_eq!(v[1].1, 6);
@@ -260,15 +278,25 @@ mod tests {
         let data = br#"{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":["f"],"logEvents":[{"id":"1","timestamp":1,"message":"m1"},{"id":"2","timestamp":2,"message":"m2"}]}"#;
         match Envelope::unwrap_bytes(data).unwrap() {
             Some(Unwrapped::Events(ev)) => {
-                assert_eq!(ev.iter().map(|e| e.message.as_ref()).collect::<Vec<_>>(), ["m1", "m2"])
+                assert_eq!(
+                    ev.iter().map(|e| e.message.as_ref()).collect::<Vec<_>>(),
+                    ["m1", "m2"]
+                )
             }
             _ => panic!("expected events"),
         }
         let control = br#"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}"#;
-        assert!(matches!(Envelope::unwrap_bytes(control).unwrap(), Some(Unwrapped::Control)));
+        assert!(matches!(
+            Envelope::unwrap_bytes(control).unwrap(),
+            Some(Unwrapped::Control)
+        ));
         let filter = br#"{"events":[{"logStreamName":"s","timestamp":1,"message":"m","ingestionTime":2,"eventId":"3"}],"searchedLogStreams":[]}"#;
-        assert!(matches!(Envelope::unwrap_bytes(filter).unwrap(), Some(Unwrapped::Events(ev)) if ev.len() == 1));
-        assert!(Envelope::unwrap_bytes(br#"{"something":"else"}"#).unwrap().is_none());
+        assert!(
+            matches!(Envelope::unwrap_bytes(filter).unwrap(), Some(Unwrapped::Events(ev)) if ev.len() == 1)
+        );
+        assert!(Envelope::unwrap_bytes(br#"{"something":"else"}"#)
+            .unwrap()
+            .is_none());
     }
 
     #[test]

@@ -29,7 +29,12 @@ pub struct Answer<'a> {
 pub struct SrcIds<'a> {
     #[serde(borrow, default)]
     pub instance: Option<Cow<'a, str>>,
-    #[serde(rename = "resolver_endpoint", alias = "resolver-endpoint", borrow, default)]
+    #[serde(
+        rename = "resolver_endpoint",
+        alias = "resolver-endpoint",
+        borrow,
+        default
+    )]
     pub resolver_endpoint: Option<Cow<'a, str>>,
 }
 
@@ -83,7 +88,13 @@ fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result
 impl DnsQuery<'_> {
     /// The major version, from `"1.100000"`, `"1.1"` or `1.1`. Unknown is `None`.
     pub fn major_version(&self) -> Option<u32> {
-        self.version.as_deref()?.split('.').next()?.trim().parse().ok()
+        self.version
+            .as_deref()?
+            .split('.')
+            .next()?
+            .trim()
+            .parse()
+            .ok()
     }
 }
 
@@ -182,7 +193,13 @@ fn deliver(q: &DnsQuery<'_>, line: u64, sink: &mut dyn DnsSink) {
         }
     }
     if crate::time::parse_rfc3339(&q.query_timestamp).is_none() {
-        sink.malformed(line, format!("query_timestamp '{}' is not an ISO 8601 time", q.query_timestamp));
+        sink.malformed(
+            line,
+            format!(
+                "query_timestamp '{}' is not an ISO 8601 time",
+                q.query_timestamp
+            ),
+        );
         return;
     }
     sink.query(q, line);
@@ -234,7 +251,10 @@ mod tests {
         assert_eq!(q.query_name, "15.3.4.32.in-addr.arpa.");
         assert_eq!(q.major_version(), Some(1));
         assert_eq!(q.srcport.as_deref(), Some("56067"));
-        assert_eq!(q.srcids.unwrap().instance.as_deref(), Some("i-0d15cd0d3example"));
+        assert_eq!(
+            q.srcids.unwrap().instance.as_deref(),
+            Some("i-0d15cd0d3example")
+        );
 
         let q: DnsQuery = serde_json::from_str(S3_CNAME).unwrap();
         assert_eq!(q.answers.len(), 2);
@@ -247,7 +267,10 @@ mod tests {
         assert!(c.queries.iter().all(|q| q.2.is_empty()));
 
         let q: DnsQuery = serde_json::from_str(OUTBOUND).unwrap();
-        assert_eq!(q.srcids.unwrap().resolver_endpoint.as_deref(), Some("rslvr-out-resolverid"));
+        assert_eq!(
+            q.srcids.unwrap().resolver_endpoint.as_deref(),
+            Some("rslvr-out-resolverid")
+        );
     }
 
     #[test]
@@ -258,7 +281,10 @@ mod tests {
         .unwrap();
         assert_eq!(q.srcport.as_deref(), Some("56067"));
         assert_eq!(q.major_version(), Some(1));
-        assert_eq!(q.srcids.unwrap().resolver_endpoint.as_deref(), Some("rslvr-in-1"));
+        assert_eq!(
+            q.srcids.unwrap().resolver_endpoint.as_deref(),
+            Some("rslvr-in-1")
+        );
         assert!(q.answers.is_empty());
     }
 
@@ -277,7 +303,11 @@ mod tests {
         assert_eq!(c.queries.len(), 1);
         assert_eq!(c.control, 1);
         assert_eq!(c.malformed.len(), 1);
-        assert!(c.malformed[0].1.starts_with("log event 2"), "{:?}", c.malformed);
+        assert!(
+            c.malformed[0].1.starts_with("log event 2"),
+            "{:?}",
+            c.malformed
+        );
 
         let filter = serde_json::to_string_pretty(&serde_json::json!({
             "events": [{"logStreamName": "s", "timestamp": 1, "message": S3_CNAME, "ingestionTime": 2, "eventId": "e"},
@@ -297,7 +327,9 @@ mod tests {
         assert_eq!(c.queries.len(), 2);
         let lines: Vec<u64> = c.malformed.iter().map(|m| m.0).collect();
         assert_eq!(lines, vec![2, 3, 4, 5]);
-        assert!(c.malformed[0].1.contains("invalid Resolver query-log record"));
+        assert!(c.malformed[0]
+            .1
+            .contains("invalid Resolver query-log record"));
         assert!(c.malformed[1].1.contains("neither"));
         assert!(c.malformed[2].1.contains("not an ISO 8601 time"));
         assert!(c.malformed[3].1.contains("newer"));

@@ -18,7 +18,10 @@ fn types(t: &[EndpointType]) -> String {
     if t.is_empty() {
         return "-".into();
     }
-    t.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join("+")
+    t.iter()
+        .map(|t| format!("{t:?}"))
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -47,9 +50,24 @@ pub fn fmt_gb(bytes: u64) -> String {
 /// Write errors.
 pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header(vec!["#", "service", "endpoint service", "types", "queries", "GB via NAT", "GB via endpoint", "exists", "supported"]);
-    let shown = if top == 0 { r.services.len() } else { top.min(r.services.len()) };
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(vec![
+        "#",
+        "service",
+        "endpoint service",
+        "types",
+        "queries",
+        "GB via NAT",
+        "GB via endpoint",
+        "exists",
+        "supported",
+    ]);
+    let shown = if top == 0 {
+        r.services.len()
+    } else {
+        top.min(r.services.len())
+    };
     for (i, s) in r.services.iter().take(shown).enumerate() {
         t.add_row(vec![
             Cell::new(i + 1),
@@ -65,18 +83,35 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
     }
     writeln!(w, "{t}")?;
     if shown < r.services.len() {
-        writeln!(w, "({} more services; --top 0 shows all)", r.services.len() - shown)?;
+        writeln!(
+            w,
+            "({} more services; --top 0 shows all)",
+            r.services.len() - shown
+        )?;
     }
     if !r.unattributed.is_empty() {
         let mut u = Table::new();
-        u.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
-        u.set_header(vec!["other traffic", "GB via NAT", "GB other paths", "top destinations"]);
+        u.load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        u.set_header(vec![
+            "other traffic",
+            "GB via NAT",
+            "GB other paths",
+            "top destinations",
+        ]);
         for o in &r.unattributed {
             u.add_row(vec![
                 Cell::new(&o.label),
                 Cell::new(fmt_gb(o.bytes_via_nat)).set_alignment(CellAlignment::Right),
                 Cell::new(fmt_gb(o.bytes_other)).set_alignment(CellAlignment::Right),
-                Cell::new(o.sample_destinations.iter().take(3).cloned().collect::<Vec<_>>().join(", ")),
+                Cell::new(
+                    o.sample_destinations
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
             ]);
         }
         writeln!(w, "{u}")?;
@@ -99,7 +134,12 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         r.window.source,
         if r.network.vpcs.len() == 1 { "" } else { "s" },
         {
-            let mut regions: Vec<&str> = r.network.vpcs.iter().filter_map(|v| v.region.as_deref()).collect();
+            let mut regions: Vec<&str> = r
+                .network
+                .vpcs
+                .iter()
+                .filter_map(|v| v.region.as_deref())
+                .collect();
             regions.sort_unstable();
             regions.dedup();
             if regions.is_empty() {
@@ -158,12 +198,21 @@ pub fn render_seed_json(r: &Report, top: usize, w: &mut dyn Write) -> io::Result
     let mut rows: Vec<(&str, u64, bool, bool, &[String])> = Vec::new();
     for s in &r.services {
         for h in &s.hostnames {
-            rows.push((&h.name, h.query_count, s.endpoint_supported, s.endpoint_exists, &h.last_answers));
+            rows.push((
+                &h.name,
+                h.query_count,
+                s.endpoint_supported,
+                s.endpoint_exists,
+                &h.last_answers,
+            ));
         }
     }
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let mut out = Map::new();
-    for (name, count, supported, exists, answers) in rows.into_iter().take(if top == 0 { usize::MAX } else { top }) {
+    for (name, count, supported, exists, answers) in
+        rows.into_iter()
+            .take(if top == 0 { usize::MAX } else { top })
+    {
         out.insert(
             name.to_string(),
             json!({
@@ -184,12 +233,26 @@ pub fn render_seed_json(r: &Report, top: usize, w: &mut dyn Write) -> io::Result
 /// Write errors.
 pub fn render_explain_table(items: &[Classification], w: &mut dyn Write) -> io::Result<()> {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header(vec!["hostname", "kind", "service", "region", "endpoint service", "types", "private DNS covers"]);
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(vec![
+        "hostname",
+        "kind",
+        "service",
+        "region",
+        "endpoint service",
+        "types",
+        "private DNS covers",
+    ]);
     for c in items {
         t.add_row(vec![
             Cell::new(&c.hostname),
-            Cell::new(serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+            Cell::new(
+                serde_json::to_value(c.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            ),
             Cell::new(c.service.as_deref().unwrap_or("-")),
             Cell::new(c.region.as_deref().unwrap_or("-")),
             Cell::new(c.endpoint_service_name.as_deref().unwrap_or("-")),

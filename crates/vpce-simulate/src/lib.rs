@@ -131,21 +131,250 @@ struct Profile {
 }
 
 const PROFILES: &[Profile] = &[
-    Profile { service: "s3", names: &["app-data-0.s3.us-east-1.amazonaws.com", "app-data-1.s3.us-east-1.amazonaws.com", "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com"], cname: Some("s3-r-w.us-east-1.amazonaws.com"), pool: (Ipv4Addr::new(52, 216, 0, 0), 131_072), rotate: true, code: "S3", route: Route::Nat, use_pct: 90, conns: (2, 5), minutes: (1, 6), out_bytes: (20_000, 400_000), in_bytes: (500_000, 8_000_000), queries_per_hour: 1, label: None },
-    Profile { service: "ecr.dkr", names: &["123456789012.dkr.ecr.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(44, 213, 60, 0), 16), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 30, conns: (1, 2), minutes: (1, 3), out_bytes: (5_000, 40_000), in_bytes: (20_000, 300_000), queries_per_hour: 1, label: None },
-    Profile { service: "ecr.api", names: &["api.ecr.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(44, 213, 61, 0), 8), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 30, conns: (1, 1), minutes: (1, 1), out_bytes: (2_000, 8_000), in_bytes: (4_000, 20_000), queries_per_hour: 1, label: None },
-    Profile { service: "sts", names: &["sts.us-east-1.amazonaws.com", "sts.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(209, 54, 177, 0), 32), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 80, conns: (1, 2), minutes: (1, 1), out_bytes: (1_500, 4_000), in_bytes: (3_000, 9_000), queries_per_hour: 1, label: None },
-    Profile { service: "ssm", names: &["ssm.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(52, 46, 141, 0), 16), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 100, conns: (1, 1), minutes: (2, 4), out_bytes: (1_000, 3_000), in_bytes: (1_000, 4_000), queries_per_hour: 12, label: None },
-    Profile { service: "ssmmessages", names: &["ssmmessages.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(52, 46, 142, 0), 16), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 100, conns: (1, 1), minutes: (3, 8), out_bytes: (500, 2_000), in_bytes: (500, 2_000), queries_per_hour: 12, label: None },
-    Profile { service: "ec2messages", names: &["ec2messages.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(52, 46, 143, 0), 16), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 100, conns: (1, 1), minutes: (3, 8), out_bytes: (500, 2_000), in_bytes: (500, 2_000), queries_per_hour: 12, label: None },
-    Profile { service: "kinesis-streams", names: &["kinesis.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(52, 46, 144, 0), 32), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 40, conns: (1, 3), minutes: (2, 8), out_bytes: (200_000, 2_000_000), in_bytes: (5_000, 30_000), queries_per_hour: 1, label: None },
-    Profile { service: "sqs", names: &["queue.amazonaws.com", "sqs.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(52, 46, 145, 0), 32), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 50, conns: (1, 2), minutes: (1, 4), out_bytes: (5_000, 60_000), in_bytes: (5_000, 80_000), queries_per_hour: 1, label: None },
-    Profile { service: "dynamodb", names: &["dynamodb.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(3, 218, 180, 0), 1024), rotate: true, code: "DYNAMODB", route: Route::Nat, use_pct: 50, conns: (1, 3), minutes: (1, 5), out_bytes: (20_000, 200_000), in_bytes: (50_000, 900_000), queries_per_hour: 1, label: None },
-    Profile { service: "monitoring", names: &["monitoring.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(52, 46, 146, 0), 16), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 100, conns: (1, 1), minutes: (1, 2), out_bytes: (3_000, 15_000), in_bytes: (500, 2_000), queries_per_hour: 1, label: None },
-    Profile { service: "execute-api", names: &["a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(52, 46, 147, 0), 16), rotate: false, code: "AMAZON", route: Route::Nat, use_pct: 30, conns: (1, 2), minutes: (1, 3), out_bytes: (2_000, 20_000), in_bytes: (5_000, 50_000), queries_per_hour: 1, label: None },
-    Profile { service: "logs", names: &["logs.us-east-1.amazonaws.com"], cname: None, pool: (Ipv4Addr::new(10, 0, 1, 200), 1), rotate: false, code: "-", route: Route::Endpoint, use_pct: 100, conns: (1, 2), minutes: (2, 6), out_bytes: (10_000, 120_000), in_bytes: (1_000, 4_000), queries_per_hour: 1, label: None },
-    Profile { service: "", names: &["github.com", "pypi.org"], cname: None, pool: (Ipv4Addr::new(140, 82, 112, 0), 64), rotate: false, code: "-", route: Route::Nat, use_pct: 60, conns: (1, 2), minutes: (1, 3), out_bytes: (2_000, 20_000), in_bytes: (50_000, 1_500_000), queries_per_hour: 1, label: Some("not AWS") },
-    Profile { service: "", names: &[], cname: None, pool: (Ipv4Addr::new(100, 24, 5, 5), 1), rotate: false, code: "EC2", route: Route::Nat, use_pct: 25, conns: (1, 1), minutes: (1, 2), out_bytes: (1_000, 5_000), in_bytes: (1_000, 5_000), queries_per_hour: 0, label: Some("AWS, unattributed (EC2 range)") },
+    Profile {
+        service: "s3",
+        names: &[
+            "app-data-0.s3.us-east-1.amazonaws.com",
+            "app-data-1.s3.us-east-1.amazonaws.com",
+            "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com",
+        ],
+        cname: Some("s3-r-w.us-east-1.amazonaws.com"),
+        pool: (Ipv4Addr::new(52, 216, 0, 0), 131_072),
+        rotate: true,
+        code: "S3",
+        route: Route::Nat,
+        use_pct: 90,
+        conns: (2, 5),
+        minutes: (1, 6),
+        out_bytes: (20_000, 400_000),
+        in_bytes: (500_000, 8_000_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "ecr.dkr",
+        names: &["123456789012.dkr.ecr.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(44, 213, 60, 0), 16),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 30,
+        conns: (1, 2),
+        minutes: (1, 3),
+        out_bytes: (5_000, 40_000),
+        in_bytes: (20_000, 300_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "ecr.api",
+        names: &["api.ecr.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(44, 213, 61, 0), 8),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 30,
+        conns: (1, 1),
+        minutes: (1, 1),
+        out_bytes: (2_000, 8_000),
+        in_bytes: (4_000, 20_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "sts",
+        names: &["sts.us-east-1.amazonaws.com", "sts.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(209, 54, 177, 0), 32),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 80,
+        conns: (1, 2),
+        minutes: (1, 1),
+        out_bytes: (1_500, 4_000),
+        in_bytes: (3_000, 9_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "ssm",
+        names: &["ssm.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(52, 46, 141, 0), 16),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 100,
+        conns: (1, 1),
+        minutes: (2, 4),
+        out_bytes: (1_000, 3_000),
+        in_bytes: (1_000, 4_000),
+        queries_per_hour: 12,
+        label: None,
+    },
+    Profile {
+        service: "ssmmessages",
+        names: &["ssmmessages.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(52, 46, 142, 0), 16),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 100,
+        conns: (1, 1),
+        minutes: (3, 8),
+        out_bytes: (500, 2_000),
+        in_bytes: (500, 2_000),
+        queries_per_hour: 12,
+        label: None,
+    },
+    Profile {
+        service: "ec2messages",
+        names: &["ec2messages.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(52, 46, 143, 0), 16),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 100,
+        conns: (1, 1),
+        minutes: (3, 8),
+        out_bytes: (500, 2_000),
+        in_bytes: (500, 2_000),
+        queries_per_hour: 12,
+        label: None,
+    },
+    Profile {
+        service: "kinesis-streams",
+        names: &["kinesis.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(52, 46, 144, 0), 32),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 40,
+        conns: (1, 3),
+        minutes: (2, 8),
+        out_bytes: (200_000, 2_000_000),
+        in_bytes: (5_000, 30_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "sqs",
+        names: &["queue.amazonaws.com", "sqs.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(52, 46, 145, 0), 32),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 50,
+        conns: (1, 2),
+        minutes: (1, 4),
+        out_bytes: (5_000, 60_000),
+        in_bytes: (5_000, 80_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "dynamodb",
+        names: &["dynamodb.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(3, 218, 180, 0), 1024),
+        rotate: true,
+        code: "DYNAMODB",
+        route: Route::Nat,
+        use_pct: 50,
+        conns: (1, 3),
+        minutes: (1, 5),
+        out_bytes: (20_000, 200_000),
+        in_bytes: (50_000, 900_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "monitoring",
+        names: &["monitoring.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(52, 46, 146, 0), 16),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 100,
+        conns: (1, 1),
+        minutes: (1, 2),
+        out_bytes: (3_000, 15_000),
+        in_bytes: (500, 2_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "execute-api",
+        names: &["a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(52, 46, 147, 0), 16),
+        rotate: false,
+        code: "AMAZON",
+        route: Route::Nat,
+        use_pct: 30,
+        conns: (1, 2),
+        minutes: (1, 3),
+        out_bytes: (2_000, 20_000),
+        in_bytes: (5_000, 50_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "logs",
+        names: &["logs.us-east-1.amazonaws.com"],
+        cname: None,
+        pool: (Ipv4Addr::new(10, 0, 1, 200), 1),
+        rotate: false,
+        code: "-",
+        route: Route::Endpoint,
+        use_pct: 100,
+        conns: (1, 2),
+        minutes: (2, 6),
+        out_bytes: (10_000, 120_000),
+        in_bytes: (1_000, 4_000),
+        queries_per_hour: 1,
+        label: None,
+    },
+    Profile {
+        service: "",
+        names: &["github.com", "pypi.org"],
+        cname: None,
+        pool: (Ipv4Addr::new(140, 82, 112, 0), 64),
+        rotate: false,
+        code: "-",
+        route: Route::Nat,
+        use_pct: 60,
+        conns: (1, 2),
+        minutes: (1, 3),
+        out_bytes: (2_000, 20_000),
+        in_bytes: (50_000, 1_500_000),
+        queries_per_hour: 1,
+        label: Some("not AWS"),
+    },
+    Profile {
+        service: "",
+        names: &[],
+        cname: None,
+        pool: (Ipv4Addr::new(100, 24, 5, 5), 1),
+        rotate: false,
+        code: "EC2",
+        route: Route::Nat,
+        use_pct: 25,
+        conns: (1, 1),
+        minutes: (1, 2),
+        out_bytes: (1_000, 5_000),
+        in_bytes: (1_000, 5_000),
+        queries_per_hour: 0,
+        label: Some("AWS, unattributed (EC2 range)"),
+    },
 ];
 
 /// SplitMix64: small, fast, and the same output on every platform and version.
@@ -211,9 +440,17 @@ fn answers(p: &Profile, name_idx: usize, hour: i64, seed: u64) -> Vec<Ipv4Addr> 
         return ENDPOINT_IPS.to_vec();
     }
     let base = u32::from(p.pool.0);
-    let mut r = Rng::new(&[seed, name_idx as u64, if p.rotate { hour as u64 } else { 0 }, p.pool.1 as u64, base as u64]);
+    let mut r = Rng::new(&[
+        seed,
+        name_idx as u64,
+        if p.rotate { hour as u64 } else { 0 },
+        p.pool.1 as u64,
+        base as u64,
+    ]);
     let k = if p.pool.1 >= 4 { 2 } else { 1 };
-    (0..k).map(|_| Ipv4Addr::from(base + (r.next() % p.pool.1 as u64) as u32)).collect()
+    (0..k)
+        .map(|_| Ipv4Addr::from(base + (r.next() % p.pool.1 as u64) as u32))
+        .collect()
 }
 
 struct Conn {
@@ -227,7 +464,11 @@ struct Conn {
 }
 
 /// The connections of one hour, deterministic from the seed.
-fn hour_plan(cfg: &SimConfig, insts: &[Instance], hour: i64) -> (Vec<Conn>, Vec<(usize, usize, usize, u64)>) {
+fn hour_plan(
+    cfg: &SimConfig,
+    insts: &[Instance],
+    hour: i64,
+) -> (Vec<Conn>, Vec<(usize, usize, usize, u64)>) {
     let mut conns = Vec::new();
     let mut active = Vec::new(); // (instance, profile, name, queries)
     let hour_start = hour * 3600;
@@ -272,11 +513,21 @@ fn hour_plan(cfg: &SimConfig, insts: &[Instance], hour: i64) -> (Vec<Conn>, Vec<
 fn ymd_path(ts: i64) -> (String, String) {
     let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
     let rem = ts.rem_euclid(86_400);
-    (format!("{y:04}/{m:02}/{d:02}"), format!("{y:04}{m:02}{d:02}T{:02}{:02}Z", rem / 3600, (rem % 3600) / 60))
+    (
+        format!("{y:04}/{m:02}/{d:02}"),
+        format!(
+            "{y:04}{m:02}{d:02}T{:02}{:02}Z",
+            rem / 3600,
+            (rem % 3600) / 60
+        ),
+    )
 }
 
 fn gzip(data: &[u8], level: u32) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 4), flate2::Compression::new(level));
+    let mut e = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 4),
+        flate2::Compression::new(level),
+    );
     e.write_all(data).expect("writing to memory");
     e.finish().expect("writing to memory")
 }
@@ -333,7 +584,10 @@ fn write_flow(buf: &mut String, f: &FlowLine<'_>) {
 ///
 /// # Errors
 /// Whatever `sink` returns.
-pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<(), E>) -> Result<Truth, E> {
+pub fn simulate<E>(
+    cfg: &SimConfig,
+    sink: &mut dyn FnMut(&str, &[u8]) -> Result<(), E>,
+) -> Result<Truth, E> {
     let insts = instances(cfg.instances);
     let first_hour = cfg.start.div_euclid(3600);
     let mut truth = Truth {
@@ -367,35 +621,68 @@ pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<
                     continue;
                 }
                 let inst = &insts[ii];
-                let mut r = Rng::new(&[cfg.seed, hour as u64, w as u64, ii as u64, pi as u64, ni as u64]);
+                let mut r = Rng::new(&[
+                    cfg.seed,
+                    hour as u64,
+                    w as u64,
+                    ii as u64,
+                    pi as u64,
+                    ni as u64,
+                ]);
                 let ts = win_start + (r.next() % 240) as i64;
                 let name = p.names[ni];
                 let ips = answers(p, ni, hour, cfg.seed);
                 let mut ans = String::new();
                 if let Some(c) = p.cname {
-                    let _ = write!(ans, "{{\"Rdata\":\"{c}.\",\"Type\":\"CNAME\",\"Class\":\"IN\"}},");
+                    let _ = write!(
+                        ans,
+                        "{{\"Rdata\":\"{c}.\",\"Type\":\"CNAME\",\"Class\":\"IN\"}},"
+                    );
                 }
                 for ip in &ips {
-                    let _ = write!(ans, "{{\"Rdata\":\"{ip}\",\"Type\":\"A\",\"Class\":\"IN\"}},");
+                    let _ = write!(
+                        ans,
+                        "{{\"Rdata\":\"{ip}\",\"Type\":\"A\",\"Class\":\"IN\"}},"
+                    );
                 }
                 ans.pop();
                 write_query(&mut dns, ts, name, "A", "NOERROR", &ans, inst, r.next());
                 *truth.hostnames.entry(name.to_string()).or_default() += 1;
                 if !p.service.is_empty() {
-                    truth.services.entry(format!("{}@{REGION}", p.service)).or_default().query_count += 1;
+                    truth
+                        .services
+                        .entry(format!("{}@{REGION}", p.service))
+                        .or_default()
+                        .query_count += 1;
                     // Dual-stack SDKs also ask for AAAA; the VPC has no IPv6 answer.
                     if r.next() % 4 == 0 {
                         write_query(&mut dns, ts, name, "AAAA", "NOERROR", "", inst, r.next());
                         *truth.hostnames.entry(name.to_string()).or_default() += 1;
-                        truth.services.entry(format!("{}@{REGION}", p.service)).or_default().query_count += 1;
+                        truth
+                            .services
+                            .entry(format!("{}@{REGION}", p.service))
+                            .or_default()
+                            .query_count += 1;
                     }
                 }
             }
             if w == 6 {
                 // A typo'd internal name, once an hour.
                 let inst = &insts[0];
-                write_query(&mut dns, win_start + 7, "config.internal.example.", "A", "NXDOMAIN", "", inst, hour as u64);
-                *truth.hostnames.entry("config.internal.example".into()).or_default() += 1;
+                write_query(
+                    &mut dns,
+                    win_start + 7,
+                    "config.internal.example.",
+                    "A",
+                    "NXDOMAIN",
+                    "",
+                    inst,
+                    hour as u64,
+                );
+                *truth
+                    .hostnames
+                    .entry("config.internal.example".into())
+                    .or_default() += 1;
             }
             // Flow records of every connection-minute in this window.
             for c in &conns {
@@ -413,15 +700,67 @@ pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<
                     let out_p = out_b / 1200 + 1;
                     let in_p = in_b / 1400 + 1;
                     let (svc_out, svc_in) = (p.code, p.code);
-                    let key = if p.service.is_empty() { None } else { Some(format!("{}@{REGION}", p.service)) };
-                    let common = FlowLine { eni: &inst.eni, src: inst.ip, dst: c.remote, sport: c.sport, dport: 443, packets: out_p, bytes: out_b, start, subnet: inst.subnet, instance: &inst.id, az: inst.az, pkt_src: inst.ip, pkt_dst: c.remote, src_svc: "-", dst_svc: svc_out, egress: true, path: "1", action: "ACCEPT" };
+                    let key = if p.service.is_empty() {
+                        None
+                    } else {
+                        Some(format!("{}@{REGION}", p.service))
+                    };
+                    let common = FlowLine {
+                        eni: &inst.eni,
+                        src: inst.ip,
+                        dst: c.remote,
+                        sport: c.sport,
+                        dport: 443,
+                        packets: out_p,
+                        bytes: out_b,
+                        start,
+                        subnet: inst.subnet,
+                        instance: &inst.id,
+                        az: inst.az,
+                        pkt_src: inst.ip,
+                        pkt_dst: c.remote,
+                        src_svc: "-",
+                        dst_svc: svc_out,
+                        egress: true,
+                        path: "1",
+                        action: "ACCEPT",
+                    };
                     if inst.public {
-                        write_flow(&mut flow, &FlowLine { path: "8", ..common });
-                        write_flow(&mut flow, &FlowLine { src: c.remote, dst: inst.ip, sport: 443, dport: c.sport, packets: in_p, bytes: in_b, pkt_src: c.remote, pkt_dst: inst.ip, src_svc: svc_in, dst_svc: "-", egress: false, path: "-", ..common });
+                        write_flow(
+                            &mut flow,
+                            &FlowLine {
+                                path: "8",
+                                ..common
+                            },
+                        );
+                        write_flow(
+                            &mut flow,
+                            &FlowLine {
+                                src: c.remote,
+                                dst: inst.ip,
+                                sport: 443,
+                                dport: c.sport,
+                                packets: in_p,
+                                bytes: in_b,
+                                pkt_src: c.remote,
+                                pkt_dst: inst.ip,
+                                src_svc: svc_in,
+                                dst_svc: "-",
+                                egress: false,
+                                path: "-",
+                                ..common
+                            },
+                        );
                         truth.flow_records += 2;
                         match (&key, p.label) {
-                            (Some(k), _) => truth.services.entry(k.clone()).or_default().bytes_other += out_b + in_b,
-                            (None, Some(l)) => truth.unattributed.entry(l.into()).or_default().bytes_other += out_b + in_b,
+                            (Some(k), _) => {
+                                truth.services.entry(k.clone()).or_default().bytes_other +=
+                                    out_b + in_b
+                            }
+                            (None, Some(l)) => {
+                                truth.unattributed.entry(l.into()).or_default().bytes_other +=
+                                    out_b + in_b
+                            }
                             _ => {}
                         }
                         continue;
@@ -430,31 +769,162 @@ pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<
                         Route::Nat => {
                             // The instance's own interface.
                             write_flow(&mut flow, &common);
-                            write_flow(&mut flow, &FlowLine { src: c.remote, dst: inst.ip, sport: 443, dport: c.sport, packets: in_p, bytes: in_b, pkt_src: c.remote, pkt_dst: inst.ip, src_svc: svc_in, dst_svc: "-", egress: false, path: "-", ..common });
+                            write_flow(
+                                &mut flow,
+                                &FlowLine {
+                                    src: c.remote,
+                                    dst: inst.ip,
+                                    sport: 443,
+                                    dport: c.sport,
+                                    packets: in_p,
+                                    bytes: in_b,
+                                    pkt_src: c.remote,
+                                    pkt_dst: inst.ip,
+                                    src_svc: svc_in,
+                                    dst_svc: "-",
+                                    egress: false,
+                                    path: "-",
+                                    ..common
+                                },
+                            );
                             // The NAT gateway's interface: four legs.
-                            let nat = FlowLine { eni: NAT_ENI, subnet: PUBLIC_SUBNET, instance: "-", az: AZS[0], ..common };
+                            let nat = FlowLine {
+                                eni: NAT_ENI,
+                                subnet: PUBLIC_SUBNET,
+                                instance: "-",
+                                az: AZS[0],
+                                ..common
+                            };
                             let nat_port = 1024 + (c.sport % 60000);
-                            write_flow(&mut flow, &FlowLine { dst: NAT_IP, egress: false, path: "-", ..nat });
-                            write_flow(&mut flow, &FlowLine { src: NAT_IP, sport: nat_port, pkt_src: NAT_IP, path: "8", ..nat });
-                            write_flow(&mut flow, &FlowLine { src: c.remote, dst: NAT_IP, sport: 443, dport: nat_port, packets: in_p, bytes: in_b, pkt_src: c.remote, pkt_dst: NAT_IP, src_svc: svc_in, dst_svc: "-", egress: false, path: "-", ..nat });
-                            write_flow(&mut flow, &FlowLine { src: NAT_IP, dst: inst.ip, sport: 443, dport: c.sport, packets: in_p, bytes: in_b, pkt_src: c.remote, pkt_dst: inst.ip, src_svc: svc_in, dst_svc: "-", egress: true, path: "1", ..nat });
+                            write_flow(
+                                &mut flow,
+                                &FlowLine {
+                                    dst: NAT_IP,
+                                    egress: false,
+                                    path: "-",
+                                    ..nat
+                                },
+                            );
+                            write_flow(
+                                &mut flow,
+                                &FlowLine {
+                                    src: NAT_IP,
+                                    sport: nat_port,
+                                    pkt_src: NAT_IP,
+                                    path: "8",
+                                    ..nat
+                                },
+                            );
+                            write_flow(
+                                &mut flow,
+                                &FlowLine {
+                                    src: c.remote,
+                                    dst: NAT_IP,
+                                    sport: 443,
+                                    dport: nat_port,
+                                    packets: in_p,
+                                    bytes: in_b,
+                                    pkt_src: c.remote,
+                                    pkt_dst: NAT_IP,
+                                    src_svc: svc_in,
+                                    dst_svc: "-",
+                                    egress: false,
+                                    path: "-",
+                                    ..nat
+                                },
+                            );
+                            write_flow(
+                                &mut flow,
+                                &FlowLine {
+                                    src: NAT_IP,
+                                    dst: inst.ip,
+                                    sport: 443,
+                                    dport: c.sport,
+                                    packets: in_p,
+                                    bytes: in_b,
+                                    pkt_src: c.remote,
+                                    pkt_dst: inst.ip,
+                                    src_svc: svc_in,
+                                    dst_svc: "-",
+                                    egress: true,
+                                    path: "1",
+                                    ..nat
+                                },
+                            );
                             truth.flow_records += 6;
                             truth.total_bytes_via_nat += out_b + in_b;
                             match (&key, p.label) {
-                                (Some(k), _) => truth.services.entry(k.clone()).or_default().bytes_via_nat += out_b + in_b,
-                                (None, Some(l)) => truth.unattributed.entry(l.into()).or_default().bytes_via_nat += out_b + in_b,
+                                (Some(k), _) => {
+                                    truth.services.entry(k.clone()).or_default().bytes_via_nat +=
+                                        out_b + in_b
+                                }
+                                (None, Some(l)) => {
+                                    truth
+                                        .unattributed
+                                        .entry(l.into())
+                                        .or_default()
+                                        .bytes_via_nat += out_b + in_b
+                                }
                                 _ => {}
                             }
                         }
                         Route::Endpoint => {
                             let ep = c.remote;
                             let ep_i = ENDPOINT_IPS.iter().position(|e| *e == ep).unwrap_or(0);
-                            let to_ep = FlowLine { dst: ep, pkt_dst: ep, dst_svc: "-", ..common };
+                            let to_ep = FlowLine {
+                                dst: ep,
+                                pkt_dst: ep,
+                                dst_svc: "-",
+                                ..common
+                            };
                             write_flow(&mut flow, &to_ep);
-                            write_flow(&mut flow, &FlowLine { src: ep, dst: inst.ip, sport: 443, dport: c.sport, packets: in_p, bytes: in_b, pkt_src: ep, pkt_dst: inst.ip, egress: false, path: "-", ..to_ep });
-                            let on_ep = FlowLine { eni: ENDPOINT_ENIS[ep_i], subnet: SUBNETS[ep_i], instance: "-", az: AZS[ep_i], ..to_ep };
-                            write_flow(&mut flow, &FlowLine { egress: false, path: "-", ..on_ep });
-                            write_flow(&mut flow, &FlowLine { src: ep, dst: inst.ip, sport: 443, dport: c.sport, packets: in_p, bytes: in_b, pkt_src: ep, pkt_dst: inst.ip, egress: true, path: "1", ..on_ep });
+                            write_flow(
+                                &mut flow,
+                                &FlowLine {
+                                    src: ep,
+                                    dst: inst.ip,
+                                    sport: 443,
+                                    dport: c.sport,
+                                    packets: in_p,
+                                    bytes: in_b,
+                                    pkt_src: ep,
+                                    pkt_dst: inst.ip,
+                                    egress: false,
+                                    path: "-",
+                                    ..to_ep
+                                },
+                            );
+                            let on_ep = FlowLine {
+                                eni: ENDPOINT_ENIS[ep_i],
+                                subnet: SUBNETS[ep_i],
+                                instance: "-",
+                                az: AZS[ep_i],
+                                ..to_ep
+                            };
+                            write_flow(
+                                &mut flow,
+                                &FlowLine {
+                                    egress: false,
+                                    path: "-",
+                                    ..on_ep
+                                },
+                            );
+                            write_flow(
+                                &mut flow,
+                                &FlowLine {
+                                    src: ep,
+                                    dst: inst.ip,
+                                    sport: 443,
+                                    dport: c.sport,
+                                    packets: in_p,
+                                    bytes: in_b,
+                                    pkt_src: ep,
+                                    pkt_dst: inst.ip,
+                                    egress: true,
+                                    path: "1",
+                                    ..on_ep
+                                },
+                            );
                             truth.flow_records += 4;
                             if let Some(k) = &key {
                                 let t = truth.services.entry(k.clone()).or_default();
@@ -483,13 +953,29 @@ pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<
             }
         }
     }
-    truth.services.get_mut(&format!("logs@{REGION}")).map(|t| t.endpoint_exists = true);
+    truth
+        .services
+        .get_mut(&format!("logs@{REGION}"))
+        .map(|t| t.endpoint_exists = true);
     Ok(truth)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn write_query(buf: &mut String, ts: i64, name: &str, qtype: &str, rcode: &str, answers: &str, inst: &Instance, r: u64) {
-    let name = if name.ends_with('.') { name.to_string() } else { format!("{name}.") };
+fn write_query(
+    buf: &mut String,
+    ts: i64,
+    name: &str,
+    qtype: &str,
+    rcode: &str,
+    answers: &str,
+    inst: &Instance,
+    r: u64,
+) {
+    let name = if name.ends_with('.') {
+        name.to_string()
+    } else {
+        format!("{name}.")
+    };
     let _ = writeln!(
         buf,
         "{{\"version\":\"1.100000\",\"account_id\":\"{ACCOUNT}\",\"region\":\"{REGION}\",\"vpc_id\":\"{VPC}\",\"query_timestamp\":\"{}\",\"query_name\":\"{name}\",\"query_type\":\"{qtype}\",\"query_class\":\"IN\",\"rcode\":\"{rcode}\",\"answers\":[{answers}],\"srcaddr\":\"{}\",\"srcport\":\"{}\",\"transport\":\"UDP\",\"srcids\":{{\"instance\":\"{}\"}}}}",
@@ -516,14 +1002,20 @@ mod tests {
 
     #[test]
     fn deterministic_and_laid_out_like_s3() {
-        let cfg = SimConfig { hours: 2, instances: 4, ..Default::default() };
+        let cfg = SimConfig {
+            hours: 2,
+            instances: 4,
+            ..Default::default()
+        };
         let (a, fa) = run(&cfg);
         let (b, fb) = run(&cfg);
         assert_eq!(a, b);
         assert_eq!(fa, fb);
         assert_eq!(fa.len() as u64, a.files);
         assert!(fa[0].0.starts_with("AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261101T0000Z_"), "{}", fa[0].0);
-        assert!(fa.iter().any(|f| f.0.starts_with("AWSLogs/123456789012/vpcdnsquerylogs/vpc-0a1b2c3d4e5f60718/2026/11/01/")));
+        assert!(fa.iter().any(|f| f.0.starts_with(
+            "AWSLogs/123456789012/vpcdnsquerylogs/vpc-0a1b2c3d4e5f60718/2026/11/01/"
+        )));
         assert!(fa.iter().all(|f| f.1[..2] == [0x1f, 0x8b]));
         assert!(a.services["s3@us-east-1"].bytes_via_nat > 0);
         assert!(a.services["logs@us-east-1"].endpoint_exists);

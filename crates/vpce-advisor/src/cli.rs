@@ -1,0 +1,165 @@
+//! Command-line arguments (clap derive; the doc comments are the help text).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Find which AWS services your private subnets reach through NAT gateways,
+/// from Route 53 Resolver query logs and VPC flow logs, and which VPC
+/// endpoints would carry that traffic.
+#[derive(Debug, Parser)]
+#[command(
+    name = "vpce-advisor",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse Resolver query logs and flow logs: traffic per AWS service through NAT.
+    Analyze(AnalyzeArgs),
+    /// Say what hostnames are: AWS service, resource, endpoint DNS name, or not AWS.
+    Explain(ExplainArgs),
+    /// Write a realistic data set (both log types, S3 layout, gzip) and its truth.
+    Simulate(SimulateArgs),
+    /// Analyse a built-in sample data set and print the table.
+    Demo(DemoArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A table for people.
+    Table,
+    /// The documented JSON schema (docs/report-schema.md).
+    Json,
+    /// The JSON shape of the original blog solution's Lambda.
+    SeedJson,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Table,
+    Json,
+}
+
+/// Reference data overrides, shared by the commands that classify names.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReferenceArgs {
+    /// Use this endpoint-service catalogue instead of the embedded one
+    /// (same schema as data/endpoint-services.json).
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// Use this AWS IP ranges file instead of the embedded snapshot
+    /// (AWS's ip-ranges.json, or the compact data/ip-ranges.json form).
+    #[arg(long, value_name = "FILE")]
+    pub ip_ranges: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct AnalyzeArgs {
+    /// Route 53 Resolver query logs: files or directories (walked recursively),
+    /// plain or gzip; JSON lines, concatenated objects, CloudWatch Logs
+    /// subscription envelopes or `aws logs filter-log-events` output.
+    #[arg(long = "dns-logs", value_name = "PATH", num_args = 1..)]
+    pub dns_logs: Vec<PathBuf>,
+    /// VPC flow logs: files or directories, plain or gzip, text with or
+    /// without the header line.
+    #[arg(long = "flow-logs", value_name = "PATH", num_args = 1..)]
+    pub flow_logs: Vec<PathBuf>,
+    /// Field order for flow logs without a header line (CloudWatch Logs
+    /// delivery), as given when the flow log was created:
+    /// '${version} ${account-id} ...'. Default: the version 2 order.
+    #[arg(long, value_name = "FORMAT")]
+    pub flow_log_format: Option<String>,
+    /// Skip flow-log header fields this version does not know instead of
+    /// stopping.
+    #[arg(long)]
+    pub allow_unknown_fields: bool,
+    /// Only records at or after this time (RFC 3339, or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only records before this time (RFC 3339, or YYYY-MM-DD).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// A VPC CIDR block (repeatable). Default: inferred from the private
+    /// addresses in the logs.
+    #[arg(long = "vpc-cidr", value_name = "CIDR")]
+    pub vpc_cidr: Vec<String>,
+    /// A NAT gateway's private IP (repeatable). Default: inferred from the flow
+    /// logs.
+    #[arg(long = "nat-ip", value_name = "IP")]
+    pub nat_ip: Vec<String>,
+    /// A NAT gateway's network interface ID (repeatable).
+    #[arg(long = "nat-eni", value_name = "ENI")]
+    pub nat_eni: Vec<String>,
+    /// Region for logs that do not name one.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    /// Show only the first N services (table) or hostnames (seed-json; default
+    /// 20 there). 0 shows all.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 1) when any line is malformed or any file cannot be read.
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress or summary lines on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Hostnames as they appear in Resolver logs (any case, trailing dot or not).
+    #[arg(required = true, value_name = "HOSTNAME")]
+    pub hostnames: Vec<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ExplainFormat,
+    /// The Region of the VPC asking: decides the regional endpoint for global
+    /// names such as sts.amazonaws.com.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Directory to write AWSLogs/... and truth.json into.
+    #[arg(value_name = "OUT_DIR")]
+    pub out_dir: PathBuf,
+    /// Hours of logs.
+    #[arg(long, default_value_t = 24)]
+    pub hours: u32,
+    /// Instances in the private subnets.
+    #[arg(long, default_value_t = 20)]
+    pub instances: u32,
+    /// Random seed: the same seed writes the same bytes.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// gzip compression level (0-9).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
+    pub gzip_level: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+}

@@ -1,0 +1,53 @@
+//! One module per subcommand.
+
+mod analyze;
+mod demo;
+mod explain;
+mod simulate;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use vpce_catalog::{Catalog, IpRanges};
+
+use crate::cli::{Cli, Command, ReferenceArgs};
+
+pub(crate) fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Analyze(a) => analyze::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Demo(a) => demo::run(a),
+    }
+}
+
+/// The catalogue and IP ranges: embedded, or the user's files.
+pub(crate) fn reference_data(args: &ReferenceArgs) -> Result<(Catalog, IpRanges)> {
+    let catalog = match &args.catalog {
+        Some(p) => {
+            let text = vpce_ingest::read_text(p)?;
+            Catalog::from_json(&text).with_context(|| format!("--catalog {}", p.display()))?
+        }
+        None => Catalog::embedded(),
+    };
+    let ranges = match &args.ip_ranges {
+        Some(p) => {
+            let text = vpce_ingest::read_text(p)?;
+            IpRanges::from_json(&text).with_context(|| format!("--ip-ranges {}", p.display()))?
+        }
+        None => IpRanges::embedded(),
+    };
+    Ok((catalog, ranges))
+}
+
+/// Standard output, or a file created for the purpose.
+pub(crate) fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    })
+}

@@ -1,0 +1,527 @@
+//! The I/O shell around the parsers: finds files, detects gzip by its magic
+//! bytes, reads one file per core, and hands records to the pure aggregators.
+//!
+//! A file that cannot be read, or that is not the expected log type, is
+//! reported and skipped; malformed lines are counted with the first examples
+//! kept. Nothing stops the run except the caller's `--strict`.
+
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use vpce_analysis::{DnsAggregator, FlowAggregator};
+use vpce_formats::flow::{
+    read_flow_log, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink,
+};
+use vpce_formats::resolver::{read_resolver_log, DnsQuery, DnsSink};
+use vpce_model::{FileError, InputStats, Malformed};
+
+/// How many malformed lines are kept as examples.
+pub const MAX_EXAMPLES: usize = 20;
+
+/// One input: a file, or bytes already in memory (the demo, tests).
+#[derive(Clone, Debug)]
+pub enum Input {
+    File(PathBuf),
+    Memory { name: String, bytes: Arc<Vec<u8>> },
+}
+
+impl Input {
+    /// The name used in messages.
+    pub fn name(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Memory { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// Which log type an input set holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogKind {
+    Dns,
+    Flow,
+}
+
+impl LogKind {
+    fn other_dir(self) -> &'static str {
+        match self {
+            LogKind::Dns => "vpcflowlogs",
+            LogKind::Flow => "vpcdnsquerylogs",
+        }
+    }
+}
+
+/// An input path could not be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: {source}")]
+    Path { path: String, source: io::Error },
+}
+
+/// Expands files and directories (walked recursively, in name order). Inside a
+/// directory, objects of the other log type's S3 layout are left out, so the
+/// same `AWSLogs/` folder can be given to both options.
+///
+/// # Errors
+/// A path that does not exist or cannot be listed.
+pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|source| IngestError::Path {
+            path: p.display().to_string(),
+            source,
+        })?;
+        if meta.is_dir() {
+            for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
+                let entry = entry.map_err(|e| IngestError::Path {
+                    path: p.display().to_string(),
+                    source: e.into(),
+                })?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(p).unwrap_or(entry.path());
+                let skip = rel.components().any(|c| c.as_os_str() == kind.other_dir())
+                    || entry
+                        .file_name()
+                        .to_str()
+                        .is_some_and(|n| n.starts_with('.') || n == "truth.json");
+                if !skip {
+                    out.push(Input::File(entry.into_path()));
+                }
+            }
+        } else {
+            out.push(Input::File(p.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// Opens an input, decompressing gzip (detected by magic bytes, several
+/// members allowed) and reading ahead to the first line so that the caller can
+/// check what the file holds.
+fn open(input: &Input) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let raw: Box<dyn Read + Send> = match input {
+        Input::File(p) => Box::new(File::open(p)?),
+        Input::Memory { bytes, .. } => Box::new(Cursor::new(ArcBytes(bytes.clone()))),
+    };
+    let mut raw = io::BufReader::with_capacity(256 << 10, raw);
+    let magic = {
+        use io::BufRead;
+        let b = raw.fill_buf()?;
+        b.len() >= 2 && b[0] == 0x1f && b[1] == 0x8b
+    };
+    let mut reader: Box<dyn Read + Send> = if magic {
+        Box::new(flate2::read::MultiGzDecoder::new(raw))
+    } else {
+        Box::new(raw)
+    };
+    // Read ahead until the first non-blank line is complete (or 64 KiB).
+    let mut head = Vec::with_capacity(8 << 10);
+    let mut chunk = [0u8; 8 << 10];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(gzip_context(e, magic)),
+        };
+        head.extend_from_slice(&chunk[..n]);
+        let first_line_done = {
+            let trimmed_start = head.iter().position(|c| !c.is_ascii_whitespace());
+            trimmed_start.is_some_and(|s| head[s..].contains(&b'\n'))
+        };
+        if n == 0 || first_line_done || head.len() >= 64 << 10 {
+            break;
+        }
+    }
+    Ok((head, reader))
+}
+
+struct ArcBytes(Arc<Vec<u8>>);
+impl AsRef<[u8]> for ArcBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+fn gzip_context(e: io::Error, gz: bool) -> io::Error {
+    if gz
+        && (e.kind() == io::ErrorKind::UnexpectedEof
+            || e.kind() == io::ErrorKind::InvalidInput
+            || e.kind() == io::ErrorKind::InvalidData)
+    {
+        io::Error::new(e.kind(), format!("truncated or corrupt gzip data ({e})"))
+    } else {
+        e
+    }
+}
+
+/// What the first line of a file looks like.
+#[derive(Debug, PartialEq, Eq)]
+enum Looks {
+    Json,
+    FlowText,
+    Empty,
+    Other,
+}
+
+fn sniff(head: &[u8]) -> Looks {
+    let Some(start) = head.iter().position(|c| !c.is_ascii_whitespace()) else {
+        return Looks::Empty;
+    };
+    let line = head[start..].split(|&c| c == b'\n').next().unwrap_or(&[]);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.first() == Some(&b'{') || line.first() == Some(&b'[') {
+        return Looks::Json;
+    }
+    if FlowFormat::looks_like_header(line) {
+        return Looks::FlowText;
+    }
+    // A record: space-separated, mostly printable, several fields.
+    let printable = line
+        .iter()
+        .all(|c| c.is_ascii_graphic() || *c == b' ' || *c == b'\t');
+    if printable && line.split(|&c| c == b' ').filter(|t| !t.is_empty()).count() >= 4 {
+        return Looks::FlowText;
+    }
+    Looks::Other
+}
+
+/// Per-thread state while reading.
+struct Collector {
+    stats: InputStats,
+    examples: Vec<Malformed>,
+    errors: Vec<FileError>,
+    skipped: Vec<String>,
+}
+
+impl Collector {
+    fn new() -> Self {
+        Collector {
+            stats: InputStats::default(),
+            examples: Vec::new(),
+            errors: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+    fn merge(mut self, o: Collector) -> Self {
+        self.stats.files += o.stats.files;
+        self.stats.records += o.stats.records;
+        self.stats.malformed += o.stats.malformed;
+        self.examples.extend(o.examples);
+        self.examples
+            .sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
+        self.examples.truncate(MAX_EXAMPLES);
+        self.errors.extend(o.errors);
+        self.skipped.extend(o.skipped);
+        self
+    }
+    fn malformed(&mut self, file: &str, line: u64, reason: String) {
+        self.stats.malformed += 1;
+        if self.examples.len() < MAX_EXAMPLES {
+            self.examples.push(Malformed {
+                file: file.to_string(),
+                line,
+                reason,
+            });
+        }
+    }
+}
+
+/// What reading one log type produced.
+pub struct Outcome<A> {
+    pub aggregate: A,
+    pub stats: InputStats,
+    pub examples: Vec<Malformed>,
+    pub errors: Vec<FileError>,
+    /// Files left out because they hold the other log type.
+    pub skipped: Vec<String>,
+}
+
+struct DnsFileSink<'a> {
+    agg: &'a mut DnsAggregator,
+    col: &'a mut Collector,
+    file: &'a str,
+}
+
+impl DnsSink for DnsFileSink<'_> {
+    fn query(&mut self, q: &DnsQuery<'_>, _line: u64) {
+        self.col.stats.records += 1;
+        self.agg.push(q);
+    }
+    fn malformed(&mut self, line: u64, reason: String) {
+        self.col.malformed(self.file, line, reason);
+    }
+}
+
+fn describe_other(looks: &Looks) -> &'static str {
+    match looks {
+        Looks::Json => "JSON (Resolver query logs? use --dns-logs)",
+        Looks::FlowText => "space-separated text (VPC flow logs? use --flow-logs)",
+        Looks::Empty => "nothing",
+        Looks::Other => {
+            "neither Resolver query logs (JSON) nor VPC flow logs (space-separated text)"
+        }
+    }
+}
+
+/// Reads Resolver query logs, one file per thread.
+pub fn read_dns(
+    inputs: &[Input],
+    template: &DnsAggregator,
+    explicit: &[bool],
+) -> Outcome<DnsAggregator> {
+    let (agg, col) = inputs
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (template.clone(), Collector::new()),
+            |(mut agg, mut col), (i, input)| {
+                let name = input.name();
+                col.stats.files += 1;
+                match open(input) {
+                    Err(e) => col.errors.push(FileError {
+                        file: name,
+                        error: e.to_string(),
+                    }),
+                    Ok((head, rest)) => {
+                        let looks = sniff(&head);
+                        if looks == Looks::Empty {
+                            return (agg, col);
+                        }
+                        if looks != Looks::Json {
+                            if explicit.get(i).copied().unwrap_or(true) {
+                                col.errors.push(FileError {
+                                    file: name,
+                                    error: format!(
+                                        "not a Resolver query log: the first line is {}",
+                                        describe_other(&looks)
+                                    ),
+                                });
+                            } else {
+                                col.skipped.push(name);
+                            }
+                            return (agg, col);
+                        }
+                        let reader = Cursor::new(head).chain(rest);
+                        let mut sink = DnsFileSink {
+                            agg: &mut agg,
+                            col: &mut col,
+                            file: &name,
+                        };
+                        if let Err(e) = read_resolver_log(reader, &mut sink) {
+                            col.errors.push(FileError {
+                                file: name,
+                                error: format!(
+                                    "{} (the {} lines before it were read)",
+                                    gzip_context(e.source, true),
+                                    e.lines_read
+                                ),
+                            });
+                        }
+                    }
+                }
+                (agg, col)
+            },
+        )
+        .reduce(
+            || (template.clone(), Collector::new()),
+            |(mut a, ca), (b, cb)| {
+                a.merge(b);
+                (a, ca.merge(cb))
+            },
+        );
+    Outcome {
+        aggregate: agg,
+        stats: col.stats,
+        examples: col.examples,
+        errors: col.errors,
+        skipped: col.skipped,
+    }
+}
+
+struct FlowFileSink<'a> {
+    agg: &'a mut FlowAggregator,
+    col: &'a mut Collector,
+    file: &'a str,
+}
+
+impl FlowSink for FlowFileSink<'_> {
+    fn record(&mut self, r: &FlowRecord<'_>, _line: u64) {
+        self.col.stats.records += 1;
+        self.agg.push(r);
+    }
+    fn malformed(&mut self, line: u64, reason: String) {
+        self.col.malformed(self.file, line, reason);
+    }
+}
+
+/// Reads flow logs, one file per thread.
+pub fn read_flows(
+    inputs: &[Input],
+    template: &FlowAggregator,
+    opts: &FlowReadOptions,
+    explicit: &[bool],
+) -> Outcome<FlowAggregator> {
+    let (agg, col) = inputs
+        .par_iter()
+        .enumerate()
+        .fold(
+            || (template.clone(), Collector::new()),
+            |(mut agg, mut col), (i, input)| {
+                let name = input.name();
+                col.stats.files += 1;
+                match open(input) {
+                    Err(e) => col.errors.push(FileError { file: name, error: e.to_string() }),
+                    Ok((head, rest)) => {
+                        let looks = sniff(&head);
+                        if looks == Looks::Empty {
+                            return (agg, col);
+                        }
+                        let json_is_envelope = looks == Looks::Json && !head.windows(12).any(|w| w == b"\"query_name\"");
+                        if looks != Looks::FlowText && !json_is_envelope {
+                            if explicit.get(i).copied().unwrap_or(true) {
+                                col.errors.push(FileError {
+                                    file: name,
+                                    error: format!("not a VPC flow log: the first line is {}", describe_other(&looks)),
+                                });
+                            } else {
+                                col.skipped.push(name);
+                            }
+                            return (agg, col);
+                        }
+                        let reader = Cursor::new(head).chain(rest);
+                        let mut sink = FlowFileSink { agg: &mut agg, col: &mut col, file: &name };
+                        match read_flow_log(reader, opts, &mut sink) {
+                            Ok(_) => {}
+                            Err(FlowReadError::Format { line, error }) => col.errors.push(FileError {
+                                file: name,
+                                error: format!("line {line}: {error} (use --allow-unknown-fields to skip them)"),
+                            }),
+                            Err(FlowReadError::Read(e)) => col.errors.push(FileError {
+                                file: name,
+                                error: format!("{} (the {} lines before it were read)", gzip_context(e.source, true), e.lines_read),
+                            }),
+                        }
+                    }
+                }
+                (agg, col)
+            },
+        )
+        .reduce(
+            || (template.clone(), Collector::new()),
+            |(mut a, ca), (b, cb)| {
+                a.merge(b);
+                (a, ca.merge(cb))
+            },
+        );
+    Outcome {
+        aggregate: agg,
+        stats: col.stats,
+        examples: col.examples,
+        errors: col.errors,
+        skipped: col.skipped,
+    }
+}
+
+/// Whether each input was named by the user (`true`) or found by walking a
+/// directory (`false`).
+pub fn explicit_flags(paths: &[PathBuf], inputs: &[Input]) -> Vec<bool> {
+    inputs
+        .iter()
+        .map(|i| match i {
+            Input::File(p) => paths.iter().any(|q| q == p),
+            Input::Memory { .. } => true,
+        })
+        .collect()
+}
+
+/// Reads a file's bytes (for `--catalog`, `--ip-ranges` and saved reports).
+///
+/// # Errors
+/// The file cannot be read.
+pub fn read_text(path: &Path) -> Result<String, IngestError> {
+    std::fs::read_to_string(path).map_err(|source| IngestError::Path {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(b"\n  {\"query_name\":1}\n"), Looks::Json);
+        assert_eq!(sniff(b"version account-id interface-id\n"), Looks::FlowText);
+        assert_eq!(
+            sniff(b"2 123 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\n"),
+            Looks::FlowText
+        );
+        assert_eq!(sniff(b"hello world\n"), Looks::Other);
+        assert_eq!(sniff(b"\x00\x01\x02\x03 a b c d\n"), Looks::Other);
+        assert_eq!(sniff(b"  \n\n"), Looks::Empty);
+    }
+
+    #[test]
+    fn gzip_is_detected_by_magic_and_truncation_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            "{\"query_name\":\"a.\",\"query_timestamp\":\"2026-01-01T00:00:00Z\"}\n".repeat(5000);
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(text.as_bytes()).unwrap();
+        let gz = e.finish().unwrap();
+        // No .gz extension: detection is by content.
+        let whole = dir.path().join("whole.log");
+        std::fs::write(&whole, &gz).unwrap();
+        let cut = dir.path().join("cut.log.gz");
+        std::fs::write(&cut, &gz[..gz.len() / 2]).unwrap();
+        let inputs = expand(&[dir.path().to_path_buf()], LogKind::Dns).unwrap();
+        let out = read_dns(&inputs, &DnsAggregator::default(), &[false, false]);
+        assert_eq!(out.stats.files, 2);
+        assert_eq!(
+            out.errors.len(),
+            1,
+            "{:?}",
+            out.errors.iter().map(|e| &e.error).collect::<Vec<_>>()
+        );
+        assert!(out.errors[0].file.ends_with("cut.log.gz"));
+        assert!(
+            out.errors[0].error.contains("truncated or corrupt gzip"),
+            "{}",
+            out.errors[0].error
+        );
+        assert!(
+            out.stats.records > 5000,
+            "records before the cut are kept: {}",
+            out.stats.records
+        );
+    }
+
+    #[test]
+    fn directory_walks_skip_the_other_log_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let dns_dir = dir
+            .path()
+            .join("AWSLogs/1/vpcdnsquerylogs/vpc-1/2026/01/01");
+        let flow_dir = dir
+            .path()
+            .join("AWSLogs/1/vpcflowlogs/us-east-1/2026/01/01");
+        std::fs::create_dir_all(&dns_dir).unwrap();
+        std::fs::create_dir_all(&flow_dir).unwrap();
+        std::fs::write(dns_dir.join("a.log"), "{}").unwrap();
+        std::fs::write(flow_dir.join("b.log"), "x").unwrap();
+        std::fs::write(dir.path().join("truth.json"), "{}").unwrap();
+        let d = expand(&[dir.path().to_path_buf()], LogKind::Dns).unwrap();
+        assert_eq!(d.len(), 1);
+        assert!(d[0].name().contains("vpcdnsquerylogs"));
+        let f = expand(&[dir.path().to_path_buf()], LogKind::Flow).unwrap();
+        assert_eq!(f.len(), 1);
+        assert!(expand(&[dir.path().join("missing")], LogKind::Flow).is_err());
+    }
+}
