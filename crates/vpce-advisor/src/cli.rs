@@ -20,6 +20,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once; boxing would only add noise
 pub enum Command {
     /// Analyse Resolver query logs and flow logs: traffic per AWS service through NAT.
     Analyze(AnalyzeArgs),

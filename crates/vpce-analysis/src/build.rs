@@ -336,14 +336,14 @@ pub fn build_report(
     let mut source_azs: BTreeSet<String> = BTreeSet::new();
     let (mut counted_on_nat, mut counted_on_instances) = (false, false);
 
-    let mut add = |dest: &Dest,
-                   how: &'static str,
-                   sample: Option<String>,
-                   class: PathClass,
-                   c: &Counters,
-                   services: &mut BTreeMap<(String, Option<String>), ServiceAcc>,
-                   others: &mut BTreeMap<(String, &'static str, Option<String>), OtherAcc>,
-                   totals: &mut Totals| {
+    let add = |dest: &Dest,
+               how: &'static str,
+               sample: Option<String>,
+               class: PathClass,
+               c: &Counters,
+               services: &mut BTreeMap<(String, Option<String>), ServiceAcc>,
+               others: &mut BTreeMap<(String, &'static str, Option<String>), OtherAcc>,
+               totals: &mut Totals| {
         let b = c.bytes;
         match class {
             PathClass::Nat | PathClass::NatInstanceSide => totals.bytes_via_nat += b,
@@ -462,11 +462,11 @@ pub fn build_report(
             &mut totals,
         );
     }
+    let local_info: HashMap<IpAddr, &crate::flow::LocalInfo> =
+        flow.locals.iter().map(|(ip, info)| (*ip, info)).collect();
     for client in &flow.nat_clients {
-        if let Some(&(_, ref info)) = flow.locals.iter().find(|(ip, _)| ip == client) {
-            if let Some(az) = info.az {
-                source_azs.insert(flow.strings.name(az).to_string());
-            }
+        if let Some(az) = local_info.get(client).and_then(|info| info.az) {
+            source_azs.insert(flow.strings.name(az).to_string());
         }
     }
 

@@ -32,13 +32,9 @@ impl Interner {
     }
 
     /// Number of strings.
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         self.names.len()
-    }
-
-    /// Whether no string was added.
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
     }
 
     /// Adds every string of `other`; returns the map from its ids to ours.

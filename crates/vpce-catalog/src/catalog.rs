@@ -227,7 +227,7 @@ impl Catalog {
             });
         }
         // Most specific first; the stable sort keeps file order among equals.
-        rules.sort_by(|a, b| b.score.cmp(&a.score));
+        rules.sort_by_key(|r| std::cmp::Reverse(r.score));
         Ok(Catalog {
             as_of: file.as_of,
             source: file.source,

@@ -163,9 +163,9 @@ impl IpRanges {
             }
         }
         t.v4 = v4.into_iter().collect();
-        t.v4.sort_by(|a, b| b.0.cmp(&a.0));
+        t.v4.sort_by_key(|m| std::cmp::Reverse(m.0));
         t.v6 = v6.into_iter().collect();
-        t.v6.sort_by(|a, b| b.0.cmp(&a.0));
+        t.v6.sort_by_key(|m| std::cmp::Reverse(m.0));
         Ok(t)
     }
 

@@ -32,7 +32,14 @@ const REPARSE_EVERY_LINE_BELOW: usize = 64 << 10;
 pub struct JsonFramer {
     pending: Vec<u8>,
     pending_line: u64,
+    /// The lines after the first of a pending document, kept so that they can
+    /// be read on their own if the document turns out to be broken.
+    pending_rest: Vec<(Vec<u8>, u64)>,
 }
+
+/// A broken multi-line document longer than this is reported as a whole
+/// instead of re-reading its lines one by one.
+const MAX_REREAD_LINES: usize = 10_000;
 
 impl JsonFramer {
     /// Feeds one line. Calls `on_value(bytes, first_line)` for each complete
@@ -57,6 +64,9 @@ impl JsonFramer {
         }
         self.pending.extend_from_slice(line);
         self.pending.push(b'\n');
+        if self.pending_rest.len() < MAX_REREAD_LINES {
+            self.pending_rest.push((line.to_vec(), lineno));
+        }
         let col0 = line.first().is_some_and(|c| !c.is_ascii_whitespace());
         if self.pending.len() > MAX_DOCUMENT {
             on_error(
@@ -67,18 +77,40 @@ impl JsonFramer {
                 ),
             );
             self.pending.clear();
+            self.pending_rest.clear();
             return;
         }
         if self.pending.len() < REPARSE_EVERY_LINE_BELOW || col0 {
             let buf = std::mem::take(&mut self.pending);
             let start = self.pending_line;
-            if let Some(rest) = drain_values(&buf, start, on_value, on_error) {
+            let mut failed = false;
+            let rest = {
+                let mut on_err = |l: u64, e: String| {
+                    failed = true;
+                    on_error(l, e);
+                };
+                drain_values(&buf, start, on_value, &mut on_err)
+            };
+            let lines = std::mem::take(&mut self.pending_rest);
+            if failed {
+                // The value that started on the first line is broken; the lines
+                // after it may be good records of their own.
+                for (l, n) in lines {
+                    self.push_line(&l, n, on_value, on_error);
+                }
+            } else if let Some(rest) = rest {
                 self.pending.extend_from_slice(rest);
+                if !self.pending.iter().all(u8::is_ascii_whitespace) {
+                    self.pending_rest = lines;
+                } else {
+                    self.pending.clear();
+                }
             }
         }
     }
 
-    /// Ends the input: an unfinished document is reported.
+    /// Ends the input: an unfinished document is reported, and the lines after
+    /// its first are read on their own.
     pub fn finish(
         &mut self,
         on_value: &mut dyn FnMut(&[u8], u64),
@@ -86,14 +118,30 @@ impl JsonFramer {
     ) {
         if self.pending.iter().all(u8::is_ascii_whitespace) {
             self.pending.clear();
+            self.pending_rest.clear();
             return;
         }
         let buf = std::mem::take(&mut self.pending);
-        if drain_values(&buf, self.pending_line, on_value, on_error).is_some() {
+        let lines = std::mem::take(&mut self.pending_rest);
+        let mut failed = false;
+        let cut = {
+            let mut on_err = |l: u64, e: String| {
+                failed = true;
+                on_error(l, e);
+            };
+            drain_values(&buf, self.pending_line, on_value, &mut on_err).is_some()
+        };
+        if cut {
             on_error(
                 self.pending_line,
                 "JSON value starting here is cut off at the end of the input".into(),
             );
+        }
+        if cut || failed {
+            for (l, n) in lines {
+                self.push_line(&l, n, on_value, on_error);
+            }
+            self.finish(on_value, on_error);
         }
     }
 }
@@ -263,6 +311,25 @@ mod tests {
         assert!(e[0].1.starts_with("not valid JSON"));
         assert_eq!(e[1].0, 4);
         assert!(e[1].1.contains("cut off"));
+    }
+
+    #[test]
+    fn a_broken_value_does_not_swallow_the_lines_after_it() {
+        let (v, e) = frame("{\"a\":1}\n{\"cut\": \n{\"b\":2}\n{\"c\":3}");
+        assert_eq!(
+            v.iter().map(|x| x.1).collect::<Vec<_>>(),
+            vec![1, 3, 4],
+            "{v:?} {e:?}"
+        );
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].0, 2);
+        let (v, e) = frame("{\"a\":1}\n{\"cut\": \n{\"b\":2");
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(
+            e.iter().map(|x| x.0).collect::<Vec<_>>(),
+            vec![2, 3],
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -15,6 +15,9 @@
 //! The generator is pure: files are handed to a callback as (path, bytes).
 
 use std::collections::BTreeMap;
+
+/// The connections of an hour and the (instance, profile, name, queries per hour) in use.
+type HourPlan = (Vec<Conn>, Vec<(usize, usize, usize, u64)>);
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::Ipv4Addr;
@@ -953,10 +956,9 @@ pub fn simulate<E>(
             }
         }
     }
-    truth
-        .services
-        .get_mut(&format!("logs@{REGION}"))
-        .map(|t| t.endpoint_exists = true);
+    if let Some(t) = truth.services.get_mut(&format!("logs@{REGION}")) {
+        t.endpoint_exists = true;
+    }
     Ok(truth)
 }
 

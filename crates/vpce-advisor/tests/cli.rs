@@ -1,0 +1,595 @@
+//! End-to-end tests of the binary: every command, every error path.
+
+use std::io::Write;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::cargo_bin("vpce-advisor").unwrap()
+}
+
+fn simulate(dir: &Path, hours: u32, instances: u32, seed: u64) -> Value {
+    bin()
+        .args([
+            "simulate",
+            dir.to_str().unwrap(),
+            "--hours",
+            &hours.to_string(),
+            "--instances",
+            &instances.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("truth in"));
+    serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap()
+}
+
+fn analyze_json(args: &[&str]) -> Value {
+    let out = bin()
+        .arg("analyze")
+        .args(args)
+        .args(["--format", "json", "--quiet"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// The analysis of simulated logs must find exactly what the generator put in.
+#[test]
+fn simulate_then_analyze_matches_the_truth() {
+    for (hours, instances, seed) in [(3, 6, 42), (2, 10, 7)] {
+        let dir = tempfile::tempdir().unwrap();
+        let truth = simulate(dir.path(), hours, instances, seed);
+        let logs = dir.path().join("AWSLogs");
+        let r = analyze_json(&[
+            "--dns-logs",
+            logs.to_str().unwrap(),
+            "--flow-logs",
+            logs.to_str().unwrap(),
+        ]);
+        let services = r["services"].as_array().unwrap();
+        for (key, want) in truth["services"].as_object().unwrap() {
+            let (svc, region) = key.split_once('@').unwrap();
+            let got = services
+                .iter()
+                .find(|s| s["service"] == svc && s["region"] == region)
+                .unwrap_or_else(|| panic!("{key} missing from the report"));
+            for field in [
+                "bytes_via_nat",
+                "bytes_via_endpoint",
+                "bytes_other",
+                "query_count",
+                "endpoint_exists",
+            ] {
+                assert_eq!(got[field], want[field], "{key}.{field} (seed {seed})");
+            }
+        }
+        for (label, want) in truth["unattributed"].as_object().unwrap() {
+            let got = r["unattributed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["label"] == label.as_str())
+                .unwrap();
+            assert_eq!(got["bytes_via_nat"], want["bytes_via_nat"], "{label}");
+            assert_eq!(got["bytes_other"], want["bytes_other"], "{label}");
+        }
+        assert_eq!(r["totals"]["bytes_via_nat"], truth["total_bytes_via_nat"]);
+        assert_eq!(r["inputs"]["flow"]["records"], truth["flow_records"]);
+        assert_eq!(r["inputs"]["dns"]["records"], truth["dns_records"]);
+        assert_eq!(r["inputs"]["malformed"], 0);
+        assert_eq!(
+            r["network"]["nat_gateways"][0]["private_ip"],
+            truth["nat_private_ip"]
+        );
+        assert_eq!(
+            r["network"]["nat_gateways"][0]["interface_id"],
+            truth["nat_interface_id"]
+        );
+        assert_eq!(r["network"]["nat_gateways"][0]["source"], "inferred");
+        assert_eq!(r["network"]["vpc_cidrs"][0], truth["vpc_cidr"]);
+        assert_eq!(
+            r["network"]["nat_bytes_counted_on"],
+            "nat-gateway-interface"
+        );
+        assert!(r["totals"]["bytes_deduplicated"].as_u64().unwrap() > 0);
+        // Ranked by bytes through NAT.
+        let nat: Vec<u64> = services
+            .iter()
+            .map(|s| s["bytes_via_nat"].as_u64().unwrap())
+            .collect();
+        assert!(nat.windows(2).all(|w| w[0] >= w[1]), "{nat:?}");
+        // Hostnames carry their own counts.
+        let sts = services.iter().find(|s| s["service"] == "sts").unwrap();
+        let global = sts["hostnames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == "sts.amazonaws.com")
+            .unwrap();
+        assert_eq!(
+            global["query_count"],
+            truth["hostnames"]["sts.amazonaws.com"]
+        );
+        assert_eq!(global["private_dns_covers"], false);
+    }
+}
+
+#[test]
+fn instance_side_counting_when_the_nat_interface_is_not_logged() {
+    // Keep only records of instance interfaces: NAT bytes come from the
+    // instances' egress with traffic-path 1 and their replies.
+    let dir = tempfile::tempdir().unwrap();
+    let truth = simulate(dir.path(), 2, 4, 3);
+    let logs = dir.path().join("AWSLogs");
+    let flows = dir.path().join("instances-only.log");
+    let mut text = String::new();
+    for entry in walk(&logs.join("123456789012/vpcflowlogs")) {
+        let mut s = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(entry).unwrap()),
+            &mut s,
+        )
+        .unwrap();
+        for (i, line) in s.lines().enumerate() {
+            if (i == 0 && text.is_empty()) || (i > 0 && !line.contains("eni-0nat")) {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    std::fs::write(&flows, text).unwrap();
+    let r = analyze_json(&[
+        "--dns-logs",
+        logs.to_str().unwrap(),
+        "--flow-logs",
+        flows.to_str().unwrap(),
+    ]);
+    assert_eq!(r["network"]["nat_bytes_counted_on"], "instance-interfaces");
+    assert_eq!(r["totals"]["bytes_via_nat"], truth["total_bytes_via_nat"]);
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn seed_json_has_the_original_lambda_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    simulate(dir.path(), 1, 4, 42);
+    let logs = dir.path().join("AWSLogs");
+    let out = bin()
+        .args([
+            "analyze",
+            "--dns-logs",
+            logs.to_str().unwrap(),
+            "--format",
+            "seed-json",
+            "--top",
+            "5",
+            "--quiet",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let obj = v.as_object().unwrap();
+    assert_eq!(obj.len(), 5);
+    for (name, entry) in obj {
+        assert!(!name.ends_with('.'));
+        let keys: Vec<&String> = entry.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "answers",
+                "endpoint_exists",
+                "endpoint_supported",
+                "queryCount"
+            ]
+        );
+        assert!(entry["queryCount"].is_string());
+        assert!(entry["queryCount"].as_str().unwrap().parse::<u64>().is_ok());
+    }
+    let logs_entry = obj
+        .get("ssm.us-east-1.amazonaws.com")
+        .expect("ssm is among the most queried");
+    assert_eq!(logs_entry["endpoint_supported"], true);
+}
+
+#[test]
+fn table_output_and_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    simulate(dir.path(), 1, 3, 1);
+    let logs = dir.path().join("AWSLogs");
+    let out_file = dir.path().join("report.txt");
+    bin()
+        .args([
+            "analyze",
+            "--dns-logs",
+            logs.to_str().unwrap(),
+            "--flow-logs",
+            logs.to_str().unwrap(),
+            "--top",
+            "3",
+            "-o",
+            out_file.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains("Resolver records"));
+    let text = std::fs::read_to_string(out_file).unwrap();
+    assert!(text.contains("com.amazonaws.us-east-1.s3"), "{text}");
+    assert!(text.contains("more services; --top 0 shows all"), "{text}");
+    assert!(text.contains("0 malformed lines"), "{text}");
+    assert!(text.contains("NAT bytes counted on: nat-gateway-interface"));
+}
+
+#[test]
+fn demo_prints_the_table_and_the_next_step() {
+    bin()
+        .arg("demo")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("com.amazonaws.us-east-1.s3"))
+        .stdout(predicate::str::contains("com.amazonaws.us-east-1.logs"))
+        .stdout(predicate::str::contains("vpce-advisor analyze --dns-logs"));
+    let out = bin()
+        .args(["demo", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["services"][0]["service"], "s3");
+    let logs = v["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "logs")
+        .unwrap();
+    assert_eq!(logs["endpoint_exists"], true);
+    assert!(logs["endpoint_exists_evidence"][0]
+        .as_str()
+        .unwrap()
+        .contains("10.0.1.200"));
+}
+
+#[test]
+fn explain_json_and_table() {
+    let out = bin()
+        .args([
+            "explain",
+            "--format",
+            "json",
+            "SSM.US-EAST-1.AMAZONAWS.COM.",
+            "sts.amazonaws.com",
+            "mybucket.s3.eu-west-1.amazonaws.com",
+            "mydb.abc.us-east-1.rds.amazonaws.com",
+            "vpce-01-ab.ssm.us-east-1.vpce.amazonaws.com",
+            "amazonaws.com.evil.example",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let a = v.as_array().unwrap();
+    assert_eq!(a.len(), 6);
+    let kinds: Vec<&str> = a.iter().map(|x| x["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "service",
+            "service",
+            "service",
+            "resource",
+            "endpoint-dns",
+            "not-aws"
+        ]
+    );
+    assert_eq!(a[0]["hostname"], "ssm.us-east-1.amazonaws.com");
+    assert_eq!(a[0]["endpoint_service_name"], "com.amazonaws.us-east-1.ssm");
+    assert_eq!(a[0]["endpoint_types"][0], "Interface");
+    assert_eq!(a[0]["private_dns_covers"], true);
+    assert_eq!(a[1]["private_dns_covers"], false);
+    assert!(a[1]["notes"][0].as_str().unwrap().contains("regional"));
+    assert_eq!(a[2]["endpoint_service_name"], "com.amazonaws.eu-west-1.s3");
+    assert_eq!(a[3]["endpoint_service_name"], Value::Null);
+    assert_eq!(a[5]["service"], Value::Null);
+    bin()
+        .args(["explain", "sts.amazonaws.com", "--region", "eu-west-1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("com.amazonaws.eu-west-1.sts"))
+        .stdout(predicate::str::contains("legacy global STS name"));
+}
+
+#[test]
+fn malformed_lines_are_reported_and_the_run_goes_on_unless_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let dns = dir.path().join("dns.log");
+    std::fs::write(
+        &dns,
+        concat!(
+            "{\"query_name\":\"ssm.us-east-1.amazonaws.com.\",\"query_timestamp\":\"2026-11-01T00:00:00Z\",\"vpc_id\":\"vpc-1\",\"region\":\"us-east-1\",\"answers\":[{\"Rdata\":\"52.46.141.1\",\"Type\":\"A\",\"Class\":\"IN\"}]}\n",
+            "{\"query_name\": \n",
+            "{\"query_name\":\"sts.us-east-1.amazonaws.com.\",\"query_timestamp\":\"2026-11-01T00:01:00Z\"}\n",
+            "{\"broken\" 1}\n",
+        ),
+    )
+    .unwrap();
+    let flows = dir.path().join("flows.log");
+    std::fs::write(
+        &flows,
+        "2 123456789012 eni-1 10.0.1.5 52.46.141.1 40000 443 6 10 5000 1793491200 1793491260 ACCEPT OK\n2 123456789012 eni-1 10.0.1.5 999.1.1.1 40000 443 6 10 5000 1793491200 1793491260 ACCEPT OK\n",
+    )
+    .unwrap();
+    let (d, f) = (dns.to_str().unwrap(), flows.to_str().unwrap());
+    let r = analyze_json(&["--dns-logs", d, "--flow-logs", f, "--nat-ip", "10.0.1.5"]);
+    assert_eq!(r["inputs"]["malformed"], 3, "{}", r["inputs"]);
+    let ex = r["inputs"]["malformed_examples"].as_array().unwrap();
+    assert!(
+        ex.iter()
+            .any(|m| m["file"].as_str().unwrap().ends_with("dns.log") && m["line"] == 2),
+        "{ex:?}"
+    );
+    assert!(
+        ex.iter()
+            .any(|m| m["file"].as_str().unwrap().ends_with("flows.log")
+                && m["line"] == 2
+                && m["reason"].as_str().unwrap().contains("dstaddr")),
+        "{ex:?}"
+    );
+    assert_eq!(r["inputs"]["dns"]["records"], 2);
+    assert_eq!(r["inputs"]["flow"]["records"], 1);
+    bin()
+        .args(["analyze", "--dns-logs", d, "--flow-logs", f, "--strict"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("--strict:").and(predicate::str::contains(":2:")));
+}
+
+#[test]
+fn truncated_gzip_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "{\"query_name\":\"ssm.us-east-1.amazonaws.com.\",\"query_timestamp\":\"2026-11-01T00:00:00Z\"}\n".repeat(20_000);
+    let data = gz(text.as_bytes());
+    let cut = dir.path().join("cut.log.gz");
+    std::fs::write(&cut, &data[..data.len() * 2 / 3]).unwrap();
+    let assert = bin()
+        .args(["analyze", "--dns-logs", cut.to_str().unwrap()])
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        err.contains("cut.log.gz") && err.contains("truncated or corrupt gzip"),
+        "{err}"
+    );
+    bin()
+        .args(["analyze", "--dns-logs", cut.to_str().unwrap(), "--strict"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("truncated or corrupt gzip"));
+}
+
+#[test]
+fn unknown_flow_log_field_lists_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("f.log");
+    std::fs::write(
+        &f,
+        "version srcaddr dstaddr bytes frobnicate\n5 10.0.1.5 52.1.1.1 100 x\n",
+    )
+    .unwrap();
+    bin()
+        .args(["analyze", "--flow-logs", f.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("unknown flow-log field 'frobnicate'")
+                .and(predicate::str::contains("pkt-dst-aws-service"))
+                .and(predicate::str::contains("--allow-unknown-fields")),
+        );
+    bin()
+        .args([
+            "analyze",
+            "--flow-logs",
+            f.to_str().unwrap(),
+            "--allow-unknown-fields",
+            "--quiet",
+        ])
+        .assert()
+        .success();
+    bin()
+        .args([
+            "analyze",
+            "--flow-logs",
+            f.to_str().unwrap(),
+            "--flow-log-format",
+            "${version} ${nope}",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--flow-log-format")
+                .and(predicate::str::contains("'${nope}'")),
+        );
+}
+
+#[test]
+fn headerless_flow_logs_with_a_format_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("cwl.log");
+    std::fs::write(&f, "eni-1 10.0.1.5 52.216.1.1 7000 1793491200 1 S3\neni-1 52.216.1.1 10.0.1.5 3000 1793491200 - -\n").unwrap();
+    let r = analyze_json(&[
+        "--flow-logs",
+        f.to_str().unwrap(),
+        "--flow-log-format",
+        "${interface-id} ${srcaddr} ${dstaddr} ${bytes} ${start} ${traffic-path} ${pkt-dst-aws-service}",
+    ]);
+    let s3 = &r["services"][0];
+    assert_eq!(s3["service"], "s3");
+    assert_eq!(s3["attribution"][0], "ip-range");
+    assert_eq!(s3["bytes_via_nat"], 10_000);
+    assert_eq!(r["network"]["nat_bytes_counted_on"], "instance-interfaces");
+}
+
+#[test]
+fn a_file_of_the_wrong_type_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.log");
+    std::fs::write(
+        &flow,
+        "version srcaddr dstaddr bytes\n2 10.0.0.1 52.1.1.1 5\n",
+    )
+    .unwrap();
+    let junk = dir.path().join("junk.bin");
+    std::fs::write(&junk, [0u8, 159, 146, 150, 255, 10]).unwrap();
+    bin()
+        .args(["analyze", "--dns-logs", flow.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("not a Resolver query log")
+                .and(predicate::str::contains("use --flow-logs")),
+        );
+    bin()
+        .args(["analyze", "--flow-logs", junk.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("not a VPC flow log").and(predicate::str::contains("neither")),
+        );
+}
+
+#[test]
+fn argument_errors() {
+    bin()
+        .arg("analyze")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to analyse"));
+    bin()
+        .args(["analyze", "--dns-logs", "/nonexistent/path"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/path"));
+    bin()
+        .args(["analyze", "--flow-logs", ".", "--vpc-cidr", "10.0.0.0/99"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("prefix length"));
+    bin()
+        .args(["analyze", "--flow-logs", ".", "--nat-ip", "nat"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not an IP address"));
+    bin()
+        .args(["analyze", "--flow-logs", ".", "--since", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("RFC 3339"));
+    bin()
+        .args([
+            "analyze",
+            "--flow-logs",
+            ".",
+            "--since",
+            "2026-11-02",
+            "--until",
+            "2026-11-01",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--until must be after --since"));
+    bin().args(["explain"]).assert().code(2);
+    bin()
+        .args(["explain", "x", "--catalog", "/nonexistent.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nonexistent.json"));
+    bin().args(["bogus"]).assert().code(2);
+    bin()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("analyze"));
+}
+
+#[test]
+fn since_until_restrict_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    simulate(dir.path(), 3, 3, 5);
+    let logs = dir.path().join("AWSLogs");
+    let l = logs.to_str().unwrap();
+    let all = analyze_json(&["--dns-logs", l, "--flow-logs", l]);
+    let part = analyze_json(&[
+        "--dns-logs",
+        l,
+        "--flow-logs",
+        l,
+        "--since",
+        "2026-11-01T01:00:00Z",
+        "--until",
+        "2026-11-01T02:00:00Z",
+    ]);
+    assert_eq!(part["window"]["hours"], 1.0);
+    assert_eq!(part["window"]["source"], "given");
+    assert!(part["inputs"]["flow"]["outside_window"].as_u64().unwrap() > 0);
+    let (a, p) = (
+        all["totals"]["bytes_via_nat"].as_u64().unwrap(),
+        part["totals"]["bytes_via_nat"].as_u64().unwrap(),
+    );
+    assert!(p > 0 && p < a, "{p} {a}");
+}
+
+#[test]
+fn cloudwatch_envelopes_and_filter_log_events_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = r#"{"version":"1.100000","account_id":"1","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2026-11-01T00:00:00Z","query_name":"kinesis.us-east-1.amazonaws.com.","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[{"Rdata":"52.46.144.5","Type":"A","Class":"IN"}],"srcaddr":"10.0.1.5","srcport":53000,"transport":"UDP","srcids":{}}"#;
+    let env = serde_json::json!({"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":["f"],"logEvents":[{"id":"1","timestamp":1,"message":rec}]});
+    let ctrl = r#"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[]}"#;
+    let firehose = dir.path().join("firehose-object");
+    std::fs::write(&firehose, gz(format!("{env}{ctrl}{env}").as_bytes())).unwrap();
+    let filter = dir.path().join("filter.json");
+    std::fs::write(&filter, serde_json::to_string_pretty(&serde_json::json!({"events":[{"logStreamName":"s","timestamp":1,"message":rec,"ingestionTime":2,"eventId":"e"}],"searchedLogStreams":[]})).unwrap()).unwrap();
+    let r = analyze_json(&[
+        "--dns-logs",
+        firehose.to_str().unwrap(),
+        filter.to_str().unwrap(),
+    ]);
+    assert_eq!(r["inputs"]["dns"]["records"], 3);
+    assert_eq!(r["services"][0]["service"], "kinesis-streams");
+    assert_eq!(r["services"][0]["query_count"], 3);
+}
