@@ -1,6 +1,8 @@
 //! From aggregates to the report: count each byte once, attribute it, rank.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::IpAddr;
 
 use vpce_catalog::{Catalog, Classification, IpRanges, Kind};
@@ -45,8 +47,8 @@ pub struct Reference<'a> {
 /// interface endpoints (of this VPC or shared ones). The flow pass keeps
 /// traffic to them.
 pub fn endpoint_candidates(dns: &DnsAggregator, catalog: &Catalog) -> HashSet<IpAddr> {
-    let mut aws_names: HashMap<u32, bool> = HashMap::new();
-    let mut out = HashSet::new();
+    let mut aws_names: HashMap<u32, bool> = HashMap::default();
+    let mut out = HashSet::default();
     for &(ip, _, _, name) in &dns.observations {
         if !is_private(ip) {
             continue;
@@ -221,8 +223,8 @@ pub fn build_report(
 
     // The path of each conversation, from its outbound records (inbound
     // records carry no traffic-path).
-    let mut out_path: HashMap<(u32, u32, IpAddr), (u8, u64)> = HashMap::new();
-    let mut local_paths: HashMap<u32, BTreeSet<u8>> = HashMap::new();
+    let mut out_path: HashMap<(u32, u32, IpAddr), (u8, u64)> = HashMap::default();
+    let mut local_paths: HashMap<u32, BTreeSet<u8>> = HashMap::default();
     for (k, c) in &flow.public {
         if k.outbound && k.path != 0 {
             let e = out_path
@@ -236,7 +238,7 @@ pub fn build_report(
     }
 
     let mut resolve_cache: HashMap<(IpAddr, i64, u32), (Dest, &'static str, Option<String>)> =
-        HashMap::new();
+        HashMap::default();
     let mut resolve =
         |remote: IpAddr, hour: i64, vpc: u32| -> (Dest, &'static str, Option<String>) {
             resolve_cache
@@ -520,8 +522,8 @@ pub fn build_report(
     }
 
     // Queries: every AWS service name, whether or not flows matched it.
-    let mut private_answers: HashMap<u32, BTreeSet<IpAddr>> = HashMap::new();
-    let mut all_answers: HashMap<u32, BTreeSet<IpAddr>> = HashMap::new();
+    let mut private_answers: HashMap<u32, BTreeSet<IpAddr>> = HashMap::default();
+    let mut all_answers: HashMap<u32, BTreeSet<IpAddr>> = HashMap::default();
     for &(ip, _, _, name) in &dns.observations {
         let set = if is_private(ip) {
             &mut private_answers

@@ -1,7 +1,7 @@
 //! Aggregating Resolver query logs: query counts per name, and which names
 //! each address answered for, when, and in which VPC.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::IpAddr;
 
 use vpce_formats::resolver::DnsQuery;
@@ -192,7 +192,7 @@ impl DnsAggregator {
 
     /// Builds the time-aware address → name index.
     pub fn index(&self) -> DnsIndex {
-        let mut by_ip: HashMap<IpAddr, Vec<(i64, u32, u32)>> = HashMap::new();
+        let mut by_ip: HashMap<IpAddr, Vec<(i64, u32, u32)>> = HashMap::default();
         for &(ip, h, v, n) in &self.observations {
             by_ip.entry(ip).or_default().push((h, v, n));
         }

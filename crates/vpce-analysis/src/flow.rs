@@ -7,7 +7,7 @@
 //! that talked to the public one; the report step decides, once, which
 //! observation point to count.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -118,6 +118,7 @@ pub struct FlowAggregator {
     pub(crate) vpc_regions: HashMap<u32, u32>,
     pub(crate) vpc_accounts: HashMap<u32, u32>,
     pub(crate) fields: FieldsSeen,
+    last_vpc: (String, u32),
     pub(crate) records: u64,
     pub(crate) no_data: u64,
     pub(crate) rejected: u64,
@@ -158,6 +159,34 @@ impl EniOwn {
 }
 
 impl FlowAggregator {
+    /// The flow-log fields [`FlowAggregator::push`] reads; readers may skip the rest.
+    pub const FIELDS: &'static [vpce_formats::flow::Field] = {
+        use vpce_formats::flow::Field::*;
+        &[
+            AccountId,
+            InterfaceId,
+            Srcaddr,
+            Dstaddr,
+            Packets,
+            Bytes,
+            Start,
+            End,
+            Action,
+            LogStatus,
+            VpcId,
+            InstanceId,
+            Region,
+            AzId,
+            PktSrcaddr,
+            PktDstaddr,
+            PktSrcAwsService,
+            PktDstAwsService,
+            FlowDirection,
+            TrafficPath,
+            InterfaceType,
+        ]
+    };
+
     /// `endpoint_ips` are addresses that Resolver logs answered for AWS names
     /// with private addresses: interface endpoints.
     pub fn new(net: LocalNet, filter: TimeFilter, endpoint_ips: Arc<HashSet<IpAddr>>) -> Self {
@@ -215,7 +244,13 @@ impl FlowAggregator {
         let packets = r.packets.unwrap_or(0);
         let hour = hour_of(ts.unwrap_or(0));
         let vpc = match r.vpc_id {
-            Some(v) => self.vpcs.id(v),
+            // Records of one file nearly always share a VPC.
+            Some(v) if self.last_vpc.0 == v => self.last_vpc.1,
+            Some(v) => {
+                let id = self.vpcs.id(v);
+                self.last_vpc = (v.to_string(), id);
+                id
+            }
             None => u32::MAX,
         };
         if vpc != u32::MAX {
@@ -293,10 +328,12 @@ impl FlowAggregator {
                     ev.eni = ev.eni.or(eni);
                 }
                 let local_id = self.local_id(local);
-                let az = r.az_id.map(|a| self.strings.id(a));
+                if self.locals[local_id as usize].1.az.is_none() {
+                    let az = r.az_id.map(|a| self.strings.id(a));
+                    self.locals[local_id as usize].1.az = az;
+                }
                 let info = &mut self.locals[local_id as usize].1;
                 info.eni = info.eni.or(eni);
-                info.az = info.az.or(az);
                 info.instance |= r.instance_id.is_some();
                 info.nat_interface_type |= nat_type;
                 let code = if outbound {

@@ -1,6 +1,6 @@
 //! String interning, so hot maps key on `u32` instead of strings.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Maps strings to dense ids and back.
 #[derive(Clone, Debug, Default)]

@@ -101,13 +101,26 @@ impl Field {
     /// Looks a field up by its header name, its `${name}` form, or the
     /// underscore spelling used by Parquet and Athena (`pkt_dst_aws_service`).
     pub fn from_name(token: &str) -> Option<Field> {
-        let t = token.trim();
-        let t = t
-            .strip_prefix("${")
-            .and_then(|s| s.strip_suffix('}'))
-            .unwrap_or(t);
-        let t = t.to_ascii_lowercase().replace('_', "-");
-        Field::ALL.iter().copied().find(|f| f.name() == t)
+        Field::from_bytes(token.trim().as_bytes())
+    }
+
+    /// [`Field::from_name`] on bytes, without allocating.
+    pub fn from_bytes(token: &[u8]) -> Option<Field> {
+        let t = token
+            .strip_prefix(b"${")
+            .and_then(|s| s.strip_suffix(b"}"))
+            .unwrap_or(token);
+        let norm = |c: u8| {
+            if c == b'_' {
+                b'-'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        };
+        Field::ALL.iter().copied().find(|f| {
+            let n = f.name().as_bytes();
+            n.len() == t.len() && n.iter().zip(t).all(|(a, b)| *a == norm(*b))
+        })
     }
 }
 
@@ -227,29 +240,56 @@ impl FlowFormat {
     /// a record's are values. A line whose first token is a known name, or
     /// whose tokens all look like names with at least two known, is a header.
     pub fn looks_like_header(line: &[u8]) -> bool {
-        let Ok(text) = std::str::from_utf8(line) else {
+        // Field names start with a letter (or `${`); most records start with a
+        // digit or `-`, so this returns at once for them.
+        match line.first() {
+            Some(c) if c.is_ascii_alphabetic() || *c == b'$' => {}
+            _ => return false,
+        }
+        let mut tokens = line
+            .split(|&c| c == b' ' || c == b'\t')
+            .filter(|t| !t.is_empty());
+        let Some(first) = tokens.next() else {
             return false;
         };
-        let tokens: Vec<&str> = text.split_ascii_whitespace().collect();
-        let Some(first) = tokens.first() else {
-            return false;
-        };
-        if Field::from_name(first).is_some() {
+        if Field::from_bytes(first).is_some() {
             return true;
         }
-        let name_like = |t: &&str| {
-            let t = t.trim_start_matches("${").trim_end_matches('}');
-            t.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && t.bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-                && !t.starts_with("eni-")
+        let name_like = |t: &[u8]| {
+            let t = t
+                .strip_prefix(b"${")
+                .and_then(|s| s.strip_suffix(b"}"))
+                .unwrap_or(t);
+            t.first().is_some_and(|c| c.is_ascii_alphabetic())
+                && t.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+                && !t.starts_with(b"eni-")
         };
-        tokens.iter().all(name_like)
-            && tokens
-                .iter()
-                .filter(|t| Field::from_name(t).is_some())
-                .count()
-                >= 2
+        if !name_like(first) {
+            return false;
+        }
+        let mut known = 0;
+        for t in tokens {
+            if !name_like(t) {
+                return false;
+            }
+            known += usize::from(Field::from_bytes(t).is_some());
+        }
+        known >= 2
+    }
+
+    /// Keeps the values of `wanted` fields only; the others are still counted
+    /// (a record must have every field of the format) but not parsed. Readers
+    /// that use a few fields of a wide format save most of the parsing.
+    pub fn only(mut self, wanted: &[Field]) -> Self {
+        for slot in &mut self.slots {
+            if let Slot::Field(f) = slot {
+                if !wanted.contains(f) {
+                    *slot = Slot::Skip;
+                }
+            }
+        }
+        self
     }
 
     /// The fields in order.
@@ -291,36 +331,107 @@ impl FlowFormat {
     /// # Errors
     /// A wrong number of values, or a value that does not fit its field.
     pub fn parse_record<'a>(&self, line: &'a [u8]) -> Result<FlowRecord<'a>, RecordError> {
+        // One UTF-8 check for the whole line; fields are then sliced at ASCII
+        // spaces, which are always character boundaries.
+        let text = std::str::from_utf8(line).map_err(|_| RecordError::NotText)?;
         let mut rec = FlowRecord::default();
-        let mut idx = 0usize;
-        let mut pos = 0usize;
         let n = self.slots.len();
-        loop {
-            let end = memchr::memchr(b' ', &line[pos..]).map_or(line.len(), |i| pos + i);
-            if idx >= n {
-                return Err(RecordError::FieldCount {
-                    expected: n,
-                    found: count_tokens(line),
-                });
-            }
-            let value = &line[pos..end];
-            if let Slot::Field(f) = self.slots[idx] {
-                rec.set(f, value)?;
-            }
-            idx += 1;
-            if end == line.len() {
-                break;
-            }
-            pos = end + 1;
+        // Addresses are parsed last: pkt-srcaddr/pkt-dstaddr usually repeat
+        // srcaddr/dstaddr byte for byte, and are then not parsed again.
+        let mut addrs: [&'a str; 4] = ["-"; 4];
+        // Field boundaries: every space, found eight bytes at a time.
+        let mut ends = [0u32; MAX_FIELDS + 1];
+        let found = space_positions(line, &mut ends);
+        if found + 1 != n {
+            return Err(RecordError::FieldCount {
+                expected: n,
+                found: found.min(count_tokens(line) - 1) + 1,
+            });
         }
+        ends[found] = line.len() as u32;
+        let mut start = 0usize;
+        for (idx, &end) in ends[..n].iter().enumerate() {
+            let value = &text[start..end as usize];
+            match self.slots[idx] {
+                Slot::Skip => {}
+                Slot::Field(Field::Srcaddr) => addrs[0] = value,
+                Slot::Field(Field::Dstaddr) => addrs[1] = value,
+                Slot::Field(Field::PktSrcaddr) => addrs[2] = value,
+                Slot::Field(Field::PktDstaddr) => addrs[3] = value,
+                Slot::Field(f) => rec.set(f, value)?,
+            }
+            start = end as usize + 1;
+        }
+        let idx = n;
         if idx != n {
             return Err(RecordError::FieldCount {
                 expected: n,
                 found: idx,
             });
         }
+        let ip = |f: Field, v: &str| -> Result<Option<IpAddr>, RecordError> {
+            if v == "-" {
+                Ok(None)
+            } else {
+                parse_ip(v.as_bytes())
+                    .map(Some)
+                    .ok_or_else(|| invalid(f, v.as_bytes()))
+            }
+        };
+        rec.srcaddr = ip(Field::Srcaddr, addrs[0])?;
+        rec.dstaddr = ip(Field::Dstaddr, addrs[1])?;
+        rec.pkt_srcaddr = if addrs[2] == addrs[0] {
+            rec.srcaddr
+        } else {
+            ip(Field::PktSrcaddr, addrs[2])?
+        };
+        rec.pkt_dstaddr = if addrs[3] == addrs[1] {
+            rec.dstaddr
+        } else {
+            ip(Field::PktDstaddr, addrs[3])?
+        };
         Ok(rec)
     }
+}
+
+/// More fields than any format has: the splitter stops counting here.
+const MAX_FIELDS: usize = 64;
+
+/// Writes the offsets of the spaces in `line` into `out` (at most
+/// `MAX_FIELDS`) and returns how many there are (capped at `MAX_FIELDS`).
+/// Works on eight bytes at a time with exact zero-byte detection (no false
+/// positives), which is several times faster than a byte loop or a memchr call
+/// per field on lines of short fields.
+fn space_positions(line: &[u8], out: &mut [u32; MAX_FIELDS + 1]) -> usize {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    let mut count = 0usize;
+    let mut chunks = line.chunks_exact(8);
+    let mut base = 0u32;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ SPACES;
+        // High bit of each byte set exactly where the byte of x is zero.
+        let mut m = !(((x & LO7) + LO7) | x | LO7);
+        while m != 0 {
+            if count == MAX_FIELDS {
+                return count;
+            }
+            out[count] = base + (m.trailing_zeros() / 8);
+            count += 1;
+            m &= m - 1;
+        }
+        base += 8;
+    }
+    for (i, &c) in chunks.remainder().iter().enumerate() {
+        if c == b' ' {
+            if count == MAX_FIELDS {
+                return count;
+            }
+            out[count] = base + i as u32;
+            count += 1;
+        }
+    }
+    count
 }
 
 fn count_tokens(line: &[u8]) -> usize {
@@ -334,6 +445,8 @@ pub enum RecordError {
     FieldCount { expected: usize, found: usize },
     #[error("field '{field}' has an invalid value '{value}'")]
     InvalidValue { field: Field, value: String },
+    #[error("the line is not text (invalid UTF-8)")]
+    NotText,
 }
 
 /// `ACCEPT` or `REJECT`.
@@ -469,19 +582,17 @@ fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
 }
 
 impl<'a> FlowRecord<'a> {
-    fn set(&mut self, f: Field, v: &'a [u8]) -> Result<(), RecordError> {
-        if v == b"-" {
+    fn set(&mut self, f: Field, v: &'a str) -> Result<(), RecordError> {
+        if v == "-" {
             return Ok(());
         }
-        let text = || std::str::from_utf8(v).map_err(|_| invalid(f, v));
-        let num = || parse_u64(v).ok_or_else(|| invalid(f, v));
-        let ip = || parse_ip(v).map(Some).ok_or_else(|| invalid(f, v));
+        let num = || parse_u64(v.as_bytes()).ok_or_else(|| invalid(f, v.as_bytes()));
+        let invalid = |f, v: &str| invalid(f, v.as_bytes());
         match f {
             Field::Version => self.version = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?),
-            Field::AccountId => self.account_id = Some(text()?),
-            Field::InterfaceId => self.interface_id = Some(text()?),
-            Field::Srcaddr => self.srcaddr = ip()?,
-            Field::Dstaddr => self.dstaddr = ip()?,
+            Field::AccountId => self.account_id = Some(v),
+            Field::InterfaceId => self.interface_id = Some(v),
+
             Field::Srcport => {
                 self.srcport = Some(u16::try_from(num()?).map_err(|_| invalid(f, v))?)
             }
@@ -497,45 +608,41 @@ impl<'a> FlowRecord<'a> {
             Field::End => self.end = Some(i64::try_from(num()?).map_err(|_| invalid(f, v))?),
             Field::Action => {
                 self.action = Some(match v {
-                    b"ACCEPT" => Action::Accept,
-                    b"REJECT" => Action::Reject,
+                    "ACCEPT" => Action::Accept,
+                    "REJECT" => Action::Reject,
                     _ => return Err(invalid(f, v)),
                 })
             }
             Field::LogStatus => {
                 self.log_status = Some(match v {
-                    b"OK" => LogStatus::Ok,
-                    b"NODATA" => LogStatus::NoData,
-                    b"SKIPDATA" => LogStatus::SkipData,
+                    "OK" => LogStatus::Ok,
+                    "NODATA" => LogStatus::NoData,
+                    "SKIPDATA" => LogStatus::SkipData,
                     _ => return Err(invalid(f, v)),
                 })
             }
-            Field::VpcId => self.vpc_id = Some(text()?),
-            Field::SubnetId => self.subnet_id = Some(text()?),
-            Field::InstanceId => self.instance_id = Some(text()?),
-            Field::Region => self.region = Some(text()?),
-            Field::AzId => self.az_id = Some(text()?),
-            Field::PktSrcaddr => self.pkt_srcaddr = ip()?,
-            Field::PktDstaddr => self.pkt_dstaddr = ip()?,
-            Field::PktSrcAwsService => self.pkt_src_aws_service = Some(text()?),
-            Field::PktDstAwsService => self.pkt_dst_aws_service = Some(text()?),
+            Field::VpcId => self.vpc_id = Some(v),
+            Field::SubnetId => self.subnet_id = Some(v),
+            Field::InstanceId => self.instance_id = Some(v),
+            Field::Region => self.region = Some(v),
+            Field::AzId => self.az_id = Some(v),
+
+            Field::PktSrcAwsService => self.pkt_src_aws_service = Some(v),
+            Field::PktDstAwsService => self.pkt_dst_aws_service = Some(v),
             Field::FlowDirection => {
                 self.flow_direction = Some(match v {
-                    b"ingress" => Direction::Ingress,
-                    b"egress" => Direction::Egress,
+                    "ingress" => Direction::Ingress,
+                    "egress" => Direction::Egress,
                     _ => return Err(invalid(f, v)),
                 })
             }
             Field::TrafficPath => {
                 self.traffic_path = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?)
             }
-            Field::InterfaceType => self.interface_type = Some(text()?),
-            Field::ResourceId => self.resource_id = Some(text()?),
-            // Values of the remaining fields are not used by the analysis; they
-            // are still checked for valid UTF-8 so that binary garbage is reported.
-            _ => {
-                text()?;
-            }
+            Field::InterfaceType => self.interface_type = Some(v),
+            Field::ResourceId => self.resource_id = Some(v),
+            // Values of the remaining fields are not used by the analysis.
+            _ => {}
         }
         Ok(())
     }
@@ -768,6 +875,30 @@ mod tests {
     }
 
     #[test]
+    fn space_positions_are_exact() {
+        let mut out = [0u32; MAX_FIELDS + 1];
+        for line in [
+            &b""[..],
+            b" ",
+            b"a b",
+            b"!!!! !!!!! !",
+            b"        ",
+            b"\x00 \x01\x21 \xff\xfe \x20",
+        ] {
+            let want: Vec<u32> = line
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c == b' ')
+                .map(|(i, _)| i as u32)
+                .collect();
+            let n = space_positions(line, &mut out);
+            assert_eq!(&out[..n], &want[..], "{line:?}");
+        }
+        let many = vec![b' '; 200];
+        assert_eq!(space_positions(&many, &mut out), MAX_FIELDS);
+    }
+
+    #[test]
     fn ipv4_parser_matches_std() {
         for s in ["0.0.0.0", "255.255.255.255", "10.0.0.1", "1.2.3.4"] {
             assert_eq!(parse_ip(s.as_bytes()), s.parse().ok());
@@ -790,6 +921,14 @@ mod tests {
         fn never_panics_on_arbitrary_lines(line in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
             let _ = FlowFormat::default().parse_record(&line);
             let _ = FlowFormat::looks_like_header(&line);
+        }
+
+        #[test]
+        fn space_positions_match_a_byte_loop(line in proptest::collection::vec(proptest::sample::select(vec![b' ', b'!', b'a', 0u8, 0xff, b'1']), 0..120)) {
+            let mut out = [0u32; MAX_FIELDS + 1];
+            let want: Vec<u32> = line.iter().enumerate().filter(|(_, c)| **c == b' ').map(|(i, _)| i as u32).take(MAX_FIELDS).collect();
+            let n = space_positions(&line, &mut out);
+            proptest::prop_assert_eq!(&out[..n], &want[..]);
         }
 
         #[test]
@@ -819,6 +958,8 @@ pub struct FlowReadOptions {
     /// Skip the values of header fields this version does not know, instead of
     /// stopping with an error.
     pub allow_unknown_fields: bool,
+    /// Parse only these fields (see [`FlowFormat::only`]); `None` parses all.
+    pub wanted: Option<Vec<Field>>,
 }
 
 /// Why a flow-log stream could not be read at all.
@@ -842,7 +983,11 @@ pub fn read_flow_log<R: Read>(
     sink: &mut dyn FlowSink,
 ) -> Result<u64, FlowReadError> {
     use crate::json::{Envelope, JsonFramer, Unwrapped};
-    let mut format = opts.format.clone().unwrap_or_default();
+    let project = |f: FlowFormat| match &opts.wanted {
+        Some(w) => f.only(w),
+        None => f,
+    };
+    let mut format = project(opts.format.clone().unwrap_or_default());
     let mut announced = false;
     let mut fatal: Option<FlowReadError> = None;
     let mut json_mode: Option<JsonFramer> = None;
@@ -861,8 +1006,10 @@ pub fn read_flow_log<R: Read>(
         }
         if FlowFormat::looks_like_header(line) {
             let text = String::from_utf8_lossy(line);
-            *format = FlowFormat::parse(&text, opts.allow_unknown_fields)
-                .map_err(|error| FlowReadError::Format { line: n, error })?;
+            *format = project(
+                FlowFormat::parse(&text, opts.allow_unknown_fields)
+                    .map_err(|error| FlowReadError::Format { line: n, error })?,
+            );
             sink.format(format);
             *announced = true;
             return Ok(());
@@ -985,6 +1132,21 @@ mod reader_tests {
         let (c, r) = read(text, &FlowReadOptions::default());
         assert_eq!(r.unwrap(), 5);
         assert_eq!(c.bytes, vec![(2, 100), (5, 7)]);
+        assert_eq!(c.malformed.len(), 1);
+        assert_eq!(c.malformed[0].0, 3);
+    }
+
+    #[test]
+    fn projection_skips_unwanted_fields_but_checks_the_count() {
+        let opts = FlowReadOptions {
+            wanted: Some(vec![Field::Bytes]),
+            ..Default::default()
+        };
+        let (c, _) = read(
+            "srcaddr dstaddr bytes\nnot-an-ip 10.0.0.2 100\n10.0.0.1 10.0.0.2\n",
+            &opts,
+        );
+        assert_eq!(c.bytes, vec![(2, 100)]);
         assert_eq!(c.malformed.len(), 1);
         assert_eq!(c.malformed[0].0, 3);
     }

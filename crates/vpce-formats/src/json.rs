@@ -109,6 +109,11 @@ impl JsonFramer {
         }
     }
 
+    /// Whether no multi-line value is pending.
+    pub fn is_idle(&self) -> bool {
+        self.pending.is_empty()
+    }
+
     /// Ends the input: an unfinished document is reported, and the lines after
     /// its first are read on their own.
     pub fn finish(

@@ -117,18 +117,29 @@ pub const SUPPORTED_MAJOR_VERSION: u32 = 1;
 /// A read error (such as a truncated gzip stream); records before it were
 /// delivered to the sink.
 pub fn read_resolver_log<R: Read>(r: R, sink: &mut dyn DnsSink) -> Result<u64, LineError> {
+    let sink = std::cell::RefCell::new(sink);
     let mut framer = JsonFramer::default();
     let mut errors: Vec<(u64, String)> = Vec::new();
     let result = {
-        let mut on_value = |v: &[u8], l: u64| handle_value(v, l, sink, 0);
+        let mut on_value = |v: &[u8], l: u64| handle_value(v, l, &mut **sink.borrow_mut(), 0);
         let mut on_error = |l: u64, e: String| errors.push((l, e));
         let res = for_each_line(r, |line, n| {
+            // Fast path: one record on one line, as S3 delivery writes them.
+            // Anything else (concatenated objects, envelopes, errors) goes
+            // through the framer.
+            if framer.is_idle() && line.first() == Some(&b'{') && line.last() == Some(&b'}') {
+                if let Ok(q) = serde_json::from_slice::<DnsQuery>(line) {
+                    deliver(&q, n, &mut **sink.borrow_mut());
+                    return true;
+                }
+            }
             framer.push_line(line, n, &mut on_value, &mut on_error);
             true
         });
         framer.finish(&mut on_value, &mut on_error);
         res
     };
+    let sink = sink.into_inner();
     for (l, e) in errors {
         sink.malformed(l, e);
     }

@@ -10,7 +10,7 @@ use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use vpce_analysis::{DnsAggregator, FlowAggregator};
 use vpce_formats::flow::{
     read_flow_log, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink,
@@ -219,6 +219,26 @@ impl Collector {
         self.skipped.extend(o.skipped);
         self
     }
+    fn wrong_type(&mut self, name: String, explicit: bool, what: &str, looks: &Looks) {
+        if explicit {
+            self.errors.push(FileError {
+                file: name,
+                error: format!("{what}: the first line is {}", describe_other(looks)),
+            });
+        } else {
+            self.skipped.push(name);
+        }
+    }
+    fn read_error(&mut self, name: String, e: vpce_formats::lines::LineError) {
+        self.errors.push(FileError {
+            file: name,
+            error: format!(
+                "{} (the {} lines before it were read)",
+                gzip_context(e.source, true),
+                e.lines_read
+            ),
+        });
+    }
     fn malformed(&mut self, file: &str, line: u64, reason: String) {
         self.stats.malformed += 1;
         if self.examples.len() < MAX_EXAMPLES {
@@ -229,6 +249,43 @@ impl Collector {
             });
         }
     }
+}
+
+/// Runs `work` over `inputs` on `threads` threads, each pulling the next file
+/// from a shared counter and keeping one accumulator; returns the accumulators.
+/// One accumulator per thread (not per file) keeps merging cheap.
+pub fn for_each_file<A: Send>(
+    inputs: &[Input],
+    threads: usize,
+    init: &(dyn Fn() -> A + Sync),
+    work: &(dyn Fn(&mut A, usize, &Input) + Sync),
+) -> Vec<A> {
+    let threads = threads.clamp(1, inputs.len().max(1));
+    let next = AtomicUsize::new(0);
+    let run = || {
+        let mut acc = init();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(input) = inputs.get(i) else { break };
+            work(&mut acc, i, input);
+        }
+        acc
+    };
+    if threads == 1 {
+        return vec![run()];
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(&run)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a reader thread panicked"))
+            .collect()
+    })
+}
+
+/// The number of threads to use when the user did not say.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// What reading one log type produced.
@@ -268,72 +325,53 @@ fn describe_other(looks: &Looks) -> &'static str {
     }
 }
 
-/// Reads Resolver query logs, one file per thread.
+/// Reads Resolver query logs, one file per thread at a time.
 pub fn read_dns(
     inputs: &[Input],
     template: &DnsAggregator,
     explicit: &[bool],
+    threads: usize,
 ) -> Outcome<DnsAggregator> {
-    let (agg, col) = inputs
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (template.clone(), Collector::new()),
-            |(mut agg, mut col), (i, input)| {
-                let name = input.name();
-                col.stats.files += 1;
-                match open(input) {
-                    Err(e) => col.errors.push(FileError {
+    let parts = for_each_file(
+        inputs,
+        threads,
+        &|| (template.clone(), Collector::new()),
+        &|(agg, col), i, input| {
+            let name = input.name();
+            col.stats.files += 1;
+            let (head, rest) = match open(input) {
+                Ok(x) => x,
+                Err(e) => {
+                    return col.errors.push(FileError {
                         file: name,
                         error: e.to_string(),
-                    }),
-                    Ok((head, rest)) => {
-                        let looks = sniff(&head);
-                        if looks == Looks::Empty {
-                            return (agg, col);
-                        }
-                        if looks != Looks::Json {
-                            if explicit.get(i).copied().unwrap_or(true) {
-                                col.errors.push(FileError {
-                                    file: name,
-                                    error: format!(
-                                        "not a Resolver query log: the first line is {}",
-                                        describe_other(&looks)
-                                    ),
-                                });
-                            } else {
-                                col.skipped.push(name);
-                            }
-                            return (agg, col);
-                        }
-                        let reader = Cursor::new(head).chain(rest);
-                        let mut sink = DnsFileSink {
-                            agg: &mut agg,
-                            col: &mut col,
-                            file: &name,
-                        };
-                        if let Err(e) = read_resolver_log(reader, &mut sink) {
-                            col.errors.push(FileError {
-                                file: name,
-                                error: format!(
-                                    "{} (the {} lines before it were read)",
-                                    gzip_context(e.source, true),
-                                    e.lines_read
-                                ),
-                            });
-                        }
-                    }
+                    })
                 }
-                (agg, col)
-            },
-        )
-        .reduce(
-            || (template.clone(), Collector::new()),
-            |(mut a, ca), (b, cb)| {
-                a.merge(b);
-                (a, ca.merge(cb))
-            },
-        );
+            };
+            let looks = sniff(&head);
+            if looks == Looks::Empty {
+                return;
+            }
+            if looks != Looks::Json {
+                return col.wrong_type(
+                    name,
+                    explicit.get(i).copied().unwrap_or(true),
+                    "not a Resolver query log",
+                    &looks,
+                );
+            }
+            let reader = Cursor::new(head).chain(rest);
+            let mut sink = DnsFileSink {
+                agg,
+                col,
+                file: &name,
+            };
+            if let Err(e) = read_resolver_log(reader, &mut sink) {
+                col.read_error(name, e);
+            }
+        },
+    );
+    let (agg, col) = merge_parts(parts, DnsAggregator::merge);
     Outcome {
         aggregate: agg,
         stats: col.stats,
@@ -341,6 +379,16 @@ pub fn read_dns(
         errors: col.errors,
         skipped: col.skipped,
     }
+}
+
+fn merge_parts<A>(parts: Vec<(A, Collector)>, merge: fn(&mut A, A)) -> (A, Collector) {
+    let mut it = parts.into_iter();
+    let (mut agg, mut col) = it.next().expect("at least one part");
+    for (a, c) in it {
+        merge(&mut agg, a);
+        col = col.merge(c);
+    }
+    (agg, col)
 }
 
 struct FlowFileSink<'a> {
@@ -359,65 +407,63 @@ impl FlowSink for FlowFileSink<'_> {
     }
 }
 
-/// Reads flow logs, one file per thread.
+/// Reads flow logs, one file per thread at a time.
 pub fn read_flows(
     inputs: &[Input],
     template: &FlowAggregator,
     opts: &FlowReadOptions,
     explicit: &[bool],
+    threads: usize,
 ) -> Outcome<FlowAggregator> {
-    let (agg, col) = inputs
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (template.clone(), Collector::new()),
-            |(mut agg, mut col), (i, input)| {
-                let name = input.name();
-                col.stats.files += 1;
-                match open(input) {
-                    Err(e) => col.errors.push(FileError { file: name, error: e.to_string() }),
-                    Ok((head, rest)) => {
-                        let looks = sniff(&head);
-                        if looks == Looks::Empty {
-                            return (agg, col);
-                        }
-                        let json_is_envelope = looks == Looks::Json && !head.windows(12).any(|w| w == b"\"query_name\"");
-                        if looks != Looks::FlowText && !json_is_envelope {
-                            if explicit.get(i).copied().unwrap_or(true) {
-                                col.errors.push(FileError {
-                                    file: name,
-                                    error: format!("not a VPC flow log: the first line is {}", describe_other(&looks)),
-                                });
-                            } else {
-                                col.skipped.push(name);
-                            }
-                            return (agg, col);
-                        }
-                        let reader = Cursor::new(head).chain(rest);
-                        let mut sink = FlowFileSink { agg: &mut agg, col: &mut col, file: &name };
-                        match read_flow_log(reader, opts, &mut sink) {
-                            Ok(_) => {}
-                            Err(FlowReadError::Format { line, error }) => col.errors.push(FileError {
-                                file: name,
-                                error: format!("line {line}: {error} (use --allow-unknown-fields to skip them)"),
-                            }),
-                            Err(FlowReadError::Read(e)) => col.errors.push(FileError {
-                                file: name,
-                                error: format!("{} (the {} lines before it were read)", gzip_context(e.source, true), e.lines_read),
-                            }),
-                        }
-                    }
+    let parts = for_each_file(
+        inputs,
+        threads,
+        &|| (template.clone(), Collector::new()),
+        &|(agg, col), i, input| {
+            let name = input.name();
+            col.stats.files += 1;
+            let (head, rest) = match open(input) {
+                Ok(x) => x,
+                Err(e) => {
+                    return col.errors.push(FileError {
+                        file: name,
+                        error: e.to_string(),
+                    })
                 }
-                (agg, col)
-            },
-        )
-        .reduce(
-            || (template.clone(), Collector::new()),
-            |(mut a, ca), (b, cb)| {
-                a.merge(b);
-                (a, ca.merge(cb))
-            },
-        );
+            };
+            let looks = sniff(&head);
+            if looks == Looks::Empty {
+                return;
+            }
+            let json_is_envelope =
+                looks == Looks::Json && memchr_find(&head, b"\"query_name\"").is_none();
+            if looks != Looks::FlowText && !json_is_envelope {
+                return col.wrong_type(
+                    name,
+                    explicit.get(i).copied().unwrap_or(true),
+                    "not a VPC flow log",
+                    &looks,
+                );
+            }
+            let reader = Cursor::new(head).chain(rest);
+            let mut sink = FlowFileSink {
+                agg,
+                col,
+                file: &name,
+            };
+            match read_flow_log(reader, opts, &mut sink) {
+                Ok(_) => {}
+                Err(FlowReadError::Format { line, error }) => col.errors.push(FileError {
+                    file: name,
+                    error: format!(
+                        "line {line}: {error} (use --allow-unknown-fields to skip them)"
+                    ),
+                }),
+                Err(FlowReadError::Read(e)) => col.read_error(name, e),
+            }
+        },
+    );
+    let (agg, col) = merge_parts(parts, FlowAggregator::merge);
     Outcome {
         aggregate: agg,
         stats: col.stats,
@@ -425,6 +471,10 @@ pub fn read_flows(
         errors: col.errors,
         skipped: col.skipped,
     }
+}
+
+fn memchr_find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Whether each input was named by the user (`true`) or found by walking a
@@ -482,7 +532,7 @@ mod tests {
         let cut = dir.path().join("cut.log.gz");
         std::fs::write(&cut, &gz[..gz.len() / 2]).unwrap();
         let inputs = expand(&[dir.path().to_path_buf()], LogKind::Dns).unwrap();
-        let out = read_dns(&inputs, &DnsAggregator::default(), &[false, false]);
+        let out = read_dns(&inputs, &DnsAggregator::default(), &[false, false], 2);
         assert_eq!(out.stats.files, 2);
         assert_eq!(
             out.errors.len(),

@@ -15,9 +15,6 @@
 //! The generator is pure: files are handed to a callback as (path, bytes).
 
 use std::collections::BTreeMap;
-
-/// The connections of an hour and the (instance, profile, name, queries per hour) in use.
-type HourPlan = (Vec<Conn>, Vec<(usize, usize, usize, u64)>);
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::Ipv4Addr;

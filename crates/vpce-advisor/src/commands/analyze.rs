@@ -1,6 +1,5 @@
 //! `vpce-advisor analyze`.
 
-use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -26,12 +25,6 @@ pub(crate) fn run(args: AnalyzeArgs) -> Result<()> {
     if args.dns_logs.is_empty() && args.flow_logs.is_empty() {
         bail!("nothing to analyse: give --dns-logs PATH... and/or --flow-logs PATH... (try `vpce-advisor demo` for a sample)");
     }
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()
-            .context("cannot start worker threads")?;
-    }
     let (catalog, ranges) = reference_data(&args.reference)?;
     let cfg = config(&args)?;
     let flow_opts = FlowReadOptions {
@@ -42,6 +35,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> Result<()> {
             .transpose()
             .context("--flow-log-format")?,
         allow_unknown_fields: args.allow_unknown_fields,
+        wanted: Some(FlowAggregator::FIELDS.to_vec()),
     };
     let dns_inputs = expand(&args.dns_logs, LogKind::Dns)?;
     let flow_inputs = expand(&args.flow_logs, LogKind::Flow)?;
@@ -54,6 +48,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> Result<()> {
     let dns_explicit = explicit_flags(&args.dns_logs, &dns_inputs);
     let flow_explicit = explicit_flags(&args.flow_logs, &flow_inputs);
     let started = std::time::Instant::now();
+    let threads = args.threads.unwrap_or_else(vpce_ingest::default_threads);
     let report = analyze(
         &dns_inputs,
         &dns_explicit,
@@ -63,6 +58,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> Result<()> {
         &flow_opts,
         &catalog,
         &ranges,
+        threads,
     );
     if !args.quiet {
         let i = &report.inputs;
@@ -182,11 +178,17 @@ pub(crate) fn analyze(
     flow_opts: &FlowReadOptions,
     catalog: &Catalog,
     ranges: &IpRanges,
+    threads: usize,
 ) -> Report {
-    let dns = read_dns(dns_inputs, &DnsAggregator::new(cfg.filter), dns_explicit);
-    let endpoints: HashSet<IpAddr> = endpoint_candidates(&dns.aggregate, catalog);
+    let dns = read_dns(
+        dns_inputs,
+        &DnsAggregator::new(cfg.filter),
+        dns_explicit,
+        threads,
+    );
+    let endpoints = endpoint_candidates(&dns.aggregate, catalog);
     let template = FlowAggregator::new(cfg.local_net(), cfg.filter, Arc::new(endpoints));
-    let flows = read_flows(flow_inputs, &template, flow_opts, flow_explicit);
+    let flows = read_flows(flow_inputs, &template, flow_opts, flow_explicit, threads);
 
     let mut dns_stats = dns.stats;
     dns_stats.outside_window = dns.aggregate.outside_window();

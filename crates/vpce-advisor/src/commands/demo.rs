@@ -54,9 +54,13 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         &flows,
         &[],
         &cfg,
-        &FlowReadOptions::default(),
+        &FlowReadOptions {
+            wanted: Some(vpce_analysis::FlowAggregator::FIELDS.to_vec()),
+            ..Default::default()
+        },
         &catalog,
         &ranges,
+        vpce_ingest::default_threads(),
     );
     let mut out = output(None)?;
     match args.format {
