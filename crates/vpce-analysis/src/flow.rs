@@ -119,6 +119,7 @@ pub struct FlowAggregator {
     pub(crate) vpc_accounts: HashMap<u32, u32>,
     pub(crate) fields: FieldsSeen,
     last_vpc: (String, u32),
+    last_eni: LastName,
     pub(crate) records: u64,
     pub(crate) no_data: u64,
     pub(crate) rejected: u64,
@@ -126,6 +127,16 @@ pub struct FlowAggregator {
     pub(crate) internal_bytes: u64,
     pub(crate) min_ts: Option<i64>,
     pub(crate) max_ts: Option<i64>,
+}
+
+/// The last name interned and its id, to skip the hash lookup on repeats.
+#[derive(Clone, Debug, Default)]
+struct LastName(String, u32);
+
+impl LastName {
+    fn clear(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// Candidate addresses of an interface, narrowed record by record.
@@ -267,7 +278,18 @@ impl FlowAggregator {
                 }
             }
         }
-        let eni = r.interface_id.map(|e| self.enis.id(e));
+        let eni = match r.interface_id {
+            // Records of one interface tend to come together.
+            Some(e) if self.last_eni.0 == e => Some(self.last_eni.1),
+            Some(e) => {
+                let id = self.enis.id(e);
+                self.last_eni.clear();
+                self.last_eni.0.push_str(e);
+                self.last_eni.1 = id;
+                Some(id)
+            }
+            None => None,
+        };
         if let Some(eni) = eni {
             let own = match r.flow_direction {
                 Some(Direction::Egress) => EniOwn::Known(src),

@@ -180,7 +180,12 @@ pub struct FlowFormat {
     /// allowed them; their values are skipped.
     ignored: Vec<String>,
     slots: Vec<Slot>,
+    /// Position of each field (by `Field as usize`) in a record, or `ABSENT`
+    /// when the format lacks it or the reader skips it.
+    index: Vec<u8>,
 }
+
+const ABSENT: u8 = u8::MAX;
 
 impl Default for FlowFormat {
     fn default() -> Self {
@@ -195,10 +200,24 @@ impl FlowFormat {
         } else {
             slots
         };
-        FlowFormat {
+        let mut f = FlowFormat {
             fields,
             ignored,
             slots,
+            index: Vec::new(),
+        };
+        f.reindex();
+        f
+    }
+
+    fn reindex(&mut self) {
+        self.index = vec![ABSENT; Field::ALL.len()];
+        for (i, slot) in self.slots.iter().enumerate() {
+            if let (Slot::Field(f), Ok(i)) = (slot, u8::try_from(i)) {
+                if i != ABSENT {
+                    self.index[*f as usize] = i;
+                }
+            }
         }
     }
 
@@ -289,6 +308,7 @@ impl FlowFormat {
                 }
             }
         }
+        self.reindex();
         self
     }
 
@@ -331,71 +351,159 @@ impl FlowFormat {
     /// # Errors
     /// A wrong number of values, or a value that does not fit its field.
     pub fn parse_record<'a>(&self, line: &'a [u8]) -> Result<FlowRecord<'a>, RecordError> {
+        self.parse_record_with(line, &mut Scratch::default())
+    }
+
+    /// [`FlowFormat::parse_record`] with a scratch buffer reused across lines.
+    ///
+    /// # Errors
+    /// As [`FlowFormat::parse_record`].
+    pub fn parse_record_with<'a>(
+        &self,
+        line: &'a [u8],
+        scratch: &mut Scratch,
+    ) -> Result<FlowRecord<'a>, RecordError> {
         // One UTF-8 check for the whole line; fields are then sliced at ASCII
         // spaces, which are always character boundaries.
-        let text = std::str::from_utf8(line).map_err(|_| RecordError::NotText)?;
-        let mut rec = FlowRecord::default();
+        let text = simdutf8::basic::from_utf8(line).map_err(|_| RecordError::NotText)?;
         let n = self.slots.len();
-        // Addresses are parsed last: pkt-srcaddr/pkt-dstaddr usually repeat
-        // srcaddr/dstaddr byte for byte, and are then not parsed again.
-        let mut addrs: [&'a str; 4] = ["-"; 4];
         // Field boundaries: every space, found eight bytes at a time.
-        let mut ends = [0u32; MAX_FIELDS + 1];
-        let found = space_positions(line, &mut ends);
+        let ends = &mut scratch.ends;
+        let found = space_positions(line, ends);
         if found + 1 != n {
             return Err(RecordError::FieldCount {
                 expected: n,
-                found: found.min(count_tokens(line) - 1) + 1,
+                found: if found == MAX_FIELDS {
+                    count_tokens(line)
+                } else {
+                    found + 1
+                },
             });
         }
         ends[found] = line.len() as u32;
-        let mut start = 0usize;
-        for (idx, &end) in ends[..n].iter().enumerate() {
-            let value = &text[start..end as usize];
-            match self.slots[idx] {
-                Slot::Skip => {}
-                Slot::Field(Field::Srcaddr) => addrs[0] = value,
-                Slot::Field(Field::Dstaddr) => addrs[1] = value,
-                Slot::Field(Field::PktSrcaddr) => addrs[2] = value,
-                Slot::Field(Field::PktDstaddr) => addrs[3] = value,
-                Slot::Field(f) => rec.set(f, value)?,
-            }
-            start = end as usize + 1;
-        }
-        let idx = n;
-        if idx != n {
-            return Err(RecordError::FieldCount {
-                expected: n,
-                found: idx,
-            });
-        }
-        let ip = |f: Field, v: &str| -> Result<Option<IpAddr>, RecordError> {
-            if v == "-" {
-                Ok(None)
-            } else {
-                parse_ip(v.as_bytes())
-                    .map(Some)
-                    .ok_or_else(|| invalid(f, v.as_bytes()))
-            }
+        // Only the fields the reader wants are looked at, each directly by its
+        // position: no per-field dispatch.
+        let ends = &*ends;
+        let get = |f: Field| -> Option<&'a [u8]> { field_bytes(&self.index, ends, line, f) };
+        // Text fields: the line is valid UTF-8 and fields end at ASCII spaces,
+        // so slicing the checked text at the same offsets cannot fail.
+        let txt = |f: Field| -> Option<&'a str> {
+            let b = get(f)?;
+            let start = b.as_ptr() as usize - line.as_ptr() as usize;
+            text.get(start..start + b.len())
         };
-        rec.srcaddr = ip(Field::Srcaddr, addrs[0])?;
-        rec.dstaddr = ip(Field::Dstaddr, addrs[1])?;
-        rec.pkt_srcaddr = if addrs[2] == addrs[0] {
-            rec.srcaddr
+        let ip = |f: Field| -> Result<Option<IpAddr>, RecordError> {
+            get(f)
+                .map(|v| parse_ip(v).ok_or_else(|| invalid(f, v)))
+                .transpose()
+        };
+        let srcaddr = ip(Field::Srcaddr)?;
+        let dstaddr = ip(Field::Dstaddr)?;
+        // pkt-srcaddr/pkt-dstaddr usually repeat srcaddr/dstaddr byte for byte.
+        let pkt_srcaddr = if get(Field::PktSrcaddr) == get(Field::Srcaddr) {
+            srcaddr
         } else {
-            ip(Field::PktSrcaddr, addrs[2])?
+            ip(Field::PktSrcaddr)?
         };
-        rec.pkt_dstaddr = if addrs[3] == addrs[1] {
-            rec.dstaddr
+        let pkt_dstaddr = if get(Field::PktDstaddr) == get(Field::Dstaddr) {
+            dstaddr
         } else {
-            ip(Field::PktDstaddr, addrs[3])?
+            ip(Field::PktDstaddr)?
         };
-        Ok(rec)
+        Ok(FlowRecord {
+            version: number(Field::Version, get(Field::Version))?,
+            account_id: txt(Field::AccountId),
+            interface_id: txt(Field::InterfaceId),
+            srcaddr,
+            dstaddr,
+            srcport: number(Field::Srcport, get(Field::Srcport))?,
+            dstport: number(Field::Dstport, get(Field::Dstport))?,
+            protocol: number(Field::Protocol, get(Field::Protocol))?,
+            packets: number(Field::Packets, get(Field::Packets))?,
+            bytes: number(Field::Bytes, get(Field::Bytes))?,
+            start: number(Field::Start, get(Field::Start))?,
+            end: number(Field::End, get(Field::End))?,
+            action: match get(Field::Action) {
+                None => None,
+                Some(b"ACCEPT") => Some(Action::Accept),
+                Some(b"REJECT") => Some(Action::Reject),
+                Some(v) => return Err(invalid(Field::Action, v)),
+            },
+            log_status: match get(Field::LogStatus) {
+                None => None,
+                Some(b"OK") => Some(LogStatus::Ok),
+                Some(b"NODATA") => Some(LogStatus::NoData),
+                Some(b"SKIPDATA") => Some(LogStatus::SkipData),
+                Some(v) => return Err(invalid(Field::LogStatus, v)),
+            },
+            vpc_id: txt(Field::VpcId),
+            subnet_id: txt(Field::SubnetId),
+            instance_id: txt(Field::InstanceId),
+            region: txt(Field::Region),
+            az_id: txt(Field::AzId),
+            pkt_srcaddr,
+            pkt_dstaddr,
+            pkt_src_aws_service: txt(Field::PktSrcAwsService),
+            pkt_dst_aws_service: txt(Field::PktDstAwsService),
+            flow_direction: match get(Field::FlowDirection) {
+                None => None,
+                Some(b"ingress") => Some(Direction::Ingress),
+                Some(b"egress") => Some(Direction::Egress),
+                Some(v) => return Err(invalid(Field::FlowDirection, v)),
+            },
+            traffic_path: number(Field::TrafficPath, get(Field::TrafficPath))?,
+            interface_type: txt(Field::InterfaceType),
+            resource_id: txt(Field::ResourceId),
+        })
+    }
+}
+
+/// The bytes of field `f` (by position), `None` when absent, skipped or `-`.
+#[inline(always)]
+fn field_bytes<'a>(
+    index: &[u8],
+    ends: &[u32; MAX_FIELDS + 1],
+    line: &'a [u8],
+    f: Field,
+) -> Option<&'a [u8]> {
+    let i = index[f as usize];
+    if i == ABSENT {
+        return None;
+    }
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize + 1 };
+    let v = line.get(start..ends[i] as usize)?;
+    (v != b"-").then_some(v)
+}
+
+/// Parses a number field into its type, or reports the field and value.
+#[inline(always)]
+fn number<T: TryFrom<u64>>(f: Field, v: Option<&[u8]>) -> Result<Option<T>, RecordError> {
+    match v {
+        None => Ok(None),
+        Some(v) => parse_u64(v)
+            .and_then(|n| T::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| invalid(f, v)),
+    }
+}
+
+/// Reusable working memory for [`FlowFormat::parse_record_with`].
+#[derive(Clone, Debug)]
+pub struct Scratch {
+    ends: [u32; MAX_FIELDS + 1],
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            ends: [0; MAX_FIELDS + 1],
+        }
     }
 }
 
 /// More fields than any format has: the splitter stops counting here.
-const MAX_FIELDS: usize = 64;
+const MAX_FIELDS: usize = 128;
 
 /// Writes the offsets of the spaces in `line` into `out` (at most
 /// `MAX_FIELDS`) and returns how many there are (capped at `MAX_FIELDS`).
@@ -518,9 +626,15 @@ fn invalid(field: Field, value: &[u8]) -> RecordError {
 }
 
 /// Parses an unsigned decimal without allocation.
+#[inline]
 pub fn parse_u64(b: &[u8]) -> Option<u64> {
+    // Up to 19 digits cannot overflow a u64, so the loop needs no overflow
+    // checks; 20 digits take the checked path.
     if b.is_empty() || b.len() > 20 {
         return None;
+    }
+    if b.len() == 20 {
+        return std::str::from_utf8(b).ok()?.parse().ok();
     }
     let mut v: u64 = 0;
     for &c in b {
@@ -528,13 +642,14 @@ pub fn parse_u64(b: &[u8]) -> Option<u64> {
         if d > 9 {
             return None;
         }
-        v = v.checked_mul(10)?.checked_add(d as u64)?;
+        v = v * 10 + d as u64;
     }
     Some(v)
 }
 
 /// Parses a dotted-quad IPv4 address, or falls back to the standard parser
 /// for IPv6.
+#[inline]
 pub fn parse_ip(b: &[u8]) -> Option<IpAddr> {
     if let Some(v4) = parse_ipv4(b) {
         return Some(IpAddr::V4(v4));
@@ -545,108 +660,45 @@ pub fn parse_ip(b: &[u8]) -> Option<IpAddr> {
     None
 }
 
+#[inline]
 fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
     if b.len() < 7 || b.len() > 15 {
         return None;
     }
     let mut octets = [0u8; 4];
-    let mut i = 0;
-    let mut cur: u32 = 0;
-    let mut digits = 0;
-    for &c in b {
-        if c == b'.' {
-            if digits == 0 || i == 3 {
+    let mut pos = 0usize;
+    for (k, octet) in octets.iter_mut().enumerate() {
+        // One to three digits, then a dot (except after the last octet).
+        let d0 = b.get(pos)?.wrapping_sub(b'0');
+        if d0 > 9 {
+            return None;
+        }
+        let mut v = d0 as u32;
+        pos += 1;
+        for _ in 0..2 {
+            match b.get(pos) {
+                Some(&c) if c.is_ascii_digit() => {
+                    v = v * 10 + (c - b'0') as u32;
+                    pos += 1;
+                }
+                _ => break,
+            }
+        }
+        if v > 255 {
+            return None;
+        }
+        *octet = v as u8;
+        if k < 3 {
+            if b.get(pos) != Some(&b'.') {
                 return None;
             }
-            octets[i] = cur as u8;
-            i += 1;
-            cur = 0;
-            digits = 0;
-        } else {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 || digits == 3 {
-                return None;
-            }
-            cur = cur * 10 + d as u32;
-            if cur > 255 {
-                return None;
-            }
-            digits += 1;
+            pos += 1;
         }
     }
-    if i != 3 || digits == 0 {
-        return None;
-    }
-    octets[3] = cur as u8;
-    Some(Ipv4Addr::from(octets))
+    (pos == b.len()).then(|| Ipv4Addr::from(octets))
 }
 
 impl<'a> FlowRecord<'a> {
-    fn set(&mut self, f: Field, v: &'a str) -> Result<(), RecordError> {
-        if v == "-" {
-            return Ok(());
-        }
-        let num = || parse_u64(v.as_bytes()).ok_or_else(|| invalid(f, v.as_bytes()));
-        let invalid = |f, v: &str| invalid(f, v.as_bytes());
-        match f {
-            Field::Version => self.version = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?),
-            Field::AccountId => self.account_id = Some(v),
-            Field::InterfaceId => self.interface_id = Some(v),
-
-            Field::Srcport => {
-                self.srcport = Some(u16::try_from(num()?).map_err(|_| invalid(f, v))?)
-            }
-            Field::Dstport => {
-                self.dstport = Some(u16::try_from(num()?).map_err(|_| invalid(f, v))?)
-            }
-            Field::Protocol => {
-                self.protocol = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?)
-            }
-            Field::Packets => self.packets = Some(num()?),
-            Field::Bytes => self.bytes = Some(num()?),
-            Field::Start => self.start = Some(i64::try_from(num()?).map_err(|_| invalid(f, v))?),
-            Field::End => self.end = Some(i64::try_from(num()?).map_err(|_| invalid(f, v))?),
-            Field::Action => {
-                self.action = Some(match v {
-                    "ACCEPT" => Action::Accept,
-                    "REJECT" => Action::Reject,
-                    _ => return Err(invalid(f, v)),
-                })
-            }
-            Field::LogStatus => {
-                self.log_status = Some(match v {
-                    "OK" => LogStatus::Ok,
-                    "NODATA" => LogStatus::NoData,
-                    "SKIPDATA" => LogStatus::SkipData,
-                    _ => return Err(invalid(f, v)),
-                })
-            }
-            Field::VpcId => self.vpc_id = Some(v),
-            Field::SubnetId => self.subnet_id = Some(v),
-            Field::InstanceId => self.instance_id = Some(v),
-            Field::Region => self.region = Some(v),
-            Field::AzId => self.az_id = Some(v),
-
-            Field::PktSrcAwsService => self.pkt_src_aws_service = Some(v),
-            Field::PktDstAwsService => self.pkt_dst_aws_service = Some(v),
-            Field::FlowDirection => {
-                self.flow_direction = Some(match v {
-                    "ingress" => Direction::Ingress,
-                    "egress" => Direction::Egress,
-                    _ => return Err(invalid(f, v)),
-                })
-            }
-            Field::TrafficPath => {
-                self.traffic_path = Some(u8::try_from(num()?).map_err(|_| invalid(f, v))?)
-            }
-            Field::InterfaceType => self.interface_type = Some(v),
-            Field::ResourceId => self.resource_id = Some(v),
-            // Values of the remaining fields are not used by the analysis.
-            _ => {}
-        }
-        Ok(())
-    }
-
     /// The packet-level source: `pkt-srcaddr` when present, else `srcaddr`.
     pub fn true_src(&self) -> Option<IpAddr> {
         self.pkt_srcaddr.or(self.srcaddr)
@@ -995,11 +1047,14 @@ pub fn read_flow_log<R: Read>(
     let mut value_errors: Vec<(u64, String)> = Vec::new();
     let mut first = true;
 
+    let mut scratch = Scratch::default();
+    let mut json_scratch = Scratch::default();
     let handle_line = |line: &[u8],
                        n: u64,
                        format: &mut FlowFormat,
                        announced: &mut bool,
-                       sink: &mut dyn FlowSink|
+                       sink: &mut dyn FlowSink,
+                       scratch: &mut Scratch|
      -> Result<(), FlowReadError> {
         if line.is_empty() {
             return Ok(());
@@ -1018,7 +1073,7 @@ pub fn read_flow_log<R: Read>(
             sink.format(format);
             *announced = true;
         }
-        match format.parse_record(line) {
+        match format.parse_record_with(line, scratch) {
             Ok(rec) => sink.record(&rec, n),
             Err(e) => sink.malformed(n, e.to_string()),
         }
@@ -1042,6 +1097,7 @@ pub fn read_flow_log<R: Read>(
                             &mut format,
                             &mut announced,
                             sink,
+                            &mut json_scratch,
                         ) {
                             fatal.get_or_insert(e);
                         }
@@ -1067,6 +1123,7 @@ pub fn read_flow_log<R: Read>(
                                     &mut format,
                                     &mut announced,
                                     sink,
+                                    &mut json_scratch,
                                 ) {
                                     fatal.get_or_insert(e);
                                 }
@@ -1082,7 +1139,8 @@ pub fn read_flow_log<R: Read>(
             };
             let mut on_error = |l: u64, e: String| json_errors.push((l, e));
             framer.push_line(line, n, &mut on_value, &mut on_error);
-        } else if let Err(e) = handle_line(line, n, &mut format, &mut announced, sink) {
+        } else if let Err(e) = handle_line(line, n, &mut format, &mut announced, sink, &mut scratch)
+        {
             fatal = Some(e);
         }
         fatal.is_none()

@@ -275,7 +275,7 @@ pub fn for_each_file<A: Send>(
         return vec![run()];
     }
     std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads).map(|_| s.spawn(&run)).collect();
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(run)).collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("a reader thread panicked"))
