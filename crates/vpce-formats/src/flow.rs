@@ -365,7 +365,7 @@ impl FlowFormat {
     ) -> Result<FlowRecord<'a>, RecordError> {
         // One UTF-8 check for the whole line; fields are then sliced at ASCII
         // spaces, which are always character boundaries.
-        let text = simdutf8::basic::from_utf8(line).map_err(|_| RecordError::NotText)?;
+        let text = std::str::from_utf8(line).map_err(|_| RecordError::NotText)?;
         let n = self.slots.len();
         // Field boundaries: every space, found eight bytes at a time.
         let ends = &mut scratch.ends;
@@ -626,7 +626,7 @@ fn invalid(field: Field, value: &[u8]) -> RecordError {
 }
 
 /// Parses an unsigned decimal without allocation.
-#[inline]
+#[inline(always)]
 pub fn parse_u64(b: &[u8]) -> Option<u64> {
     // Up to 19 digits cannot overflow a u64, so the loop needs no overflow
     // checks; 20 digits take the checked path.
