@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::IpAddr;
 
-use vpce_catalog::{Catalog, Classification, IpRanges, Kind};
+use vpce_catalog::{Catalog, Kind};
 use vpce_formats::time::format_rfc3339;
 use vpce_model::{
     HostnameUsage, Inputs, NatGateway, Network, OtherBreakdown, OtherTraffic, ReferenceData,
@@ -15,6 +15,7 @@ use vpce_model::{
 use crate::dns::DnsAggregator;
 use crate::flow::{Counters, FlowAggregator};
 use crate::net::{is_private, Cidr, LocalNet};
+use crate::resolve::{Dest, Resolved, Resolver};
 use crate::TimeFilter;
 
 /// What the user told us about the network.
@@ -40,30 +41,8 @@ impl AnalysisConfig {
 /// The reference data a report is built with.
 pub struct Reference<'a> {
     pub catalog: &'a Catalog,
-    pub ranges: &'a IpRanges,
-}
-
-/// Addresses that Resolver logs gave as private answers for AWS service names:
-/// interface endpoints (of this VPC or shared ones). The flow pass keeps
-/// traffic to them.
-pub fn endpoint_candidates(dns: &DnsAggregator, catalog: &Catalog) -> HashSet<IpAddr> {
-    let mut aws_names: HashMap<u32, bool> = HashMap::default();
-    let mut out = HashSet::default();
-    for &(ip, _, _, name) in &dns.observations {
-        if !is_private(ip) {
-            continue;
-        }
-        let aws = *aws_names.entry(name).or_insert_with(|| {
-            matches!(
-                catalog.classify(dns.names.name(name), None).kind,
-                Kind::Service | Kind::EndpointDns
-            )
-        });
-        if aws {
-            out.insert(ip);
-        }
-    }
-    out
+    /// Built from the same Resolver-log aggregate the report is built from.
+    pub resolver: &'a Resolver,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,19 +63,6 @@ fn class_of_path(path: u8) -> PathClass {
         3..=6 => PathClass::OtherPath,
         _ => PathClass::Unknown,
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Dest {
-    Service {
-        service: String,
-        region: Option<String>,
-    },
-    Other {
-        label: String,
-        category: &'static str,
-        code: Option<String>,
-    },
 }
 
 #[derive(Default)]
@@ -125,70 +91,24 @@ pub fn build_report(
 ) -> Report {
     let catalog = reference.catalog;
     let net = cfg.local_net();
-    let index = dns.index();
-
-    // Classify each queried name once, in the Region of the VPC that asked.
-    let dns_region = |vpc: Option<u32>| -> Option<String> {
-        vpc.and_then(|v| dns.vpc_meta.get(v as usize))
-            .and_then(|m| m.region.clone())
-            .or_else(|| cfg.default_region.clone())
-    };
-    let classes: Vec<Classification> = (0..dns.names.len() as u32)
-        .map(|id| {
-            catalog.classify(
-                dns.names.name(id),
-                dns_region(dns.stats[id as usize].vpc).as_deref(),
-            )
-        })
-        .collect();
-
+    let resolver = reference.resolver;
+    let classes = resolver.classes();
     let flow_vpc_name = |v: u32| -> Option<&str> { (v != u32::MAX).then(|| flow.vpcs.name(v)) };
-    let flow_to_dns_vpc = |v: u32| flow_vpc_name(v).and_then(|n| dns.vpcs.get(n));
-    let flow_vpc_region = |v: u32| -> Option<String> {
-        flow.vpc_regions
-            .get(&v)
-            .map(|r| flow.strings.name(*r).to_string())
-            .or_else(|| flow_to_dns_vpc(v).and_then(|d| dns.vpc_meta[d as usize].region.clone()))
-            .or_else(|| cfg.default_region.clone())
-    };
+    let flow_vpc_region = |v: u32| -> Option<&str> { flow.vpc_regions.get(&v).map(|r| flow.strings.name(*r)) };
 
     // NAT gateway addresses: given, or inferred from the logs.
     let mut nat: BTreeMap<IpAddr, NatGateway> = BTreeMap::new();
     for ip in &cfg.nat_ips {
-        nat.insert(
-            *ip,
-            NatGateway {
-                private_ip: ip.to_string(),
-                interface_id: None,
-                source: "given".into(),
-            },
-        );
+        nat.insert(*ip, NatGateway { private_ip: ip.to_string(), interface_id: None, source: "given".into() });
     }
     for eni_name in &cfg.nat_enis {
         if let Some(eni) = flow.enis.get(eni_name) {
-            let mut ips: Vec<IpAddr> = flow
-                .eni_own
-                .get(&eni)
-                .and_then(|o| o.known())
-                .into_iter()
-                .collect();
+            let mut ips: Vec<IpAddr> = flow.eni_own.get(&eni).and_then(|o| o.known()).into_iter().collect();
             if ips.is_empty() {
-                ips = flow
-                    .locals
-                    .iter()
-                    .filter(|(_, i)| i.eni == Some(eni))
-                    .map(|(ip, _)| *ip)
-                    .collect();
+                ips = flow.locals.iter().filter(|(_, i)| i.eni == Some(eni)).map(|(ip, _)| *ip).collect();
             }
             for ip in ips {
-                nat.insert(
-                    ip,
-                    NatGateway {
-                        private_ip: ip.to_string(),
-                        interface_id: Some(eni_name.clone()),
-                        source: "given".into(),
-                    },
-                );
+                nat.insert(ip, NatGateway { private_ip: ip.to_string(), interface_id: Some(eni_name.clone()), source: "given".into() });
             }
         }
     }
@@ -203,33 +123,21 @@ pub fn build_report(
             .or_insert(NatGateway {
                 private_ip: ip.to_string(),
                 interface_id,
-                source: if ev.translated_records > 0 {
-                    "inferred"
-                } else {
-                    "interface-type"
-                }
-                .into(),
+                source: if ev.translated_records > 0 { "inferred" } else { "interface-type" }.into(),
             });
     }
     let nat_ips: HashSet<IpAddr> = nat.keys().copied().collect();
     let is_nat_local = |local: u32| nat_ips.contains(&flow.locals[local as usize].0);
 
-    let vpcs_with_nat_legs: HashSet<u32> = flow
-        .public
-        .keys()
-        .filter(|k| is_nat_local(k.local))
-        .map(|k| k.vpc)
-        .collect();
+    let vpcs_with_nat_legs: HashSet<u32> = flow.public.keys().filter(|k| is_nat_local(k.local)).map(|k| k.vpc).collect();
 
     // The path of each conversation, from its outbound records (inbound
     // records carry no traffic-path).
-    let mut out_path: HashMap<(u32, u32, IpAddr), (u8, u64)> = HashMap::default();
+    let mut out_path: HashMap<(u32, u32, u32), (u8, u64)> = HashMap::default();
     let mut local_paths: HashMap<u32, BTreeSet<u8>> = HashMap::default();
     for (k, c) in &flow.public {
         if k.outbound && k.path != 0 {
-            let e = out_path
-                .entry((k.vpc, k.local, k.remote))
-                .or_insert((k.path, 0));
+            let e = out_path.entry((k.vpc, k.local, k.dest)).or_insert((k.path, 0));
             if c.bytes > e.1 {
                 *e = (k.path, c.bytes);
             }
@@ -237,110 +145,13 @@ pub fn build_report(
         }
     }
 
-    let mut resolve_cache: HashMap<(IpAddr, i64, u32), (Dest, &'static str, Option<String>)> =
-        HashMap::default();
-    let mut resolve =
-        |remote: IpAddr, hour: i64, vpc: u32| -> (Dest, &'static str, Option<String>) {
-            resolve_cache
-                .entry((remote, hour, vpc))
-                .or_insert_with(|| {
-                    let dns_vpc = flow_to_dns_vpc(vpc);
-                    if let Some(name) = index.lookup(remote, hour, dns_vpc, &dns.stats) {
-                        let c = &classes[name as usize];
-                        let sample = Some(dns.names.name(name).to_string());
-                        return match (c.kind, &c.service) {
-                            (Kind::Service | Kind::EndpointDns, Some(s)) => (
-                                Dest::Service {
-                                    service: s.clone(),
-                                    region: c.region.clone(),
-                                },
-                                "dns",
-                                sample,
-                            ),
-                            (Kind::Resource, s) => (
-                                Dest::Other {
-                                    label: format!(
-                                        "AWS resource ({})",
-                                        s.as_deref().unwrap_or("unknown")
-                                    ),
-                                    category: "aws-resource",
-                                    code: None,
-                                },
-                                "dns",
-                                sample,
-                            ),
-                            _ => (
-                                Dest::Other {
-                                    label: "not AWS".into(),
-                                    category: "not-aws",
-                                    code: None,
-                                },
-                                "dns",
-                                sample,
-                            ),
-                        };
-                    }
-                    let range = reference.ranges.lookup(remote);
-                    let code = range.as_ref().map(|m| m.service.to_string()).or_else(|| {
-                        flow.remote_codes
-                            .get(&remote)
-                            .map(|c| flow.strings.name(*c).to_string())
-                    });
-                    let region = range
-                        .as_ref()
-                        .map(|m| m.region.to_string())
-                        .filter(|r| r != "GLOBAL")
-                        .or_else(|| flow_vpc_region(vpc));
-                    let sample = Some(remote.to_string());
-                    match code.as_deref() {
-                        Some("S3") => (
-                            Dest::Service {
-                                service: "s3".into(),
-                                region,
-                            },
-                            "ip-range",
-                            sample,
-                        ),
-                        Some("DYNAMODB") => (
-                            Dest::Service {
-                                service: "dynamodb".into(),
-                                region,
-                            },
-                            "ip-range",
-                            sample,
-                        ),
-                        Some(code) => (
-                            Dest::Other {
-                                label: format!("AWS, unattributed ({code} range)"),
-                                category: "aws-unattributed",
-                                code: Some(code.to_string()),
-                            },
-                            "ip-range",
-                            sample,
-                        ),
-                        None => (
-                            Dest::Other {
-                                label: "unknown (no DNS answer, outside AWS ranges)".into(),
-                                category: "unknown",
-                                code: None,
-                            },
-                            "none",
-                            sample,
-                        ),
-                    }
-                })
-                .clone()
-        };
-
     let mut services: BTreeMap<(String, Option<String>), ServiceAcc> = BTreeMap::new();
     let mut others: BTreeMap<(String, &'static str, Option<String>), OtherAcc> = BTreeMap::new();
     let mut totals = Totals::default();
     let mut source_azs: BTreeSet<String> = BTreeSet::new();
     let (mut counted_on_nat, mut counted_on_instances) = (false, false);
 
-    let add = |dest: &Dest,
-               how: &'static str,
-               sample: Option<String>,
+    let add = |resolved: &Resolved,
                class: PathClass,
                c: &Counters,
                services: &mut BTreeMap<(String, Option<String>), ServiceAcc>,
@@ -354,15 +165,11 @@ pub fn build_report(
             PathClass::Unknown => totals.bytes_unknown_path += b,
             PathClass::OtherPath => {}
         }
-        match dest {
+        match &resolved.dest {
             Dest::Service { service, region } => {
-                let acc = services
-                    .entry((service.clone(), region.clone()))
-                    .or_default();
-                let u = acc
-                    .usage
-                    .get_or_insert_with(|| empty_usage(catalog, service, region.as_deref()));
-                acc.attribution.insert(how.to_string());
+                let acc = services.entry((service.clone(), region.clone())).or_default();
+                let u = acc.usage.get_or_insert_with(|| empty_usage(catalog, service, region.as_deref()));
+                acc.attribution.insert(resolved.how.to_string());
                 match class {
                     PathClass::Nat | PathClass::NatInstanceSide => {
                         u.bytes_via_nat += b;
@@ -370,9 +177,7 @@ pub fn build_report(
                     }
                     PathClass::GatewayEndpoint => {
                         u.bytes_via_endpoint += b;
-                        acc.evidence.insert(
-                            "flow logs show traffic-path 7 (through a gateway endpoint)".into(),
-                        );
+                        acc.evidence.insert("flow logs show traffic-path 7 (through a gateway endpoint)".into());
                     }
                     PathClass::InternetGateway => {
                         u.bytes_other += b;
@@ -388,14 +193,8 @@ pub fn build_report(
                     }
                 }
             }
-            Dest::Other {
-                label,
-                category,
-                code,
-            } => {
-                let acc = others
-                    .entry((label.clone(), category, code.clone()))
-                    .or_default();
+            Dest::Other { label, category, code } => {
+                let acc = others.entry((label.clone(), *category, code.clone())).or_default();
                 match class {
                     PathClass::Nat | PathClass::NatInstanceSide => {
                         acc.nat += b;
@@ -407,9 +206,6 @@ pub fn build_report(
                     }
                     PathClass::GatewayEndpoint => acc.endpoint += b,
                     _ => acc.other += b,
-                }
-                if let Some(s) = sample {
-                    *acc.samples.entry(s).or_default() += b;
                 }
             }
         }
@@ -423,7 +219,7 @@ pub fn build_report(
             let path = if k.outbound {
                 k.path
             } else {
-                out_path.get(&(k.vpc, k.local, k.remote)).map_or_else(
+                out_path.get(&(k.vpc, k.local, k.dest)).map_or_else(
                     || match local_paths.get(&k.local) {
                         Some(p) if p.len() == 1 => *p.iter().next().unwrap_or(&0),
                         _ => 0,
@@ -432,9 +228,7 @@ pub fn build_report(
                 )
             };
             match class_of_path(path) {
-                PathClass::Unknown if flow.nat_clients.contains(&local_ip) => {
-                    PathClass::NatInstanceSide
-                }
+                PathClass::Unknown if flow.nat_clients.contains(&local_ip) => PathClass::NatInstanceSide,
                 other => other,
             }
         };
@@ -452,71 +246,51 @@ pub fn build_report(
         if class == PathClass::Nat {
             counted_on_nat = true;
         }
-        let (dest, how, sample) = resolve(k.remote, k.hour, k.vpc);
-        add(
-            &dest,
-            how,
-            sample,
-            class,
-            c,
-            &mut services,
-            &mut others,
-            &mut totals,
-        );
+        add(&flow.dests[k.dest as usize], class, c, &mut services, &mut others, &mut totals);
     }
-    let local_info: HashMap<IpAddr, &crate::flow::LocalInfo> =
-        flow.locals.iter().map(|(ip, info)| (*ip, info)).collect();
+    let local_info: HashMap<IpAddr, &crate::flow::LocalInfo> = flow.locals.iter().map(|(ip, info)| (*ip, info)).collect();
     for client in &flow.nat_clients {
         if let Some(az) = local_info.get(client).and_then(|info| info.az) {
             source_azs.insert(flow.strings.name(az).to_string());
+        }
+    }
+    // Sample destinations of the traffic outside AWS service APIs: names where
+    // the Resolver logs have one, else addresses.
+    for (id, resolved) in flow.dests.iter().enumerate() {
+        if let Dest::Other { label, category, code } = &resolved.dest {
+            if let Some(acc) = others.get_mut(&(label.clone(), *category, code.clone())) {
+                for (ip, b) in &flow.samples[id] {
+                    let name = match *category {
+                        "not-aws" | "aws-resource" => resolver.name_of(*ip, 0).map(str::to_string),
+                        _ => None,
+                    };
+                    *acc.samples.entry(name.unwrap_or_else(|| ip.to_string())).or_default() += b;
+                }
+            }
         }
     }
 
     // Interface endpoint traffic: count the clients' side when it was logged,
     // the endpoint's own interface otherwise.
     let mut by_endpoint: BTreeMap<(u32, IpAddr), (Counters, Counters, i64)> = BTreeMap::new();
-    for (k, c) in &flow.endpoint {
+    for (k, e) in &flow.endpoint {
         let own = flow.eni_own.get(&k.eni).and_then(|o| o.known());
-        let e = by_endpoint.entry((k.vpc, k.endpoint)).or_insert((
-            Counters::default(),
-            Counters::default(),
-            k.hour,
-        ));
-        let side = if own == Some(k.endpoint) {
-            &mut e.1
-        } else {
-            &mut e.0
-        };
-        side.bytes += c.bytes;
-        side.packets += c.packets;
-        side.records += c.records;
-        e.2 = e.2.max(k.hour);
+        let entry = by_endpoint.entry((k.vpc, k.endpoint)).or_insert((Counters::default(), Counters::default(), e.hour));
+        let side = if own == Some(k.endpoint) { &mut entry.1 } else { &mut entry.0 };
+        side.bytes += e.counters.bytes;
+        side.packets += e.counters.packets;
+        side.records += e.counters.records;
+        entry.2 = entry.2.max(e.hour);
     }
     for ((vpc, ep), (client, endpoint_side, hour)) in by_endpoint {
-        let (counted, dup) = if client.bytes > 0 {
-            (client, endpoint_side.bytes)
-        } else {
-            (endpoint_side, 0)
-        };
+        let (counted, dup) = if client.bytes > 0 { (client, endpoint_side.bytes) } else { (endpoint_side, 0) };
         totals.bytes_deduplicated += dup;
-        let (dest, how, sample) = resolve(ep, hour, vpc);
-        add(
-            &dest,
-            how,
-            sample,
-            PathClass::GatewayEndpoint,
-            &counted,
-            &mut services,
-            &mut others,
-            &mut totals,
-        );
-        if let Dest::Service { service, region } = &dest {
+        let resolved = resolver.resolve(ep, hour, flow_vpc_name(vpc), flow_vpc_region(vpc), None);
+        add(&resolved, PathClass::GatewayEndpoint, &counted, &mut services, &mut others, &mut totals);
+        if let Dest::Service { service, region } = &resolved.dest {
             if let Some(acc) = services.get_mut(&(service.clone(), region.clone())) {
-                acc.evidence
-                    .retain(|e| !e.starts_with("flow logs show traffic-path 7"));
-                acc.evidence.insert(format!(
-                    "flow logs show traffic to the endpoint address {ep}"
-                ));
+                acc.evidence.retain(|e| !e.starts_with("flow logs show traffic-path 7"));
+                acc.evidence.insert(format!("flow logs show traffic to the endpoint address {ep}"));
             }
         }
     }
@@ -766,8 +540,8 @@ pub fn build_report(
         reference_data: ReferenceData {
             catalog_as_of: catalog.as_of().to_string(),
             catalog_source: catalog.source().to_string(),
-            ip_ranges_as_of: reference.ranges.as_of().to_string(),
-            ip_ranges_source: reference.ranges.source().to_string(),
+            ip_ranges_as_of: resolver.ranges().as_of().to_string(),
+            ip_ranges_source: resolver.ranges().source().to_string(),
         },
         network: Network {
             vpcs: vpcs.into_values().collect(),

@@ -185,6 +185,11 @@ impl DnsAggregator {
         self.outside_window
     }
 
+    /// Queries per name id.
+    pub fn query_counts(&self) -> Vec<u64> {
+        self.stats.iter().map(|s| s.queries).collect()
+    }
+
     /// Every address that appeared in an answer.
     pub fn answered_ips(&self) -> HashSet<IpAddr> {
         self.observations.iter().map(|o| o.0).collect()
@@ -218,7 +223,7 @@ impl DnsIndex {
         ip: IpAddr,
         hour: i64,
         vpc: Option<u32>,
-        queries: &[NameStats],
+        queries: &[u64],
     ) -> Option<u32> {
         let obs = self.by_ip.get(&ip)?;
         let pick = |same_vpc_only: bool| -> Option<u32> {
@@ -229,7 +234,7 @@ impl DnsIndex {
                 }
                 let key = (
                     (h - hour).abs(),
-                    std::cmp::Reverse(queries.get(n as usize).map_or(0, |s| s.queries)),
+                    std::cmp::Reverse(queries.get(n as usize).copied().unwrap_or(0)),
                     n,
                 );
                 if best.is_none_or(|b| key < b) {
@@ -362,19 +367,19 @@ mod tests {
         let vpc = a.vpcs.get("vpc-1");
         let name = |id: u32| a.names.name(id).to_string();
         assert_eq!(
-            idx.lookup("52.216.1.1".parse().unwrap(), day1, vpc, &a.stats)
+            idx.lookup("52.216.1.1".parse().unwrap(), day1, vpc, &a.query_counts())
                 .map(name)
                 .as_deref(),
             Some("bucket.s3.us-east-1.amazonaws.com")
         );
         assert_eq!(
-            idx.lookup("52.216.1.1".parse().unwrap(), day3, vpc, &a.stats)
+            idx.lookup("52.216.1.1".parse().unwrap(), day3, vpc, &a.query_counts())
                 .map(name)
                 .as_deref(),
             Some("kinesis.us-east-1.amazonaws.com")
         );
         assert_eq!(
-            idx.lookup("52.216.9.9".parse().unwrap(), day3, vpc, &a.stats),
+            idx.lookup("52.216.9.9".parse().unwrap(), day3, vpc, &a.query_counts()),
             None
         );
     }
@@ -403,9 +408,9 @@ mod tests {
         let idx = a.index();
         let h = hour_of(parse_rfc3339("2026-11-01T10:30:00Z").unwrap());
         let ip = "198.51.100.7".parse().unwrap();
-        let got = idx.lookup(ip, h, a.vpcs.get("vpc-b"), &a.stats).unwrap();
+        let got = idx.lookup(ip, h, a.vpcs.get("vpc-b"), &a.query_counts()).unwrap();
         assert_eq!(a.names.name(got), "b.example.com");
-        let got = idx.lookup(ip, h, a.vpcs.get("vpc-a"), &a.stats).unwrap();
+        let got = idx.lookup(ip, h, a.vpcs.get("vpc-a"), &a.query_counts()).unwrap();
         assert_eq!(a.names.name(got), "a.example.com");
     }
 

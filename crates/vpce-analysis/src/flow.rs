@@ -15,6 +15,7 @@ use vpce_formats::flow::{Action, Direction, FlowRecord, LogStatus};
 
 use crate::intern::Interner;
 use crate::net::LocalNet;
+use crate::resolve::{Resolved, Resolver};
 use crate::{hour_of, TimeFilter};
 
 /// Byte, packet and record counters.
@@ -38,27 +39,39 @@ impl Counters {
     }
 }
 
-/// Traffic between a VPC address and a public address.
+/// Traffic between a VPC address and public destinations, by destination
+/// (a service or a label, resolved when the record is read).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PublicKey {
     pub vpc: u32,
     pub local: u32,
-    pub remote: IpAddr,
+    /// Index into the aggregator's destinations.
+    pub dest: u32,
     /// true when the VPC address sent (outbound).
     pub outbound: bool,
     /// traffic-path of the record, 0 when absent.
     pub path: u8,
-    pub hour: i64,
 }
 
-/// Traffic between a VPC address and an endpoint address.
+/// Traffic between an interface and an endpoint address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EndpointKey {
     pub vpc: u32,
     pub eni: u32,
     pub endpoint: IpAddr,
+}
+
+/// Counters for endpoint traffic, with the last hour seen (to name the endpoint).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EndpointCounters {
+    pub counters: Counters,
     pub hour: i64,
 }
+
+/// Sample addresses kept per destination, for the report.
+const MAX_SAMPLES: usize = 32;
+/// Resolved (address, hour, VPC) kept per thread before the cache starts over.
+const MAX_CACHED: usize = 1 << 16;
 
 /// What is known about a VPC address.
 #[derive(Clone, Debug, Default)]
@@ -101,15 +114,19 @@ pub struct FieldsSeen {
 pub struct FlowAggregator {
     net: LocalNet,
     filter: TimeFilter,
-    endpoint_ips: Arc<HashSet<IpAddr>>,
+    pub(crate) resolver: Arc<Resolver>,
     pub(crate) vpcs: Interner,
     pub(crate) enis: Interner,
     pub(crate) strings: Interner,
     pub(crate) locals: Vec<(IpAddr, LocalInfo)>,
     local_ids: HashMap<IpAddr, u32>,
     pub(crate) public: HashMap<PublicKey, Counters>,
-    pub(crate) endpoint: HashMap<EndpointKey, Counters>,
-    pub(crate) remote_codes: HashMap<IpAddr, u32>,
+    pub(crate) endpoint: HashMap<EndpointKey, EndpointCounters>,
+    pub(crate) dests: Vec<Resolved>,
+    dest_ids: HashMap<Resolved, u32>,
+    /// Per destination: the addresses that carried the most bytes (capped).
+    pub(crate) samples: Vec<HashMap<IpAddr, u64>>,
+    dest_cache: HashMap<(IpAddr, i64, u32), u32>,
     pub(crate) nat: HashMap<IpAddr, NatEvidence>,
     /// VPC addresses seen behind a NAT gateway in translated legs.
     pub(crate) nat_clients: HashSet<IpAddr>,
@@ -198,15 +215,42 @@ impl FlowAggregator {
         ]
     };
 
-    /// `endpoint_ips` are addresses that Resolver logs answered for AWS names
-    /// with private addresses: interface endpoints.
-    pub fn new(net: LocalNet, filter: TimeFilter, endpoint_ips: Arc<HashSet<IpAddr>>) -> Self {
+    /// `resolver` names destinations and knows the interface endpoints'
+    /// addresses (from the Resolver logs, read before the flow logs).
+    pub fn new(net: LocalNet, filter: TimeFilter, resolver: Arc<Resolver>) -> Self {
         FlowAggregator {
             net,
             filter,
-            endpoint_ips,
+            resolver,
             ..Default::default()
         }
+    }
+
+    fn dest_id(&mut self, d: Resolved) -> u32 {
+        if let Some(&id) = self.dest_ids.get(&d) {
+            return id;
+        }
+        let id = self.dests.len() as u32;
+        self.dests.push(d.clone());
+        self.dest_ids.insert(d, id);
+        self.samples.push(HashMap::default());
+        id
+    }
+
+    /// The destination of `remote` at `hour` from `vpc`, cached per thread.
+    fn resolve(&mut self, remote: IpAddr, hour: i64, vpc: u32, pkt_code: Option<&str>) -> u32 {
+        if let Some(&d) = self.dest_cache.get(&(remote, hour, vpc)) {
+            return d;
+        }
+        let vpc_name = (vpc != u32::MAX).then(|| self.vpcs.name(vpc));
+        let region = self.vpc_regions.get(&vpc).map(|r| self.strings.name(*r));
+        let resolved = self.resolver.resolve(remote, hour, vpc_name, region, pkt_code);
+        let id = self.dest_id(resolved);
+        if self.dest_cache.len() >= MAX_CACHED {
+            self.dest_cache.clear();
+        }
+        self.dest_cache.insert((remote, hour, vpc), id);
+        id
     }
 
     fn local_id(&mut self, ip: IpAddr) -> u32 {
@@ -358,48 +402,35 @@ impl FlowAggregator {
                 info.eni = info.eni.or(eni);
                 info.instance |= r.instance_id.is_some();
                 info.nat_interface_type |= nat_type;
-                let code = if outbound {
-                    r.pkt_dst_aws_service
-                } else {
-                    r.pkt_src_aws_service
-                };
-                if let Some(code) = code {
-                    if !self.remote_codes.contains_key(&remote) {
-                        let id = self.strings.id(code);
-                        self.remote_codes.insert(remote, id);
-                    }
+                let code = if outbound { r.pkt_dst_aws_service } else { r.pkt_src_aws_service };
+                let dest = self.resolve(remote, hour, vpc, code);
+                let samples = &mut self.samples[dest as usize];
+                if samples.len() < MAX_SAMPLES || samples.contains_key(&remote) {
+                    *samples.entry(remote).or_default() += bytes;
                 }
                 let key = PublicKey {
                     vpc,
                     local: local_id,
-                    remote,
+                    dest,
                     outbound,
-                    path: if outbound {
-                        r.traffic_path.unwrap_or(0)
-                    } else {
-                        0
-                    },
-                    hour,
+                    path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
                 };
                 self.public.entry(key).or_default().add(bytes, packets);
             }
             (true, true) => {
-                let endpoint = if self.endpoint_ips.contains(&dst) {
+                let endpoint = if self.resolver.is_endpoint(dst) {
                     Some(dst)
-                } else if self.endpoint_ips.contains(&src) {
+                } else if self.resolver.is_endpoint(src) {
                     Some(src)
                 } else {
                     None
                 };
                 match (endpoint, eni) {
                     (Some(ep), Some(eni)) => {
-                        let key = EndpointKey {
-                            vpc,
-                            eni,
-                            endpoint: ep,
-                            hour,
-                        };
-                        self.endpoint.entry(key).or_default().add(bytes, packets);
+                        let key = EndpointKey { vpc, eni, endpoint: ep };
+                        let e = self.endpoint.entry(key).or_default();
+                        e.counters.add(bytes, packets);
+                        e.hour = e.hour.max(hour);
                     }
                     _ => self.internal_bytes += bytes,
                 }
@@ -430,10 +461,20 @@ impl FlowAggregator {
             mine.instance |= info.instance;
             mine.nat_interface_type |= info.nat_interface_type;
         }
+        let dest_map: Vec<u32> = other.dests.iter().map(|d| self.dest_id(d.clone())).collect();
+        for (i, samples) in other.samples.into_iter().enumerate() {
+            let mine = &mut self.samples[dest_map[i] as usize];
+            for (ip, b) in samples {
+                if mine.len() < MAX_SAMPLES || mine.contains_key(&ip) {
+                    *mine.entry(ip).or_default() += b;
+                }
+            }
+        }
         for (k, c) in other.public {
             let k = PublicKey {
                 vpc: mv(k.vpc),
                 local: local_map[k.local as usize],
+                dest: dest_map[k.dest as usize],
                 ..k
             };
             self.public.entry(k).or_default().merge(c);
@@ -444,12 +485,9 @@ impl FlowAggregator {
                 eni: eni_map[k.eni as usize],
                 ..k
             };
-            self.endpoint.entry(k).or_default().merge(c);
-        }
-        for (ip, code) in other.remote_codes {
-            self.remote_codes
-                .entry(ip)
-                .or_insert(str_map[code as usize]);
+            let e = self.endpoint.entry(k).or_default();
+            e.counters.merge(c.counters);
+            e.hour = e.hour.max(c.hour);
         }
         for (ip, ev) in other.nat {
             let mine = self.nat.entry(ip).or_default();

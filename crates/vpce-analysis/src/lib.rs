@@ -2,14 +2,16 @@
 //!
 //! 1. [`DnsAggregator`] reads Resolver query logs: query counts per name, and
 //!    which names each address answered for, by hour and VPC.
-//! 2. [`FlowAggregator`] reads flow logs into per-(VPC address, public address,
-//!    direction, traffic-path, hour) byte counters. Interface endpoints' private
-//!    addresses, known from step 1, are kept too.
-//! 3. [`build_report`] decides which observation point counts each byte (the NAT
-//!    gateway's own legs when the logs have them, otherwise the instances'),
-//!    joins destinations with the DNS answer nearest in time from the same VPC,
-//!    falls back to `pkt-dst-aws-service` and the AWS IP ranges, and fills the
-//!    report model.
+//! 2. [`Resolver`] classifies every queried name and indexes the answers: it
+//!    names a destination address by the DNS answer nearest in time from the
+//!    same VPC, then `pkt-dst-aws-service`, then the AWS IP ranges.
+//! 3. [`FlowAggregator`] reads flow logs into per-(VPC address, destination,
+//!    direction, traffic-path) byte counters, naming each destination as the
+//!    record is read; memory is bounded by addresses × services, not by input
+//!    size. Traffic to interface endpoints' private addresses is kept too.
+//! 4. [`build_report`] decides which observation point counts each byte (the NAT
+//!    gateway's own legs when the logs have them, otherwise the instances') and
+//!    fills the report model.
 //!
 //! Aggregators are mergeable so that the caller can read one file per core.
 //! Nothing here reads files, the environment or the clock.
@@ -19,8 +21,10 @@ mod dns;
 mod flow;
 mod intern;
 pub mod net;
+mod resolve;
 
-pub use build::{build_report, endpoint_candidates, AnalysisConfig, Reference};
+pub use build::{build_report, AnalysisConfig, Reference};
+pub use resolve::{Dest, Resolved, Resolver};
 pub use dns::{DnsAggregator, DnsIndex};
 pub use flow::{FlowAggregator, FlowCounts};
 pub use vpce_model::Report;

@@ -1,0 +1,151 @@
+//! Naming a destination address: the DNS answer nearest in time from the same
+//! VPC, then the flow log's `pkt-dst-aws-service`, then the AWS IP ranges.
+//!
+//! The resolver is built once from the Resolver-log aggregate, before flow logs
+//! are read, so the flow pass can key its counters by destination (a service or
+//! a label) instead of by address and hour. That keeps memory bounded by the
+//! number of services, not by the days of logs or the churn of S3 addresses.
+
+use std::net::IpAddr;
+
+use rustc_hash::FxHashSet as HashSet;
+use vpce_catalog::{Catalog, Classification, IpRanges, Kind};
+
+use crate::dns::{DnsAggregator, DnsIndex};
+use crate::intern::Interner;
+use crate::net::is_private;
+
+/// Where traffic went, as the report groups it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dest {
+    /// An AWS service API in a Region.
+    Service { service: String, region: Option<String> },
+    /// Everything else, under a label.
+    Other {
+        label: String,
+        /// `aws-unattributed`, `aws-resource`, `not-aws` or `unknown`.
+        category: &'static str,
+        code: Option<String>,
+    },
+}
+
+/// A destination and how it was found: `dns`, `ip-range` or `none`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Resolved {
+    pub dest: Dest,
+    pub how: &'static str,
+}
+
+/// Everything needed to name a destination address.
+#[derive(Clone, Debug, Default)]
+pub struct Resolver {
+    names: Interner,
+    queries: Vec<u64>,
+    classes: Vec<Classification>,
+    index: DnsIndex,
+    dns_vpcs: Interner,
+    ranges: IpRanges,
+    default_region: Option<String>,
+    endpoint_ips: HashSet<IpAddr>,
+}
+
+impl Resolver {
+    /// Classifies every queried name once (in the Region of the VPC that asked)
+    /// and indexes the answers.
+    pub fn new(dns: &DnsAggregator, catalog: &Catalog, ranges: IpRanges, default_region: Option<String>) -> Resolver {
+        let region_of = |vpc: Option<u32>| -> Option<String> {
+            vpc.and_then(|v| dns.vpc_meta.get(v as usize))
+                .and_then(|m| m.region.clone())
+                .or_else(|| default_region.clone())
+        };
+        let classes: Vec<Classification> = (0..dns.names.len() as u32)
+            .map(|id| catalog.classify(dns.names.name(id), region_of(dns.stats[id as usize].vpc).as_deref()))
+            .collect();
+        let endpoint_ips = dns
+            .observations
+            .iter()
+            .filter(|o| is_private(o.0) && matches!(classes[o.3 as usize].kind, Kind::Service | Kind::EndpointDns))
+            .map(|o| o.0)
+            .collect();
+        Resolver {
+            names: dns.names.clone(),
+            queries: dns.stats.iter().map(|s| s.queries).collect(),
+            classes,
+            index: dns.index(),
+            dns_vpcs: dns.vpcs.clone(),
+            ranges,
+            default_region,
+            endpoint_ips,
+        }
+    }
+
+    /// The AWS IP ranges in use.
+    pub fn ranges(&self) -> &IpRanges {
+        &self.ranges
+    }
+
+    /// The classification of each queried name, by name id.
+    pub fn classes(&self) -> &[Classification] {
+        &self.classes
+    }
+
+    /// Whether Resolver logs answered `ip`, a private address, for an AWS
+    /// service name: an interface endpoint.
+    pub fn is_endpoint(&self, ip: IpAddr) -> bool {
+        self.endpoint_ips.contains(&ip)
+    }
+
+    /// The name `ip` answered for nearest to `hour`, any VPC.
+    pub fn name_of(&self, ip: IpAddr, hour: i64) -> Option<&str> {
+        self.index.lookup(ip, hour, None, &self.queries).map(|n| self.names.name(n))
+    }
+
+    /// Names `remote` as seen from `vpc` at `hour`. `region` is the VPC's
+    /// Region (for addresses the ranges list as GLOBAL); `pkt_code` the flow
+    /// log's `pkt-dst-aws-service`/`pkt-src-aws-service` for the address.
+    pub fn resolve(&self, remote: IpAddr, hour: i64, vpc: Option<&str>, region: Option<&str>, pkt_code: Option<&str>) -> Resolved {
+        let dns_vpc = vpc.and_then(|v| self.dns_vpcs.get(v));
+        if let Some(name) = self.index.lookup(remote, hour, dns_vpc, &self.queries) {
+            let c = &self.classes[name as usize];
+            let dest = match (c.kind, &c.service) {
+                (Kind::Service | Kind::EndpointDns, Some(s)) => Dest::Service { service: s.clone(), region: c.region.clone() },
+                (Kind::Resource, s) => Dest::Other {
+                    label: format!("AWS resource ({})", s.as_deref().unwrap_or("unknown")),
+                    category: "aws-resource",
+                    code: None,
+                },
+                _ => Dest::Other { label: "not AWS".into(), category: "not-aws", code: None },
+            };
+            return Resolved { dest, how: "dns" };
+        }
+        let range = self.ranges.lookup(remote);
+        let code = range.as_ref().map(|m| m.service).or(pkt_code);
+        let region = range
+            .as_ref()
+            .map(|m| m.region)
+            .filter(|r| *r != "GLOBAL")
+            .or(region)
+            .map(str::to_string)
+            .or_else(|| self.default_region.clone());
+        let dest = match code {
+            Some("S3") => Dest::Service { service: "s3".into(), region },
+            Some("DYNAMODB") => Dest::Service { service: "dynamodb".into(), region },
+            Some(code) => Dest::Other {
+                label: format!("AWS, unattributed ({code} range)"),
+                category: "aws-unattributed",
+                code: Some(code.to_string()),
+            },
+            None => {
+                return Resolved {
+                    dest: Dest::Other {
+                        label: "unknown (no DNS answer, outside AWS ranges)".into(),
+                        category: "unknown",
+                        code: None,
+                    },
+                    how: "none",
+                }
+            }
+        };
+        Resolved { dest, how: "ip-range" }
+    }
+}
