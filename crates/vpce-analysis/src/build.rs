@@ -94,21 +94,46 @@ pub fn build_report(
     let resolver = reference.resolver;
     let classes = resolver.classes();
     let flow_vpc_name = |v: u32| -> Option<&str> { (v != u32::MAX).then(|| flow.vpcs.name(v)) };
-    let flow_vpc_region = |v: u32| -> Option<&str> { flow.vpc_regions.get(&v).map(|r| flow.strings.name(*r)) };
+    let flow_vpc_region =
+        |v: u32| -> Option<&str> { flow.vpc_regions.get(&v).map(|r| flow.strings.name(*r)) };
 
     // NAT gateway addresses: given, or inferred from the logs.
     let mut nat: BTreeMap<IpAddr, NatGateway> = BTreeMap::new();
     for ip in &cfg.nat_ips {
-        nat.insert(*ip, NatGateway { private_ip: ip.to_string(), interface_id: None, source: "given".into() });
+        nat.insert(
+            *ip,
+            NatGateway {
+                private_ip: ip.to_string(),
+                interface_id: None,
+                source: "given".into(),
+            },
+        );
     }
     for eni_name in &cfg.nat_enis {
         if let Some(eni) = flow.enis.get(eni_name) {
-            let mut ips: Vec<IpAddr> = flow.eni_own.get(&eni).and_then(|o| o.known()).into_iter().collect();
+            let mut ips: Vec<IpAddr> = flow
+                .eni_own
+                .get(&eni)
+                .and_then(|o| o.known())
+                .into_iter()
+                .collect();
             if ips.is_empty() {
-                ips = flow.locals.iter().filter(|(_, i)| i.eni == Some(eni)).map(|(ip, _)| *ip).collect();
+                ips = flow
+                    .locals
+                    .iter()
+                    .filter(|(_, i)| i.eni == Some(eni))
+                    .map(|(ip, _)| *ip)
+                    .collect();
             }
             for ip in ips {
-                nat.insert(ip, NatGateway { private_ip: ip.to_string(), interface_id: Some(eni_name.clone()), source: "given".into() });
+                nat.insert(
+                    ip,
+                    NatGateway {
+                        private_ip: ip.to_string(),
+                        interface_id: Some(eni_name.clone()),
+                        source: "given".into(),
+                    },
+                );
             }
         }
     }
@@ -123,13 +148,23 @@ pub fn build_report(
             .or_insert(NatGateway {
                 private_ip: ip.to_string(),
                 interface_id,
-                source: if ev.translated_records > 0 { "inferred" } else { "interface-type" }.into(),
+                source: if ev.translated_records > 0 {
+                    "inferred"
+                } else {
+                    "interface-type"
+                }
+                .into(),
             });
     }
     let nat_ips: HashSet<IpAddr> = nat.keys().copied().collect();
     let is_nat_local = |local: u32| nat_ips.contains(&flow.locals[local as usize].0);
 
-    let vpcs_with_nat_legs: HashSet<u32> = flow.public.keys().filter(|k| is_nat_local(k.local)).map(|k| k.vpc).collect();
+    let vpcs_with_nat_legs: HashSet<u32> = flow
+        .public
+        .keys()
+        .filter(|k| is_nat_local(k.local))
+        .map(|k| k.vpc)
+        .collect();
 
     // The path of each conversation, from its outbound records (inbound
     // records carry no traffic-path).
@@ -137,7 +172,9 @@ pub fn build_report(
     let mut local_paths: HashMap<u32, BTreeSet<u8>> = HashMap::default();
     for (k, c) in &flow.public {
         if k.outbound && k.path != 0 {
-            let e = out_path.entry((k.vpc, k.local, k.dest)).or_insert((k.path, 0));
+            let e = out_path
+                .entry((k.vpc, k.local, k.dest))
+                .or_insert((k.path, 0));
             if c.bytes > e.1 {
                 *e = (k.path, c.bytes);
             }
@@ -167,8 +204,12 @@ pub fn build_report(
         }
         match &resolved.dest {
             Dest::Service { service, region } => {
-                let acc = services.entry((service.clone(), region.clone())).or_default();
-                let u = acc.usage.get_or_insert_with(|| empty_usage(catalog, service, region.as_deref()));
+                let acc = services
+                    .entry((service.clone(), region.clone()))
+                    .or_default();
+                let u = acc
+                    .usage
+                    .get_or_insert_with(|| empty_usage(catalog, service, region.as_deref()));
                 acc.attribution.insert(resolved.how.to_string());
                 match class {
                     PathClass::Nat | PathClass::NatInstanceSide => {
@@ -177,7 +218,9 @@ pub fn build_report(
                     }
                     PathClass::GatewayEndpoint => {
                         u.bytes_via_endpoint += b;
-                        acc.evidence.insert("flow logs show traffic-path 7 (through a gateway endpoint)".into());
+                        acc.evidence.insert(
+                            "flow logs show traffic-path 7 (through a gateway endpoint)".into(),
+                        );
                     }
                     PathClass::InternetGateway => {
                         u.bytes_other += b;
@@ -193,8 +236,14 @@ pub fn build_report(
                     }
                 }
             }
-            Dest::Other { label, category, code } => {
-                let acc = others.entry((label.clone(), *category, code.clone())).or_default();
+            Dest::Other {
+                label,
+                category,
+                code,
+            } => {
+                let acc = others
+                    .entry((label.clone(), *category, code.clone()))
+                    .or_default();
                 match class {
                     PathClass::Nat | PathClass::NatInstanceSide => {
                         acc.nat += b;
@@ -228,7 +277,9 @@ pub fn build_report(
                 )
             };
             match class_of_path(path) {
-                PathClass::Unknown if flow.nat_clients.contains(&local_ip) => PathClass::NatInstanceSide,
+                PathClass::Unknown if flow.nat_clients.contains(&local_ip) => {
+                    PathClass::NatInstanceSide
+                }
                 other => other,
             }
         };
@@ -246,9 +297,17 @@ pub fn build_report(
         if class == PathClass::Nat {
             counted_on_nat = true;
         }
-        add(&flow.dests[k.dest as usize], class, c, &mut services, &mut others, &mut totals);
+        add(
+            &flow.dests[k.dest as usize],
+            class,
+            c,
+            &mut services,
+            &mut others,
+            &mut totals,
+        );
     }
-    let local_info: HashMap<IpAddr, &crate::flow::LocalInfo> = flow.locals.iter().map(|(ip, info)| (*ip, info)).collect();
+    let local_info: HashMap<IpAddr, &crate::flow::LocalInfo> =
+        flow.locals.iter().map(|(ip, info)| (*ip, info)).collect();
     for client in &flow.nat_clients {
         if let Some(az) = local_info.get(client).and_then(|info| info.az) {
             source_azs.insert(flow.strings.name(az).to_string());
@@ -257,14 +316,21 @@ pub fn build_report(
     // Sample destinations of the traffic outside AWS service APIs: names where
     // the Resolver logs have one, else addresses.
     for (id, resolved) in flow.dests.iter().enumerate() {
-        if let Dest::Other { label, category, code } = &resolved.dest {
+        if let Dest::Other {
+            label,
+            category,
+            code,
+        } = &resolved.dest
+        {
             if let Some(acc) = others.get_mut(&(label.clone(), *category, code.clone())) {
                 for (ip, b) in &flow.samples[id] {
                     let name = match *category {
                         "not-aws" | "aws-resource" => resolver.name_of(*ip, 0).map(str::to_string),
                         _ => None,
                     };
-                    *acc.samples.entry(name.unwrap_or_else(|| ip.to_string())).or_default() += b;
+                    *acc.samples
+                        .entry(name.unwrap_or_else(|| ip.to_string()))
+                        .or_default() += b;
                 }
             }
         }
@@ -275,22 +341,44 @@ pub fn build_report(
     let mut by_endpoint: BTreeMap<(u32, IpAddr), (Counters, Counters, i64)> = BTreeMap::new();
     for (k, e) in &flow.endpoint {
         let own = flow.eni_own.get(&k.eni).and_then(|o| o.known());
-        let entry = by_endpoint.entry((k.vpc, k.endpoint)).or_insert((Counters::default(), Counters::default(), e.hour));
-        let side = if own == Some(k.endpoint) { &mut entry.1 } else { &mut entry.0 };
+        let entry = by_endpoint.entry((k.vpc, k.endpoint)).or_insert((
+            Counters::default(),
+            Counters::default(),
+            e.hour,
+        ));
+        let side = if own == Some(k.endpoint) {
+            &mut entry.1
+        } else {
+            &mut entry.0
+        };
         side.bytes += e.counters.bytes;
         side.packets += e.counters.packets;
         side.records += e.counters.records;
         entry.2 = entry.2.max(e.hour);
     }
     for ((vpc, ep), (client, endpoint_side, hour)) in by_endpoint {
-        let (counted, dup) = if client.bytes > 0 { (client, endpoint_side.bytes) } else { (endpoint_side, 0) };
+        let (counted, dup) = if client.bytes > 0 {
+            (client, endpoint_side.bytes)
+        } else {
+            (endpoint_side, 0)
+        };
         totals.bytes_deduplicated += dup;
         let resolved = resolver.resolve(ep, hour, flow_vpc_name(vpc), flow_vpc_region(vpc), None);
-        add(&resolved, PathClass::GatewayEndpoint, &counted, &mut services, &mut others, &mut totals);
+        add(
+            &resolved,
+            PathClass::GatewayEndpoint,
+            &counted,
+            &mut services,
+            &mut others,
+            &mut totals,
+        );
         if let Dest::Service { service, region } = &resolved.dest {
             if let Some(acc) = services.get_mut(&(service.clone(), region.clone())) {
-                acc.evidence.retain(|e| !e.starts_with("flow logs show traffic-path 7"));
-                acc.evidence.insert(format!("flow logs show traffic to the endpoint address {ep}"));
+                acc.evidence
+                    .retain(|e| !e.starts_with("flow logs show traffic-path 7"));
+                acc.evidence.insert(format!(
+                    "flow logs show traffic to the endpoint address {ep}"
+                ));
             }
         }
     }
@@ -298,7 +386,7 @@ pub fn build_report(
     // Queries: every AWS service name, whether or not flows matched it.
     let mut private_answers: HashMap<u32, BTreeSet<IpAddr>> = HashMap::default();
     let mut all_answers: HashMap<u32, BTreeSet<IpAddr>> = HashMap::default();
-    for &(ip, _, _, name) in &dns.observations {
+    for &(ip, _, name) in dns.observations.keys() {
         let set = if is_private(ip) {
             &mut private_answers
         } else {

@@ -39,8 +39,10 @@ pub struct DnsAggregator {
     pub(crate) stats: Vec<NameStats>,
     pub(crate) vpcs: Interner,
     pub(crate) vpc_meta: Vec<VpcMeta>,
-    /// (address, hour, vpc, name): the address answered for the name.
-    pub(crate) observations: HashSet<(IpAddr, i64, u32, u32)>,
+    /// (address, vpc, name) → (first hour, last hour) the address answered for
+    /// the name. Intervals, not every hour, keep this bounded by the distinct
+    /// answers, whatever the length of the logs.
+    pub(crate) observations: HashMap<(IpAddr, u32, u32), (i64, i64)>,
     pub(crate) records: u64,
     pub(crate) outside_window: u64,
     pub(crate) min_ts: Option<i64>,
@@ -118,7 +120,10 @@ impl DnsAggregator {
         for a in &q.answers {
             if a.rtype.eq_ignore_ascii_case("A") || a.rtype.eq_ignore_ascii_case("AAAA") {
                 if let Ok(ip) = a.rdata.trim().parse::<IpAddr>() {
-                    self.observations.insert((ip, hour, vpc, id));
+                    self.observations
+                        .entry((ip, vpc, id))
+                        .and_modify(|e| *e = (e.0.min(hour), e.1.max(hour)))
+                        .or_insert((hour, hour));
                 }
             }
         }
@@ -157,12 +162,12 @@ impl DnsAggregator {
                 vpc_map[v as usize]
             }
         };
-        self.observations.extend(
-            other
-                .observations
-                .into_iter()
-                .map(|(ip, h, v, n)| (ip, h, map_vpc(v), name_map[n as usize])),
-        );
+        for ((ip, v, n), (first, last)) in other.observations {
+            self.observations
+                .entry((ip, map_vpc(v), name_map[n as usize]))
+                .and_modify(|e| *e = (e.0.min(first), e.1.max(last)))
+                .or_insert((first, last));
+        }
         self.records += other.records;
         self.outside_window += other.outside_window;
         self.min_ts = match (self.min_ts, other.min_ts) {
@@ -192,14 +197,14 @@ impl DnsAggregator {
 
     /// Every address that appeared in an answer.
     pub fn answered_ips(&self) -> HashSet<IpAddr> {
-        self.observations.iter().map(|o| o.0).collect()
+        self.observations.keys().map(|o| o.0).collect()
     }
 
     /// Builds the time-aware address → name index.
     pub fn index(&self) -> DnsIndex {
-        let mut by_ip: HashMap<IpAddr, Vec<(i64, u32, u32)>> = HashMap::default();
-        for &(ip, h, v, n) in &self.observations {
-            by_ip.entry(ip).or_default().push((h, v, n));
+        let mut by_ip: HashMap<IpAddr, Vec<(i64, i64, u32, u32)>> = HashMap::default();
+        for (&(ip, v, n), &(first, last)) in &self.observations {
+            by_ip.entry(ip).or_default().push((first, last, v, n));
         }
         for v in by_ip.values_mut() {
             v.sort_unstable();
@@ -211,29 +216,30 @@ impl DnsAggregator {
 /// Which name an address answered for, nearest in time.
 #[derive(Clone, Debug, Default)]
 pub struct DnsIndex {
-    by_ip: HashMap<IpAddr, Vec<(i64, u32, u32)>>,
+    by_ip: HashMap<IpAddr, Vec<(i64, i64, u32, u32)>>,
 }
 
 impl DnsIndex {
     /// The name `ip` answered for nearest to `hour`, preferring answers given to
     /// `vpc` (a DNS vpc id). Among answers in the same hour, the name with the
     /// most queries wins, then the smaller id, so the choice is stable.
-    pub fn lookup(
-        &self,
-        ip: IpAddr,
-        hour: i64,
-        vpc: Option<u32>,
-        queries: &[u64],
-    ) -> Option<u32> {
+    pub fn lookup(&self, ip: IpAddr, hour: i64, vpc: Option<u32>, queries: &[u64]) -> Option<u32> {
         let obs = self.by_ip.get(&ip)?;
         let pick = |same_vpc_only: bool| -> Option<u32> {
             let mut best: Option<(i64, std::cmp::Reverse<u64>, u32)> = None;
-            for &(h, v, n) in obs {
+            for &(first, last, v, n) in obs {
                 if same_vpc_only && Some(v) != vpc {
                     continue;
                 }
+                let distance = if hour < first {
+                    first - hour
+                } else if hour > last {
+                    hour - last
+                } else {
+                    0
+                };
                 let key = (
-                    (h - hour).abs(),
+                    distance,
                     std::cmp::Reverse(queries.get(n as usize).copied().unwrap_or(0)),
                     n,
                 );
@@ -408,9 +414,13 @@ mod tests {
         let idx = a.index();
         let h = hour_of(parse_rfc3339("2026-11-01T10:30:00Z").unwrap());
         let ip = "198.51.100.7".parse().unwrap();
-        let got = idx.lookup(ip, h, a.vpcs.get("vpc-b"), &a.query_counts()).unwrap();
+        let got = idx
+            .lookup(ip, h, a.vpcs.get("vpc-b"), &a.query_counts())
+            .unwrap();
         assert_eq!(a.names.name(got), "b.example.com");
-        let got = idx.lookup(ip, h, a.vpcs.get("vpc-a"), &a.query_counts()).unwrap();
+        let got = idx
+            .lookup(ip, h, a.vpcs.get("vpc-a"), &a.query_counts())
+            .unwrap();
         assert_eq!(a.names.name(got), "a.example.com");
     }
 

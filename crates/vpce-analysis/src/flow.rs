@@ -244,7 +244,9 @@ impl FlowAggregator {
         }
         let vpc_name = (vpc != u32::MAX).then(|| self.vpcs.name(vpc));
         let region = self.vpc_regions.get(&vpc).map(|r| self.strings.name(*r));
-        let resolved = self.resolver.resolve(remote, hour, vpc_name, region, pkt_code);
+        let resolved = self
+            .resolver
+            .resolve(remote, hour, vpc_name, region, pkt_code);
         let id = self.dest_id(resolved);
         if self.dest_cache.len() >= MAX_CACHED {
             self.dest_cache.clear();
@@ -402,7 +404,11 @@ impl FlowAggregator {
                 info.eni = info.eni.or(eni);
                 info.instance |= r.instance_id.is_some();
                 info.nat_interface_type |= nat_type;
-                let code = if outbound { r.pkt_dst_aws_service } else { r.pkt_src_aws_service };
+                let code = if outbound {
+                    r.pkt_dst_aws_service
+                } else {
+                    r.pkt_src_aws_service
+                };
                 let dest = self.resolve(remote, hour, vpc, code);
                 let samples = &mut self.samples[dest as usize];
                 if samples.len() < MAX_SAMPLES || samples.contains_key(&remote) {
@@ -413,7 +419,11 @@ impl FlowAggregator {
                     local: local_id,
                     dest,
                     outbound,
-                    path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
+                    path: if outbound {
+                        r.traffic_path.unwrap_or(0)
+                    } else {
+                        0
+                    },
                 };
                 self.public.entry(key).or_default().add(bytes, packets);
             }
@@ -427,7 +437,11 @@ impl FlowAggregator {
                 };
                 match (endpoint, eni) {
                     (Some(ep), Some(eni)) => {
-                        let key = EndpointKey { vpc, eni, endpoint: ep };
+                        let key = EndpointKey {
+                            vpc,
+                            eni,
+                            endpoint: ep,
+                        };
                         let e = self.endpoint.entry(key).or_default();
                         e.counters.add(bytes, packets);
                         e.hour = e.hour.max(hour);
@@ -461,7 +475,11 @@ impl FlowAggregator {
             mine.instance |= info.instance;
             mine.nat_interface_type |= info.nat_interface_type;
         }
-        let dest_map: Vec<u32> = other.dests.iter().map(|d| self.dest_id(d.clone())).collect();
+        let dest_map: Vec<u32> = other
+            .dests
+            .iter()
+            .map(|d| self.dest_id(d.clone()))
+            .collect();
         for (i, samples) in other.samples.into_iter().enumerate() {
             let mine = &mut self.samples[dest_map[i] as usize];
             for (ip, b) in samples {

@@ -24,9 +24,9 @@ pub mod net;
 mod resolve;
 
 pub use build::{build_report, AnalysisConfig, Reference};
-pub use resolve::{Dest, Resolved, Resolver};
 pub use dns::{DnsAggregator, DnsIndex};
 pub use flow::{FlowAggregator, FlowCounts};
+pub use resolve::{Dest, Resolved, Resolver};
 pub use vpce_model::Report;
 
 /// Keeps records with `since <= t < until` (Unix seconds).

@@ -19,7 +19,10 @@ use crate::net::is_private;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dest {
     /// An AWS service API in a Region.
-    Service { service: String, region: Option<String> },
+    Service {
+        service: String,
+        region: Option<String>,
+    },
     /// Everything else, under a label.
     Other {
         label: String,
@@ -52,19 +55,35 @@ pub struct Resolver {
 impl Resolver {
     /// Classifies every queried name once (in the Region of the VPC that asked)
     /// and indexes the answers.
-    pub fn new(dns: &DnsAggregator, catalog: &Catalog, ranges: IpRanges, default_region: Option<String>) -> Resolver {
+    pub fn new(
+        dns: &DnsAggregator,
+        catalog: &Catalog,
+        ranges: IpRanges,
+        default_region: Option<String>,
+    ) -> Resolver {
         let region_of = |vpc: Option<u32>| -> Option<String> {
             vpc.and_then(|v| dns.vpc_meta.get(v as usize))
                 .and_then(|m| m.region.clone())
                 .or_else(|| default_region.clone())
         };
         let classes: Vec<Classification> = (0..dns.names.len() as u32)
-            .map(|id| catalog.classify(dns.names.name(id), region_of(dns.stats[id as usize].vpc).as_deref()))
+            .map(|id| {
+                catalog.classify(
+                    dns.names.name(id),
+                    region_of(dns.stats[id as usize].vpc).as_deref(),
+                )
+            })
             .collect();
         let endpoint_ips = dns
             .observations
-            .iter()
-            .filter(|o| is_private(o.0) && matches!(classes[o.3 as usize].kind, Kind::Service | Kind::EndpointDns))
+            .keys()
+            .filter(|o| {
+                is_private(o.0)
+                    && matches!(
+                        classes[o.2 as usize].kind,
+                        Kind::Service | Kind::EndpointDns
+                    )
+            })
             .map(|o| o.0)
             .collect();
         Resolver {
@@ -97,24 +116,40 @@ impl Resolver {
 
     /// The name `ip` answered for nearest to `hour`, any VPC.
     pub fn name_of(&self, ip: IpAddr, hour: i64) -> Option<&str> {
-        self.index.lookup(ip, hour, None, &self.queries).map(|n| self.names.name(n))
+        self.index
+            .lookup(ip, hour, None, &self.queries)
+            .map(|n| self.names.name(n))
     }
 
     /// Names `remote` as seen from `vpc` at `hour`. `region` is the VPC's
     /// Region (for addresses the ranges list as GLOBAL); `pkt_code` the flow
     /// log's `pkt-dst-aws-service`/`pkt-src-aws-service` for the address.
-    pub fn resolve(&self, remote: IpAddr, hour: i64, vpc: Option<&str>, region: Option<&str>, pkt_code: Option<&str>) -> Resolved {
+    pub fn resolve(
+        &self,
+        remote: IpAddr,
+        hour: i64,
+        vpc: Option<&str>,
+        region: Option<&str>,
+        pkt_code: Option<&str>,
+    ) -> Resolved {
         let dns_vpc = vpc.and_then(|v| self.dns_vpcs.get(v));
         if let Some(name) = self.index.lookup(remote, hour, dns_vpc, &self.queries) {
             let c = &self.classes[name as usize];
             let dest = match (c.kind, &c.service) {
-                (Kind::Service | Kind::EndpointDns, Some(s)) => Dest::Service { service: s.clone(), region: c.region.clone() },
+                (Kind::Service | Kind::EndpointDns, Some(s)) => Dest::Service {
+                    service: s.clone(),
+                    region: c.region.clone(),
+                },
                 (Kind::Resource, s) => Dest::Other {
                     label: format!("AWS resource ({})", s.as_deref().unwrap_or("unknown")),
                     category: "aws-resource",
                     code: None,
                 },
-                _ => Dest::Other { label: "not AWS".into(), category: "not-aws", code: None },
+                _ => Dest::Other {
+                    label: "not AWS".into(),
+                    category: "not-aws",
+                    code: None,
+                },
             };
             return Resolved { dest, how: "dns" };
         }
@@ -128,8 +163,14 @@ impl Resolver {
             .map(str::to_string)
             .or_else(|| self.default_region.clone());
         let dest = match code {
-            Some("S3") => Dest::Service { service: "s3".into(), region },
-            Some("DYNAMODB") => Dest::Service { service: "dynamodb".into(), region },
+            Some("S3") => Dest::Service {
+                service: "s3".into(),
+                region,
+            },
+            Some("DYNAMODB") => Dest::Service {
+                service: "dynamodb".into(),
+                region,
+            },
             Some(code) => Dest::Other {
                 label: format!("AWS, unattributed ({code} range)"),
                 category: "aws-unattributed",
@@ -146,6 +187,9 @@ impl Resolver {
                 }
             }
         };
-        Resolved { dest, how: "ip-range" }
+        Resolved {
+            dest,
+            how: "ip-range",
+        }
     }
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use vpce_analysis::net::Cidr;
-use vpce_analysis::{build_report, AnalysisConfig, DnsAggregator, FlowAggregator, Reference, Resolver, TimeFilter};
+use vpce_analysis::{
+    build_report, AnalysisConfig, DnsAggregator, FlowAggregator, Reference, Resolver, TimeFilter,
+};
 use vpce_catalog::{Catalog, IpRanges};
 use vpce_formats::flow::{FlowFormat, FlowReadOptions};
 use vpce_formats::time::parse_rfc3339;
@@ -183,7 +185,12 @@ pub(crate) fn analyze(
         dns_explicit,
         threads,
     );
-    let resolver = Arc::new(Resolver::new(&dns.aggregate, catalog, ranges.clone(), cfg.default_region.clone()));
+    let resolver = Arc::new(Resolver::new(
+        &dns.aggregate,
+        catalog,
+        ranges.clone(),
+        cfg.default_region.clone(),
+    ));
     let template = FlowAggregator::new(cfg.local_net(), cfg.filter, resolver.clone());
     let flows = read_flows(flow_inputs, &template, flow_opts, flow_explicit, threads);
 
@@ -212,7 +219,10 @@ pub(crate) fn analyze(
         fa,
         inputs,
         cfg,
-        &Reference { catalog, resolver: &resolver },
+        &Reference {
+            catalog,
+            resolver: &resolver,
+        },
     );
     let skipped = dns.skipped.len() + flows.skipped.len();
     if skipped > 0 {
