@@ -84,7 +84,11 @@ pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestErro
                     continue;
                 }
                 let rel = entry.path().strip_prefix(p).unwrap_or(entry.path());
-                let skip = rel.components().any(|c| c.as_os_str() == kind.other_dir())
+                let other = kind.other_dir();
+                let hive = format!("aws-service={other}");
+                let skip = rel
+                    .components()
+                    .any(|c| c.as_os_str() == other || c.as_os_str() == hive.as_str())
                     || entry
                         .file_name()
                         .to_str()
@@ -567,11 +571,14 @@ mod tests {
         std::fs::write(dns_dir.join("a.log"), "{}").unwrap();
         std::fs::write(flow_dir.join("b.log"), "x").unwrap();
         std::fs::write(dir.path().join("truth.json"), "{}").unwrap();
+        let hive = dir.path().join("AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=us-east-1/year=2026/month=01/day=01/hour=00");
+        std::fs::create_dir_all(&hive).unwrap();
+        std::fs::write(hive.join("c.log"), "x").unwrap();
         let d = expand(&[dir.path().to_path_buf()], LogKind::Dns).unwrap();
         assert_eq!(d.len(), 1);
         assert!(d[0].name().contains("vpcdnsquerylogs"));
         let f = expand(&[dir.path().to_path_buf()], LogKind::Flow).unwrap();
-        assert_eq!(f.len(), 1);
+        assert_eq!(f.len(), 2);
         assert!(expand(&[dir.path().join("missing")], LogKind::Flow).is_err());
     }
 }
