@@ -590,7 +590,7 @@ pub fn build_report(
             ));
         }
         if let (Some(dmin), Some(dmax), Some(fmin), Some(fmax)) =
-            (dns.min_ts, dns.max_ts, flow.min_ts, flow.max_ts)
+            (dns.span.min, dns.span.max, flow.span.min, flow.span.max)
         {
             if dmax < fmin || fmax < dmin {
                 warnings.push("the Resolver logs and the flow logs cover different times: addresses are matched to the nearest answer, which may be stale".into());
@@ -601,8 +601,8 @@ pub fn build_report(
     let (start, end, source) = match (cfg.filter.since, cfg.filter.until) {
         (Some(s), Some(u)) => (Some(s), Some(u), "given"),
         _ => {
-            let min = [dns.min_ts, flow.min_ts].into_iter().flatten().min();
-            let max = [dns.max_ts, flow.max_ts].into_iter().flatten().max();
+            let min = [dns.span.min, flow.span.min].into_iter().flatten().min();
+            let max = [dns.span.max, flow.span.max].into_iter().flatten().max();
             (
                 cfg.filter.since.or(min),
                 cfg.filter.until.or(max),

@@ -8,7 +8,7 @@ use vpce_formats::resolver::DnsQuery;
 use vpce_formats::time::parse_rfc3339;
 
 use crate::intern::Interner;
-use crate::{hour_of, TimeFilter};
+use crate::{hour_of, TimeFilter, TimeSpan};
 
 /// How many answer records are kept per name (the most recent query's).
 const MAX_KEPT_ANSWERS: usize = 8;
@@ -45,8 +45,7 @@ pub struct DnsAggregator {
     pub(crate) observations: HashMap<(IpAddr, u32, u32), (i64, i64)>,
     pub(crate) records: u64,
     pub(crate) outside_window: u64,
-    pub(crate) min_ts: Option<i64>,
-    pub(crate) max_ts: Option<i64>,
+    pub(crate) span: TimeSpan,
     scratch: String,
 }
 
@@ -78,8 +77,7 @@ impl DnsAggregator {
             return;
         }
         self.records += 1;
-        self.min_ts = Some(self.min_ts.map_or(ts, |m| m.min(ts)));
-        self.max_ts = Some(self.max_ts.map_or(ts, |m| m.max(ts)));
+        self.span.add(ts, ts);
         let vpc = q.vpc_id.as_deref().map(|v| {
             let id = self.vpcs.id(v);
             if id as usize == self.vpc_meta.len() {
@@ -170,14 +168,7 @@ impl DnsAggregator {
         }
         self.records += other.records;
         self.outside_window += other.outside_window;
-        self.min_ts = match (self.min_ts, other.min_ts) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.max_ts = match (self.max_ts, other.max_ts) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        self.span.merge(other.span);
     }
 
     /// Records counted (inside the window).

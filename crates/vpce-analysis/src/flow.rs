@@ -16,7 +16,7 @@ use vpce_formats::flow::{Action, Direction, FlowRecord, LogStatus};
 use crate::intern::Interner;
 use crate::net::LocalNet;
 use crate::resolve::{Resolved, Resolver};
-use crate::{hour_of, TimeFilter};
+use crate::{hour_of, TimeFilter, TimeSpan};
 
 /// Byte, packet and record counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -142,8 +142,7 @@ pub struct FlowAggregator {
     pub(crate) rejected: u64,
     pub(crate) outside_window: u64,
     pub(crate) internal_bytes: u64,
-    pub(crate) min_ts: Option<i64>,
-    pub(crate) max_ts: Option<i64>,
+    pub(crate) span: TimeSpan,
 }
 
 /// The last name interned and its id, to skip the hash lookup on repeats.
@@ -278,9 +277,7 @@ impl FlowAggregator {
                 self.outside_window += 1;
                 return;
             }
-            self.min_ts = Some(self.min_ts.map_or(ts, |m| m.min(ts)));
-            let end = r.end.unwrap_or(ts);
-            self.max_ts = Some(self.max_ts.map_or(end, |m| m.max(end)));
+            self.span.add(ts, r.end.unwrap_or(ts));
         }
         if r.action == Some(Action::Reject) {
             self.rejected += 1;
@@ -541,14 +538,7 @@ impl FlowAggregator {
         self.rejected += other.rejected;
         self.outside_window += other.outside_window;
         self.internal_bytes += other.internal_bytes;
-        self.min_ts = match (self.min_ts, other.min_ts) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.max_ts = match (self.max_ts, other.max_ts) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        self.span.merge(other.span);
     }
 
     /// Records read (all statuses).

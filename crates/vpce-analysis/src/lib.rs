@@ -43,6 +43,28 @@ impl TimeFilter {
     }
 }
 
+/// The earliest and latest times seen, in Unix seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeSpan {
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+impl TimeSpan {
+    /// Widens the span to cover `start..=end`.
+    pub fn add(&mut self, start: i64, end: i64) {
+        self.min = Some(self.min.map_or(start, |m| m.min(start)));
+        self.max = Some(self.max.map_or(end, |m| m.max(end)));
+    }
+
+    /// Widens the span to cover `other`.
+    pub fn merge(&mut self, other: TimeSpan) {
+        if let (Some(a), Some(b)) = (other.min, other.max) {
+            self.add(a, b);
+        }
+    }
+}
+
 /// Hours since the epoch: the time resolution of the DNS ↔ flow join.
 pub(crate) fn hour_of(ts: i64) -> i64 {
     ts.div_euclid(3600)

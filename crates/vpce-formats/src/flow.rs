@@ -1088,54 +1088,53 @@ pub fn read_flow_log<R: Read>(
             }
         }
         if let Some(framer) = json_mode.as_mut() {
-            let mut on_value = |v: &[u8], l: u64| match Envelope::unwrap_bytes(v) {
-                Ok(Some(Unwrapped::Events(events))) => {
-                    for ev in &events {
-                        if let Err(e) = handle_line(
-                            ev.message.trim_end().as_bytes(),
-                            l,
-                            &mut format,
-                            &mut announced,
-                            sink,
-                            &mut json_scratch,
-                        ) {
-                            fatal.get_or_insert(e);
+            let mut on_value = |v: &[u8], l: u64| {
+                // The messages of the envelope (or of the envelopes inside a
+                // Lambda payload), each a record line.
+                let mut messages: Vec<String> = Vec::new();
+                let take = |events: &[crate::json::Event<'_>], out: &mut Vec<String>| {
+                    out.extend(events.iter().map(|e| e.message.trim_end().to_string()));
+                };
+                match Envelope::unwrap_bytes(v) {
+                    Ok(Some(Unwrapped::Events(events))) => take(&events, &mut messages),
+                    Ok(Some(Unwrapped::Control)) => {}
+                    Ok(Some(Unwrapped::Nested(bytes))) => {
+                        let mut inner = JsonFramer::default();
+                        let mut inner_values: Vec<Vec<u8>> = Vec::new();
+                        let mut keep = |v: &[u8], _l: u64| inner_values.push(v.to_vec());
+                        let mut errs = |_l: u64, e: String| value_errors.push((l, e));
+                        for piece in bytes.split(|&b| b == b'\n') {
+                            inner.push_line(piece, l, &mut keep, &mut errs);
                         }
-                    }
-                }
-                Ok(Some(Unwrapped::Control)) => {}
-                Ok(Some(Unwrapped::Nested(bytes))) => {
-                    // A Lambda payload: one envelope, framed line by line.
-                    let mut inner = JsonFramer::default();
-                    let mut inner_values: Vec<Vec<u8>> = Vec::new();
-                    let mut keep = |v: &[u8], _l: u64| inner_values.push(v.to_vec());
-                    let mut errs = |_l: u64, e: String| value_errors.push((l, e));
-                    for piece in bytes.split(|&b| b == b'\n') {
-                        inner.push_line(piece, l, &mut keep, &mut errs);
-                    }
-                    inner.finish(&mut keep, &mut errs);
-                    for v in inner_values {
-                        if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v) {
-                            for ev in &events {
-                                if let Err(e) = handle_line(
-                                    ev.message.trim_end().as_bytes(),
-                                    l,
-                                    &mut format,
-                                    &mut announced,
-                                    sink,
-                                    &mut json_scratch,
-                                ) {
-                                    fatal.get_or_insert(e);
-                                }
+                        inner.finish(&mut keep, &mut errs);
+                        for v in inner_values {
+                            if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v)
+                            {
+                                take(&events, &mut messages);
                             }
                         }
                     }
+                    Ok(None) => value_errors.push((
+                        l,
+                        "JSON object is not a CloudWatch Logs envelope with flow-log messages"
+                            .into(),
+                    )),
+                    Err(e) => {
+                        value_errors.push((l, format!("invalid CloudWatch Logs envelope: {e}")))
+                    }
                 }
-                Ok(None) => value_errors.push((
-                    l,
-                    "JSON object is not a CloudWatch Logs envelope with flow-log messages".into(),
-                )),
-                Err(e) => value_errors.push((l, format!("invalid CloudWatch Logs envelope: {e}"))),
+                for m in &messages {
+                    if let Err(e) = handle_line(
+                        m.as_bytes(),
+                        l,
+                        &mut format,
+                        &mut announced,
+                        sink,
+                        &mut json_scratch,
+                    ) {
+                        fatal.get_or_insert(e);
+                    }
+                }
             };
             let mut on_error = |l: u64, e: String| json_errors.push((l, e));
             framer.push_line(line, n, &mut on_value, &mut on_error);

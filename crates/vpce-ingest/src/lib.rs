@@ -329,13 +329,20 @@ fn describe_other(looks: &Looks) -> &'static str {
     }
 }
 
-/// Reads Resolver query logs, one file per thread at a time.
-pub fn read_dns(
+/// Reads every input on `threads` threads: opens it, checks with `accepts`
+/// that the first line is the expected log type (`what` names it in the
+/// error), and hands a reader of the whole file to `read`.
+#[allow(clippy::too_many_arguments)] // one private helper for the two log types
+fn read_all<A: Clone + Send + Sync>(
     inputs: &[Input],
-    template: &DnsAggregator,
+    template: &A,
     explicit: &[bool],
     threads: usize,
-) -> Outcome<DnsAggregator> {
+    what: &str,
+    accepts: fn(&Looks, &[u8]) -> bool,
+    read: &(dyn Fn(&mut A, &mut Collector, String, Box<dyn Read + '_>) + Sync),
+    merge: fn(&mut A, A),
+) -> Outcome<A> {
     let parts = for_each_file(
         inputs,
         threads,
@@ -356,15 +363,42 @@ pub fn read_dns(
             if looks == Looks::Empty {
                 return;
             }
-            if looks != Looks::Json {
+            if !accepts(&looks, &head) {
                 return col.wrong_type(
                     name,
                     explicit.get(i).copied().unwrap_or(true),
-                    "not a Resolver query log",
+                    what,
                     &looks,
                 );
             }
-            let reader = Cursor::new(head).chain(rest);
+            read(agg, col, name, Box::new(Cursor::new(head).chain(rest)));
+        },
+    );
+    let (aggregate, col) = merge_parts(parts, merge);
+    Outcome {
+        aggregate,
+        stats: col.stats,
+        examples: col.examples,
+        errors: col.errors,
+        skipped: col.skipped,
+    }
+}
+
+/// Reads Resolver query logs, one file per thread at a time.
+pub fn read_dns(
+    inputs: &[Input],
+    template: &DnsAggregator,
+    explicit: &[bool],
+    threads: usize,
+) -> Outcome<DnsAggregator> {
+    read_all(
+        inputs,
+        template,
+        explicit,
+        threads,
+        "not a Resolver query log",
+        |looks, _| *looks == Looks::Json,
+        &|agg, col, name, reader| {
             let mut sink = DnsFileSink {
                 agg,
                 col,
@@ -374,15 +408,8 @@ pub fn read_dns(
                 col.read_error(name, e);
             }
         },
-    );
-    let (agg, col) = merge_parts(parts, DnsAggregator::merge);
-    Outcome {
-        aggregate: agg,
-        stats: col.stats,
-        examples: col.examples,
-        errors: col.errors,
-        skipped: col.skipped,
-    }
+        DnsAggregator::merge,
+    )
 }
 
 fn merge_parts<A>(parts: Vec<(A, Collector)>, merge: fn(&mut A, A)) -> (A, Collector) {
@@ -419,37 +446,18 @@ pub fn read_flows(
     explicit: &[bool],
     threads: usize,
 ) -> Outcome<FlowAggregator> {
-    let parts = for_each_file(
+    read_all(
         inputs,
+        template,
+        explicit,
         threads,
-        &|| (template.clone(), Collector::new()),
-        &|(agg, col), i, input| {
-            let name = input.name();
-            col.stats.files += 1;
-            let (head, rest) = match open(input) {
-                Ok(x) => x,
-                Err(e) => {
-                    return col.errors.push(FileError {
-                        file: name,
-                        error: e.to_string(),
-                    })
-                }
-            };
-            let looks = sniff(&head);
-            if looks == Looks::Empty {
-                return;
-            }
-            let json_is_envelope =
-                looks == Looks::Json && memchr_find(&head, b"\"query_name\"").is_none();
-            if looks != Looks::FlowText && !json_is_envelope {
-                return col.wrong_type(
-                    name,
-                    explicit.get(i).copied().unwrap_or(true),
-                    "not a VPC flow log",
-                    &looks,
-                );
-            }
-            let reader = Cursor::new(head).chain(rest);
+        "not a VPC flow log",
+        // Text, or CloudWatch Logs envelopes whose messages are flow records.
+        |looks, head| {
+            *looks == Looks::FlowText
+                || (*looks == Looks::Json && memchr_find(head, b"\"query_name\"").is_none())
+        },
+        &|agg, col, name, reader| {
             let mut sink = FlowFileSink {
                 agg,
                 col,
@@ -466,15 +474,8 @@ pub fn read_flows(
                 Err(FlowReadError::Read(e)) => col.read_error(name, e),
             }
         },
-    );
-    let (agg, col) = merge_parts(parts, FlowAggregator::merge);
-    Outcome {
-        aggregate: agg,
-        stats: col.stats,
-        examples: col.examples,
-        errors: col.errors,
-        skipped: col.skipped,
-    }
+        FlowAggregator::merge,
+    )
 }
 
 fn memchr_find(hay: &[u8], needle: &[u8]) -> Option<usize> {
