@@ -593,3 +593,24 @@ fn cloudwatch_envelopes_and_filter_log_events_output() {
     assert_eq!(r["services"][0]["service"], "kinesis-streams");
     assert_eq!(r["services"][0]["query_count"], 3);
 }
+
+#[test]
+fn ipv6_flows_with_a_vpc_cidr() {
+    // An IPv6 VPC address to an S3 IPv6 address through an egress-only
+    // internet gateway (traffic-path 8): S3 by range, not through NAT.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("v6.log");
+    std::fs::write(
+        &f,
+        "version interface-id srcaddr dstaddr bytes start traffic-path flow-direction\n\
+         5 eni-1 2600:1f18:abc:10::5 2600:1f60:8000::10 6000 1793491200 8 egress\n\
+         5 eni-1 2600:1f60:8000::10 2600:1f18:abc:10::5 9000 1793491200 - ingress\n",
+    )
+    .unwrap();
+    let r = analyze_json(&["--flow-logs", f.to_str().unwrap(), "--vpc-cidr", "2600:1f18:abc::/56", "--region", "us-east-1"]);
+    let s3 = &r["services"][0];
+    assert_eq!(s3["service"], "s3");
+    assert_eq!(s3["bytes_other_breakdown"]["internet_gateway"], 15_000);
+    assert_eq!(s3["bytes_via_nat"], 0);
+    assert_eq!(r["network"]["vpc_cidrs"][0], "2600:1f18:abc::/56");
+}
