@@ -8,12 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// from Route 53 Resolver query logs and VPC flow logs, and which VPC
 /// endpoints would carry that traffic.
 #[derive(Debug, Parser)]
-#[command(
-    name = "vpce-advisor",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
+#[command(name = "vpce-advisor", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,6 +25,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Analyse a built-in sample data set and print the table.
     Demo(DemoArgs),
+    /// Print the price table in use, with its dates and sources.
+    Pricing(PricingArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -122,6 +119,37 @@ pub struct AnalyzeArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub reference: ReferenceArgs,
+    #[command(flatten)]
+    pub costs: CostArgs,
+}
+
+/// How costs are computed.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CostArgs {
+    /// Use this price table instead of the embedded one (same schema as
+    /// data/pricing.json).
+    #[arg(long, value_name = "FILE")]
+    pub pricing: Option<PathBuf>,
+    /// Availability Zones to price each interface endpoint in. Default: the
+    /// AZs (az-id) of the interfaces that use NAT, else 2.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub azs: Option<u32>,
+    /// Recommend endpoints for these services whatever the cost (a security
+    /// policy choice), e.g. --require-private ssm,sts.
+    #[arg(long, value_name = "SVC,...", value_delimiter = ',')]
+    pub require_private: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PricingArgs {
+    /// Only this Region.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Show this price table instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub pricing: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ExplainFormat,
 }
 
 #[derive(Debug, Args)]

@@ -92,27 +92,24 @@ fn simulate_then_analyze_matches_the_truth() {
         assert_eq!(r["inputs"]["flow"]["records"], truth["flow_records"]);
         assert_eq!(r["inputs"]["dns"]["records"], truth["dns_records"]);
         assert_eq!(r["inputs"]["malformed"], 0);
-        assert_eq!(
-            r["network"]["nat_gateways"][0]["private_ip"],
-            truth["nat_private_ip"]
-        );
+        assert_eq!(r["network"]["nat_gateways"][0]["private_ip"], truth["nat_private_ip"]);
         assert_eq!(
             r["network"]["nat_gateways"][0]["interface_id"],
             truth["nat_interface_id"]
         );
         assert_eq!(r["network"]["nat_gateways"][0]["source"], "inferred");
         assert_eq!(r["network"]["vpc_cidrs"][0], truth["vpc_cidr"]);
-        assert_eq!(
-            r["network"]["nat_bytes_counted_on"],
-            "nat-gateway-interface"
-        );
+        assert_eq!(r["network"]["nat_bytes_counted_on"], "nat-gateway-interface");
         assert!(r["totals"]["bytes_deduplicated"].as_u64().unwrap() > 0);
-        // Ranked by bytes through NAT.
-        let nat: Vec<u64> = services
-            .iter()
-            .map(|s| s["bytes_via_nat"].as_u64().unwrap())
-            .collect();
-        assert!(nat.windows(2).all(|w| w[0] >= w[1]), "{nat:?}");
+        // Ranked by monthly savings; the priced inputs are stated.
+        let savings: Vec<f64> = services.iter().map(|s| s["monthly_savings_usd"].as_f64().unwrap_or(f64::NEG_INFINITY)).collect();
+        assert!(savings.windows(2).all(|w| w[0] >= w[1]), "{savings:?}");
+        assert_eq!(r["pricing"]["region"], "us-east-1");
+        assert_eq!(r["pricing"]["month_hours"], 730.0);
+        assert_eq!(r["services"][0]["service"], "s3");
+        assert_eq!(r["services"][0]["recommendation"], "create-gateway");
+        let logs = services.iter().find(|s| s["service"] == "logs").unwrap();
+        assert_eq!(logs["recommendation"], "exists");
         // Hostnames carry their own counts.
         let sts = services.iter().find(|s| s["service"] == "sts").unwrap();
         let global = sts["hostnames"]
@@ -121,10 +118,7 @@ fn simulate_then_analyze_matches_the_truth() {
             .iter()
             .find(|h| h["name"] == "sts.amazonaws.com")
             .unwrap();
-        assert_eq!(
-            global["query_count"],
-            truth["hostnames"]["sts.amazonaws.com"]
-        );
+        assert_eq!(global["query_count"], truth["hostnames"]["sts.amazonaws.com"]);
         assert_eq!(global["private_dns_covers"], false);
     }
 }
@@ -204,15 +198,7 @@ fn seed_json_has_the_original_lambda_shape() {
     for (name, entry) in obj {
         assert!(!name.ends_with('.'));
         let keys: Vec<&String> = entry.as_object().unwrap().keys().collect();
-        assert_eq!(
-            keys,
-            [
-                "answers",
-                "endpoint_exists",
-                "endpoint_supported",
-                "queryCount"
-            ]
-        );
+        assert_eq!(keys, ["answers", "endpoint_exists", "endpoint_supported", "queryCount"]);
         assert!(entry["queryCount"].is_string());
         assert!(entry["queryCount"].as_str().unwrap().parse::<u64>().is_ok());
     }
@@ -308,14 +294,7 @@ fn explain_json_and_table() {
     let kinds: Vec<&str> = a.iter().map(|x| x["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        [
-            "service",
-            "service",
-            "service",
-            "resource",
-            "endpoint-dns",
-            "not-aws"
-        ]
+        ["service", "service", "service", "resource", "endpoint-dns", "not-aws"]
     );
     assert_eq!(a[0]["hostname"], "ssm.us-east-1.amazonaws.com");
     assert_eq!(a[0]["endpoint_service_name"], "com.amazonaws.us-east-1.ssm");
@@ -364,10 +343,9 @@ fn malformed_lines_are_reported_and_the_run_goes_on_unless_strict() {
         "{ex:?}"
     );
     assert!(
-        ex.iter()
-            .any(|m| m["file"].as_str().unwrap().ends_with("flows.log")
-                && m["line"] == 2
-                && m["reason"].as_str().unwrap().contains("dstaddr")),
+        ex.iter().any(|m| m["file"].as_str().unwrap().ends_with("flows.log")
+            && m["line"] == 2
+            && m["reason"].as_str().unwrap().contains("dstaddr")),
         "{ex:?}"
     );
     assert_eq!(r["inputs"]["dns"]["records"], 2);
@@ -383,7 +361,8 @@ fn malformed_lines_are_reported_and_the_run_goes_on_unless_strict() {
 #[test]
 fn truncated_gzip_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let text = "{\"query_name\":\"ssm.us-east-1.amazonaws.com.\",\"query_timestamp\":\"2026-11-01T00:00:00Z\"}\n".repeat(20_000);
+    let text = "{\"query_name\":\"ssm.us-east-1.amazonaws.com.\",\"query_timestamp\":\"2026-11-01T00:00:00Z\"}\n"
+        .repeat(20_000);
     let data = gz(text.as_bytes());
     let cut = dir.path().join("cut.log.gz");
     std::fs::write(&cut, &data[..data.len() * 2 / 3]).unwrap();
@@ -441,17 +420,18 @@ fn unknown_flow_log_field_lists_the_known_ones() {
         ])
         .assert()
         .code(2)
-        .stderr(
-            predicate::str::contains("--flow-log-format")
-                .and(predicate::str::contains("'${nope}'")),
-        );
+        .stderr(predicate::str::contains("--flow-log-format").and(predicate::str::contains("'${nope}'")));
 }
 
 #[test]
 fn headerless_flow_logs_with_a_format_string() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("cwl.log");
-    std::fs::write(&f, "eni-1 10.0.1.5 52.216.1.1 7000 1793491200 1 S3\neni-1 52.216.1.1 10.0.1.5 3000 1793491200 - -\n").unwrap();
+    std::fs::write(
+        &f,
+        "eni-1 10.0.1.5 52.216.1.1 7000 1793491200 1 S3\neni-1 52.216.1.1 10.0.1.5 3000 1793491200 - -\n",
+    )
+    .unwrap();
     let r = analyze_json(&[
         "--flow-logs",
         f.to_str().unwrap(),
@@ -469,28 +449,19 @@ fn headerless_flow_logs_with_a_format_string() {
 fn a_file_of_the_wrong_type_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let flow = dir.path().join("flow.log");
-    std::fs::write(
-        &flow,
-        "version srcaddr dstaddr bytes\n2 10.0.0.1 52.1.1.1 5\n",
-    )
-    .unwrap();
+    std::fs::write(&flow, "version srcaddr dstaddr bytes\n2 10.0.0.1 52.1.1.1 5\n").unwrap();
     let junk = dir.path().join("junk.bin");
     std::fs::write(&junk, [0u8, 159, 146, 150, 255, 10]).unwrap();
     bin()
         .args(["analyze", "--dns-logs", flow.to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(
-            predicate::str::contains("not a Resolver query log")
-                .and(predicate::str::contains("use --flow-logs")),
-        );
+        .stderr(predicate::str::contains("not a Resolver query log").and(predicate::str::contains("use --flow-logs")));
     bin()
         .args(["analyze", "--flow-logs", junk.to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(
-            predicate::str::contains("not a VPC flow log").and(predicate::str::contains("neither")),
-        );
+        .stderr(predicate::str::contains("not a VPC flow log").and(predicate::str::contains("neither")));
 }
 
 #[test]
@@ -584,11 +555,7 @@ fn cloudwatch_envelopes_and_filter_log_events_output() {
     std::fs::write(&firehose, gz(format!("{env}{ctrl}{env}").as_bytes())).unwrap();
     let filter = dir.path().join("filter.json");
     std::fs::write(&filter, serde_json::to_string_pretty(&serde_json::json!({"events":[{"logStreamName":"s","timestamp":1,"message":rec,"ingestionTime":2,"eventId":"e"}],"searchedLogStreams":[]})).unwrap()).unwrap();
-    let r = analyze_json(&[
-        "--dns-logs",
-        firehose.to_str().unwrap(),
-        filter.to_str().unwrap(),
-    ]);
+    let r = analyze_json(&["--dns-logs", firehose.to_str().unwrap(), filter.to_str().unwrap()]);
     assert_eq!(r["inputs"]["dns"]["records"], 3);
     assert_eq!(r["services"][0]["service"], "kinesis-streams");
     assert_eq!(r["services"][0]["query_count"], 3);
@@ -607,10 +574,63 @@ fn ipv6_flows_with_a_vpc_cidr() {
          5 eni-1 2600:1f60:8000::10 2600:1f18:abc:10::5 9000 1793491200 - ingress\n",
     )
     .unwrap();
-    let r = analyze_json(&["--flow-logs", f.to_str().unwrap(), "--vpc-cidr", "2600:1f18:abc::/56", "--region", "us-east-1"]);
+    let r = analyze_json(&[
+        "--flow-logs",
+        f.to_str().unwrap(),
+        "--vpc-cidr",
+        "2600:1f18:abc::/56",
+        "--region",
+        "us-east-1",
+    ]);
     let s3 = &r["services"][0];
     assert_eq!(s3["service"], "s3");
     assert_eq!(s3["bytes_other_breakdown"]["internet_gateway"], 15_000);
     assert_eq!(s3["bytes_via_nat"], 0);
     assert_eq!(r["network"]["vpc_cidrs"][0], "2600:1f18:abc::/56");
+}
+
+#[test]
+fn pricing_command_and_overrides() {
+    bin()
+        .args(["pricing", "--region", "eu-central-1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("eu-central-1").and(predicate::str::contains("0.052")).and(predicate::str::contains("2026-09-09")))
+        .stdout(predicate::str::contains("us-east-1").not());
+    bin().args(["pricing", "--region", "mars-north-1"]).assert().code(2).stderr(predicate::str::contains("known Regions: ").and(predicate::str::contains("us-east-1")));
+    let out = bin().args(["pricing", "--format", "json"]).assert().success().get_output().stdout.clone();
+    let table: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(table["format"], "vpce-advisor-pricing/1");
+
+    // A user table: NAT at $100/GB makes every interface endpoint worth it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut custom = table.clone();
+    custom["regions"]["us-east-1"]["nat_usd_per_gb"] = serde_json::json!(100.0);
+    custom["as_of"] = serde_json::json!("2030-01-01");
+    let pricing = dir.path().join("prices.json");
+    std::fs::write(&pricing, custom.to_string()).unwrap();
+    simulate(dir.path(), 2, 4, 42);
+    let logs = dir.path().join("AWSLogs");
+    let l = logs.to_str().unwrap();
+    let r = analyze_json(&["--dns-logs", l, "--flow-logs", l, "--pricing", pricing.to_str().unwrap(), "--azs", "3", "--require-private", "ssm,sts"]);
+    assert_eq!(r["pricing"]["table_as_of"], "2030-01-01");
+    assert_eq!(r["pricing"]["nat_usd_per_gb"], 100.0);
+    assert_eq!(r["pricing"]["azs"], 3);
+    assert_eq!(r["pricing"]["azs_source"], "--azs");
+    let svc = |name: &str| r["services"].as_array().unwrap().iter().find(|s| s["service"] == name).unwrap().clone();
+    assert_eq!(svc("kinesis-streams")["recommendation"], "create-interface");
+    let ssm = svc("ssm");
+    assert_eq!(ssm["recommendation"], "create-interface");
+    assert!(ssm["reasons"].as_array().unwrap().iter().any(|x| x.as_str().unwrap().contains("Session Manager")));
+    // The global STS name is not covered by private DNS: part of sts stays on NAT.
+    let sts = svc("sts");
+    assert!(sts["bytes_via_nat_not_covered"].as_u64().unwrap() > 0);
+    assert!(sts["reasons"].as_array().unwrap().iter().any(|x| x.as_str().unwrap().contains("AWS_STS_REGIONAL_ENDPOINTS")));
+
+    // An unknown Region is an error that lists the known ones.
+    bin()
+        .args(["analyze", "--flow-logs", l, "--region", "mars-north-1", "--quiet"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no prices for Region 'mars-north-1'").and(predicate::str::contains("eu-central-1")));
 }

@@ -8,8 +8,8 @@ use std::net::IpAddr;
 use vpce_catalog::{Catalog, Kind};
 use vpce_formats::time::format_rfc3339;
 use vpce_model::{
-    HostnameUsage, Inputs, NatGateway, Network, OtherBreakdown, OtherTraffic, ReferenceData,
-    Report, ServiceUsage, Totals, Vpc, Window, SCHEMA_VERSION,
+    HostnameUsage, Inputs, NatGateway, Network, OtherBreakdown, OtherTraffic, ReferenceData, Report, ServiceUsage,
+    Totals, Vpc, Window, SCHEMA_VERSION,
 };
 
 use crate::dns::DnsAggregator;
@@ -94,8 +94,7 @@ pub fn build_report(
     let resolver = reference.resolver;
     let classes = resolver.classes();
     let flow_vpc_name = |v: u32| -> Option<&str> { (v != u32::MAX).then(|| flow.vpcs.name(v)) };
-    let flow_vpc_region =
-        |v: u32| -> Option<&str> { flow.vpc_regions.get(&v).map(|r| flow.strings.name(*r)) };
+    let flow_vpc_region = |v: u32| -> Option<&str> { flow.vpc_regions.get(&v).map(|r| flow.strings.name(*r)) };
 
     // NAT gateway addresses: given, or inferred from the logs.
     let mut nat: BTreeMap<IpAddr, NatGateway> = BTreeMap::new();
@@ -111,12 +110,7 @@ pub fn build_report(
     }
     for eni_name in &cfg.nat_enis {
         if let Some(eni) = flow.enis.get(eni_name) {
-            let mut ips: Vec<IpAddr> = flow
-                .eni_own
-                .get(&eni)
-                .and_then(|o| o.known())
-                .into_iter()
-                .collect();
+            let mut ips: Vec<IpAddr> = flow.eni_own.get(&eni).and_then(|o| o.known()).into_iter().collect();
             if ips.is_empty() {
                 ips = flow
                     .locals
@@ -172,9 +166,7 @@ pub fn build_report(
     let mut local_paths: HashMap<u32, BTreeSet<u8>> = HashMap::default();
     for (k, c) in &flow.public {
         if k.outbound && k.path != 0 {
-            let e = out_path
-                .entry((k.vpc, k.local, k.dest))
-                .or_insert((k.path, 0));
+            let e = out_path.entry((k.vpc, k.local, k.dest)).or_insert((k.path, 0));
             if c.bytes > e.1 {
                 *e = (k.path, c.bytes);
             }
@@ -204,9 +196,7 @@ pub fn build_report(
         }
         match &resolved.dest {
             Dest::Service { service, region } => {
-                let acc = services
-                    .entry((service.clone(), region.clone()))
-                    .or_default();
+                let acc = services.entry((service.clone(), region.clone())).or_default();
                 let u = acc
                     .usage
                     .get_or_insert_with(|| empty_usage(catalog, service, region.as_deref()));
@@ -214,13 +204,15 @@ pub fn build_report(
                 match class {
                     PathClass::Nat | PathClass::NatInstanceSide => {
                         u.bytes_via_nat += b;
+                        if resolved.not_covered {
+                            u.bytes_via_nat_not_covered += b;
+                        }
                         totals.bytes_via_nat_to_aws_services += b;
                     }
                     PathClass::GatewayEndpoint => {
                         u.bytes_via_endpoint += b;
-                        acc.evidence.insert(
-                            "flow logs show traffic-path 7 (through a gateway endpoint)".into(),
-                        );
+                        acc.evidence
+                            .insert("flow logs show traffic-path 7 (through a gateway endpoint)".into());
                     }
                     PathClass::InternetGateway => {
                         u.bytes_other += b;
@@ -236,14 +228,8 @@ pub fn build_report(
                     }
                 }
             }
-            Dest::Other {
-                label,
-                category,
-                code,
-            } => {
-                let acc = others
-                    .entry((label.clone(), *category, code.clone()))
-                    .or_default();
+            Dest::Other { label, category, code } => {
+                let acc = others.entry((label.clone(), *category, code.clone())).or_default();
                 match class {
                     PathClass::Nat | PathClass::NatInstanceSide => {
                         acc.nat += b;
@@ -277,9 +263,7 @@ pub fn build_report(
                 )
             };
             match class_of_path(path) {
-                PathClass::Unknown if flow.nat_clients.contains(&local_ip) => {
-                    PathClass::NatInstanceSide
-                }
+                PathClass::Unknown if flow.nat_clients.contains(&local_ip) => PathClass::NatInstanceSide,
                 other => other,
             }
         };
@@ -316,21 +300,14 @@ pub fn build_report(
     // Sample destinations of the traffic outside AWS service APIs: names where
     // the Resolver logs have one, else addresses.
     for (id, resolved) in flow.dests.iter().enumerate() {
-        if let Dest::Other {
-            label,
-            category,
-            code,
-        } = &resolved.dest
-        {
+        if let Dest::Other { label, category, code } = &resolved.dest {
             if let Some(acc) = others.get_mut(&(label.clone(), *category, code.clone())) {
                 for (ip, b) in &flow.samples[id] {
                     let name = match *category {
                         "not-aws" | "aws-resource" => resolver.name_of(*ip, 0).map(str::to_string),
                         _ => None,
                     };
-                    *acc.samples
-                        .entry(name.unwrap_or_else(|| ip.to_string()))
-                        .or_default() += b;
+                    *acc.samples.entry(name.unwrap_or_else(|| ip.to_string())).or_default() += b;
                 }
             }
         }
@@ -341,11 +318,10 @@ pub fn build_report(
     let mut by_endpoint: BTreeMap<(u32, IpAddr), (Counters, Counters, i64)> = BTreeMap::new();
     for (k, e) in &flow.endpoint {
         let own = flow.eni_own.get(&k.eni).and_then(|o| o.known());
-        let entry = by_endpoint.entry((k.vpc, k.endpoint)).or_insert((
-            Counters::default(),
-            Counters::default(),
-            e.hour,
-        ));
+        let entry =
+            by_endpoint
+                .entry((k.vpc, k.endpoint))
+                .or_insert((Counters::default(), Counters::default(), e.hour));
         let side = if own == Some(k.endpoint) {
             &mut entry.1
         } else {
@@ -374,11 +350,9 @@ pub fn build_report(
         );
         if let Dest::Service { service, region } = &resolved.dest {
             if let Some(acc) = services.get_mut(&(service.clone(), region.clone())) {
+                acc.evidence.retain(|e| !e.starts_with("flow logs show traffic-path 7"));
                 acc.evidence
-                    .retain(|e| !e.starts_with("flow logs show traffic-path 7"));
-                acc.evidence.insert(format!(
-                    "flow logs show traffic to the endpoint address {ep}"
-                ));
+                    .insert(format!("flow logs show traffic to the endpoint address {ep}"));
             }
         }
     }
@@ -401,9 +375,7 @@ pub fn build_report(
             continue;
         };
         let st = &dns.stats[id as usize];
-        let acc = services
-            .entry((service.clone(), c.region.clone()))
-            .or_default();
+        let acc = services.entry((service.clone(), c.region.clone())).or_default();
         let u = acc
             .usage
             .get_or_insert_with(|| empty_usage(catalog, service, c.region.as_deref()));
@@ -414,18 +386,11 @@ pub fn build_report(
             query_count: st.queries,
             private_dns_covers: c.private_dns_covers,
             last_answers: st.last_answers.clone(),
-            notes: c
-                .notes
-                .iter()
-                .filter(|n| !u.notes.contains(n))
-                .cloned()
-                .collect(),
+            notes: c.notes.iter().filter(|n| !u.notes.contains(n)).cloned().collect(),
         });
         if c.kind == Kind::EndpointDns {
-            acc.evidence.insert(format!(
-                "clients query the endpoint's own DNS name {}",
-                c.hostname
-            ));
+            acc.evidence
+                .insert(format!("clients query the endpoint's own DNS name {}", c.hostname));
         }
         if let Some(ips) = private_answers.get(&id) {
             for ip in ips.iter().take(3) {
@@ -452,7 +417,8 @@ pub fn build_report(
             u.endpoint_exists_evidence = acc.evidence.into_iter().collect();
             u.attribution = acc.attribution.into_iter().collect();
             u.answers = acc.answers.iter().take(5).map(|a| a.to_string()).collect();
-            u.hostnames.sort_by(|a, b| b.query_count.cmp(&a.query_count).then_with(|| a.name.cmp(&b.name)));
+            u.hostnames
+                .sort_by(|a, b| b.query_count.cmp(&a.query_count).then_with(|| a.name.cmp(&b.name)));
             let uncovered: Vec<&str> = u
                 .hostnames
                 .iter()
@@ -514,14 +480,8 @@ pub fn build_report(
     }
     for v in 0..flow.vpcs.len() as u32 {
         let id = flow.vpcs.name(v).to_string();
-        let region = flow
-            .vpc_regions
-            .get(&v)
-            .map(|r| flow.strings.name(*r).to_string());
-        let account = flow
-            .vpc_accounts
-            .get(&v)
-            .map(|r| flow.strings.name(*r).to_string());
+        let region = flow.vpc_regions.get(&v).map(|r| flow.strings.name(*r).to_string());
+        let account = flow.vpc_accounts.get(&v).map(|r| flow.strings.name(*r).to_string());
         let e = vpcs.entry(id.clone()).or_insert(Vpc {
             vpc_id: id,
             region: None,
@@ -531,10 +491,7 @@ pub fn build_report(
         e.account_id = e.account_id.take().or(account);
     }
     let (vpc_cidrs, vpc_cidrs_source) = if !cfg.vpc_cidrs.is_empty() {
-        (
-            cfg.vpc_cidrs.iter().map(|c| c.to_string()).collect(),
-            "given",
-        )
+        (cfg.vpc_cidrs.iter().map(|c| c.to_string()).collect(), "given")
     } else {
         let inferred: BTreeSet<Cidr> = flow
             .locals
@@ -603,11 +560,7 @@ pub fn build_report(
         _ => {
             let min = [dns.span.min, flow.span.min].into_iter().flatten().min();
             let max = [dns.span.max, flow.span.max].into_iter().flatten().max();
-            (
-                cfg.filter.since.or(min),
-                cfg.filter.until.or(max),
-                "observed",
-            )
+            (cfg.filter.since.or(min), cfg.filter.until.or(max), "observed")
         }
     };
     let hours = match (start, end) {
@@ -623,6 +576,13 @@ pub fn build_report(
             end: end.map(format_rfc3339),
             hours: (hours * 1000.0).round() / 1000.0,
             source: source.into(),
+            hours_without_flow_records: match (start, end) {
+                (Some(s), Some(e)) if has_flows && e > s => {
+                    let (first, last) = (crate::hour_of(s), crate::hour_of(e - 1));
+                    (first..=last).filter(|h| !flow.hours_seen.contains(h)).count() as u64
+                }
+                _ => 0,
+            },
         },
         inputs,
         reference_data: ReferenceData {
@@ -639,10 +599,24 @@ pub fn build_report(
             nat_bytes_counted_on: counted_on.into(),
             flow_fields_missing: missing,
             source_az_ids: source_azs.into_iter().collect(),
+            nat_clients_outside_vpc: if net.cidrs().is_empty() {
+                Vec::new()
+            } else {
+                let mut v: Vec<IpAddr> = flow
+                    .nat_clients
+                    .iter()
+                    .copied()
+                    .filter(|ip| !net.is_local(*ip))
+                    .collect();
+                v.sort();
+                v.into_iter().take(10).map(|ip| ip.to_string()).collect()
+            },
         },
         totals,
         services: service_list,
         unattributed,
+        pricing: None,
+        costs: None,
         warnings,
     }
 }
@@ -663,9 +637,17 @@ fn empty_usage(catalog: &Catalog, service: &str, region: Option<&str>) -> Servic
         hostnames: Vec::new(),
         answers: Vec::new(),
         bytes_via_nat: 0,
+        bytes_via_nat_not_covered: 0,
         bytes_via_endpoint: 0,
         bytes_other: 0,
         bytes_other_breakdown: OtherBreakdown::default(),
+        monthly_gb_via_nat: None,
+        monthly_cost_now_usd: None,
+        monthly_cost_with_endpoint_usd: None,
+        monthly_savings_usd: None,
+        break_even_gb_per_month: None,
+        recommendation: None,
+        reasons: Vec::new(),
         attribution: Vec::new(),
         notes: entry.map(|e| e.notes.clone()).unwrap_or_default(),
     }

@@ -321,12 +321,7 @@ mod tests {
         );
         push(
             &mut a,
-            &q(
-                "ssm.us-east-1.amazonaws.com",
-                "2026-11-01T00:05:00Z",
-                "vpc-1",
-                &[],
-            ),
+            &q("ssm.us-east-1.amazonaws.com", "2026-11-01T00:05:00Z", "vpc-1", &[]),
         );
         assert_eq!(a.names.len(), 1);
         assert_eq!(a.stats[0].queries, 2);
@@ -386,32 +381,18 @@ mod tests {
         let mut a = DnsAggregator::default();
         push(
             &mut a,
-            &q(
-                "a.example.com",
-                "2026-11-01T10:00:00Z",
-                "vpc-a",
-                &["198.51.100.7"],
-            ),
+            &q("a.example.com", "2026-11-01T10:00:00Z", "vpc-a", &["198.51.100.7"]),
         );
         push(
             &mut a,
-            &q(
-                "b.example.com",
-                "2026-11-01T10:00:00Z",
-                "vpc-b",
-                &["198.51.100.7"],
-            ),
+            &q("b.example.com", "2026-11-01T10:00:00Z", "vpc-b", &["198.51.100.7"]),
         );
         let idx = a.index();
         let h = hour_of(parse_rfc3339("2026-11-01T10:30:00Z").unwrap());
         let ip = "198.51.100.7".parse().unwrap();
-        let got = idx
-            .lookup(ip, h, a.vpcs.get("vpc-b"), &a.query_counts())
-            .unwrap();
+        let got = idx.lookup(ip, h, a.vpcs.get("vpc-b"), &a.query_counts()).unwrap();
         assert_eq!(a.names.name(got), "b.example.com");
-        let got = idx
-            .lookup(ip, h, a.vpcs.get("vpc-a"), &a.query_counts())
-            .unwrap();
+        let got = idx.lookup(ip, h, a.vpcs.get("vpc-a"), &a.query_counts()).unwrap();
         assert_eq!(a.names.name(got), "a.example.com");
     }
 
@@ -422,18 +403,9 @@ mod tests {
             until: parse_rfc3339("2026-11-02T00:00:00Z"),
         };
         let mut a = DnsAggregator::new(f);
-        push(
-            &mut a,
-            &q("x.example.com", "2026-10-31T23:59:59Z", "v", &[]),
-        );
-        push(
-            &mut a,
-            &q("x.example.com", "2026-11-01T00:00:00Z", "v", &[]),
-        );
-        push(
-            &mut a,
-            &q("x.example.com", "2026-11-02T00:00:00Z", "v", &[]),
-        );
+        push(&mut a, &q("x.example.com", "2026-10-31T23:59:59Z", "v", &[]));
+        push(&mut a, &q("x.example.com", "2026-11-01T00:00:00Z", "v", &[]));
+        push(&mut a, &q("x.example.com", "2026-11-02T00:00:00Z", "v", &[]));
         assert_eq!((a.records(), a.outside_window()), (1, 2));
     }
 }

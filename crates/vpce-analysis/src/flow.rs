@@ -128,7 +128,8 @@ pub struct FlowAggregator {
     pub(crate) samples: Vec<HashMap<IpAddr, u64>>,
     dest_cache: HashMap<(IpAddr, i64, u32), u32>,
     pub(crate) nat: HashMap<IpAddr, NatEvidence>,
-    /// VPC addresses seen behind a NAT gateway in translated legs.
+    /// Private addresses seen behind a NAT gateway in translated legs (the VPC's,
+    /// or of peered VPCs and on-premises networks that route through it).
     pub(crate) nat_clients: HashSet<IpAddr>,
     /// The address each interface owns: the one in every record it logged.
     pub(crate) eni_own: HashMap<u32, EniOwn>,
@@ -143,6 +144,8 @@ pub struct FlowAggregator {
     pub(crate) outside_window: u64,
     pub(crate) internal_bytes: u64,
     pub(crate) span: TimeSpan,
+    /// Hours (since the epoch) that had at least one record.
+    pub(crate) hours_seen: HashSet<i64>,
 }
 
 /// The last name interned and its id, to skip the hash lookup on repeats.
@@ -243,9 +246,7 @@ impl FlowAggregator {
         }
         let vpc_name = (vpc != u32::MAX).then(|| self.vpcs.name(vpc));
         let region = self.vpc_regions.get(&vpc).map(|r| self.strings.name(*r));
-        let resolved = self
-            .resolver
-            .resolve(remote, hour, vpc_name, region, pkt_code);
+        let resolved = self.resolver.resolve(remote, hour, vpc_name, region, pkt_code);
         let id = self.dest_id(resolved);
         if self.dest_cache.len() >= MAX_CACHED {
             self.dest_cache.clear();
@@ -278,6 +279,7 @@ impl FlowAggregator {
                 return;
             }
             self.span.add(ts, r.end.unwrap_or(ts));
+            self.hours_seen.insert(hour_of(ts));
         }
         if r.action == Some(Action::Reject) {
             self.rejected += 1;
@@ -291,8 +293,7 @@ impl FlowAggregator {
         self.fields.traffic_path |= r.traffic_path.is_some();
         self.fields.flow_direction |= r.flow_direction.is_some();
         self.fields.az_id |= r.az_id.is_some();
-        self.fields.pkt_aws_service |=
-            r.pkt_dst_aws_service.is_some() || r.pkt_src_aws_service.is_some();
+        self.fields.pkt_aws_service |= r.pkt_dst_aws_service.is_some() || r.pkt_src_aws_service.is_some();
 
         let bytes = r.bytes.unwrap_or(0);
         let packets = r.packets.unwrap_or(0);
@@ -344,20 +345,13 @@ impl FlowAggregator {
                 .and_modify(|o| *o = o.narrow_with(own))
                 .or_insert(own);
         }
-        let nat_type = matches!(
-            r.interface_type,
-            Some("nat_gateway" | "regional_nat_gateway")
-        );
+        let nat_type = matches!(r.interface_type, Some("nat_gateway" | "regional_nat_gateway"));
 
         // NAT gateway legs whose packet addresses differ from the interface's:
         // instance → NAT (dstaddr is the NAT, pkt-dstaddr the real destination)
         // and NAT → instance (srcaddr is the NAT, pkt-srcaddr the real source).
         if let Some(pd) = r.pkt_dstaddr {
-            if pd != dst
-                && self.net.is_local(dst)
-                && self.net.is_public(pd)
-                && self.net.is_local(src)
-            {
+            if pd != dst && self.net.is_local(dst) && self.net.is_public(pd) && !self.net.is_public(src) {
                 let ev = self.nat.entry(dst).or_default();
                 ev.translated_records += 1;
                 ev.eni = ev.eni.or(eni);
@@ -365,11 +359,7 @@ impl FlowAggregator {
             }
         }
         if let Some(ps) = r.pkt_srcaddr {
-            if ps != src
-                && self.net.is_local(src)
-                && self.net.is_public(ps)
-                && self.net.is_local(dst)
-            {
+            if ps != src && self.net.is_local(src) && self.net.is_public(ps) && !self.net.is_public(dst) {
                 let ev = self.nat.entry(src).or_default();
                 ev.translated_records += 1;
                 ev.eni = ev.eni.or(eni);
@@ -379,14 +369,8 @@ impl FlowAggregator {
 
         let (src_local, dst_local) = (self.net.is_local(src), self.net.is_local(dst));
         match (src_local, dst_local) {
-            (true, false) | (false, true)
-                if self.net.is_public(if src_local { dst } else { src }) =>
-            {
-                let (local, remote, outbound) = if src_local {
-                    (src, dst, true)
-                } else {
-                    (dst, src, false)
-                };
+            (true, false) | (false, true) if self.net.is_public(if src_local { dst } else { src }) => {
+                let (local, remote, outbound) = if src_local { (src, dst, true) } else { (dst, src, false) };
                 if nat_type {
                     let ev = self.nat.entry(local).or_default();
                     ev.interface_type = true;
@@ -416,11 +400,7 @@ impl FlowAggregator {
                     local: local_id,
                     dest,
                     outbound,
-                    path: if outbound {
-                        r.traffic_path.unwrap_or(0)
-                    } else {
-                        0
-                    },
+                    path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
                 };
                 self.public.entry(key).or_default().add(bytes, packets);
             }
@@ -434,11 +414,7 @@ impl FlowAggregator {
                 };
                 match (endpoint, eni) {
                     (Some(ep), Some(eni)) => {
-                        let key = EndpointKey {
-                            vpc,
-                            eni,
-                            endpoint: ep,
-                        };
+                        let key = EndpointKey { vpc, eni, endpoint: ep };
                         let e = self.endpoint.entry(key).or_default();
                         e.counters.add(bytes, packets);
                         e.hour = e.hour.max(hour);
@@ -472,11 +448,7 @@ impl FlowAggregator {
             mine.instance |= info.instance;
             mine.nat_interface_type |= info.nat_interface_type;
         }
-        let dest_map: Vec<u32> = other
-            .dests
-            .iter()
-            .map(|d| self.dest_id(d.clone()))
-            .collect();
+        let dest_map: Vec<u32> = other.dests.iter().map(|d| self.dest_id(d.clone())).collect();
         for (i, samples) in other.samples.into_iter().enumerate() {
             let mine = &mut self.samples[dest_map[i] as usize];
             for (ip, b) in samples {
@@ -522,9 +494,7 @@ impl FlowAggregator {
             self.vpc_regions.entry(mv(v)).or_insert(str_map[r as usize]);
         }
         for (v, a) in other.vpc_accounts {
-            self.vpc_accounts
-                .entry(mv(v))
-                .or_insert(str_map[a as usize]);
+            self.vpc_accounts.entry(mv(v)).or_insert(str_map[a as usize]);
         }
         let f = other.fields;
         self.fields.vpc_id |= f.vpc_id;
@@ -539,6 +509,7 @@ impl FlowAggregator {
         self.outside_window += other.outside_window;
         self.internal_bytes += other.internal_bytes;
         self.span.merge(other.span);
+        self.hours_seen.extend(other.hours_seen);
     }
 
     /// Records read (all statuses).
@@ -597,10 +568,7 @@ mod tests {
             b.narrow_with(EniOwn::Known(ip("10.0.0.5"))).known(),
             Some(ip("10.0.0.5"))
         );
-        assert_eq!(
-            b.narrow_with(EniOwn::Known(ip("10.0.0.6"))),
-            EniOwn::Unknown
-        );
+        assert_eq!(b.narrow_with(EniOwn::Known(ip("10.0.0.6"))), EniOwn::Unknown);
         assert_eq!(a.narrow_with(a), a);
     }
 }

@@ -16,6 +16,7 @@
 //! Aggregators are mergeable so that the caller can read one file per core.
 //! Nothing here reads files, the environment or the clock.
 
+mod advise;
 mod build;
 mod dns;
 mod flow;
@@ -23,6 +24,7 @@ mod intern;
 pub mod net;
 mod resolve;
 
+pub use advise::{advise, AdviceOptions, DEFAULT_AZS};
 pub use build::{build_report, AnalysisConfig, Reference};
 pub use dns::{DnsAggregator, DnsIndex};
 pub use flow::{FlowAggregator, FlowCounts};

@@ -30,19 +30,11 @@ impl Cidr {
 fn mask(ip: IpAddr, len: u8) -> IpAddr {
     match ip {
         IpAddr::V4(a) => {
-            let m = if len == 0 {
-                0
-            } else {
-                u32::MAX << (32 - len as u32)
-            };
+            let m = if len == 0 { 0 } else { u32::MAX << (32 - len as u32) };
             IpAddr::V4((u32::from(a) & m).into())
         }
         IpAddr::V6(a) => {
-            let m = if len == 0 {
-                0
-            } else {
-                u128::MAX << (128 - len as u32)
-            };
+            let m = if len == 0 { 0 } else { u128::MAX << (128 - len as u32) };
             IpAddr::V6((u128::from(a) & m).into())
         }
     }
@@ -54,12 +46,8 @@ impl FromStr for Cidr {
         let (a, l) = s
             .split_once('/')
             .ok_or_else(|| format!("'{s}' is not a CIDR block (like 10.0.0.0/16)"))?;
-        let ip: IpAddr = a
-            .parse()
-            .map_err(|_| format!("'{a}' is not an IP address"))?;
-        let len: u8 = l
-            .parse()
-            .map_err(|_| format!("'{l}' is not a prefix length"))?;
+        let ip: IpAddr = a.parse().map_err(|_| format!("'{a}' is not an IP address"))?;
+        let len: u8 = l.parse().map_err(|_| format!("'{l}' is not a prefix length"))?;
         Cidr::new(ip, len).ok_or_else(|| format!("prefix length {len} is too long for {ip}"))
     }
 }
@@ -84,10 +72,7 @@ pub fn is_private(ip: IpAddr) -> bool {
         }
         IpAddr::V6(a) => {
             let s = a.segments()[0];
-            a.is_loopback()
-                || a.is_unspecified()
-                || (s & 0xfe00) == 0xfc00
-                || (s & 0xffc0) == 0xfe80
+            a.is_loopback() || a.is_unspecified() || (s & 0xfe00) == 0xfc00 || (s & 0xffc0) == 0xfe80
         }
     }
 }
@@ -147,13 +132,7 @@ mod tests {
         ] {
             assert!(is_private(ip(p)), "{p}");
         }
-        for p in [
-            "172.32.0.1",
-            "100.128.0.1",
-            "52.216.1.1",
-            "8.8.8.8",
-            "2600:1f60::1",
-        ] {
+        for p in ["172.32.0.1", "100.128.0.1", "52.216.1.1", "8.8.8.8", "2600:1f60::1"] {
             assert!(!is_private(ip(p)), "{p}");
         }
     }
@@ -164,10 +143,7 @@ mod tests {
         assert!(c.contains(ip("10.0.255.1")));
         assert!(!c.contains(ip("10.1.0.1")));
         assert!(!c.contains(ip("::1")));
-        assert_eq!(
-            "10.0.3.7/16".parse::<Cidr>().unwrap().to_string(),
-            "10.0.0.0/16"
-        );
+        assert_eq!("10.0.3.7/16".parse::<Cidr>().unwrap().to_string(), "10.0.0.0/16");
         assert!("10.0.0.0/33".parse::<Cidr>().is_err());
         assert!("nonsense".parse::<Cidr>().is_err());
         let v6: Cidr = "2600:1f18:abc::/56".parse().unwrap();

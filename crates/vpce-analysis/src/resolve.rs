@@ -19,10 +19,7 @@ use crate::net::is_private;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dest {
     /// An AWS service API in a Region.
-    Service {
-        service: String,
-        region: Option<String>,
-    },
+    Service { service: String, region: Option<String> },
     /// Everything else, under a label.
     Other {
         label: String,
@@ -37,6 +34,8 @@ pub enum Dest {
 pub struct Resolved {
     pub dest: Dest,
     pub how: &'static str,
+    /// The name used is one an interface endpoint's private DNS does not cover.
+    pub not_covered: bool,
 }
 
 /// Everything needed to name a destination address.
@@ -55,35 +54,19 @@ pub struct Resolver {
 impl Resolver {
     /// Classifies every queried name once (in the Region of the VPC that asked)
     /// and indexes the answers.
-    pub fn new(
-        dns: &DnsAggregator,
-        catalog: &Catalog,
-        ranges: IpRanges,
-        default_region: Option<String>,
-    ) -> Resolver {
+    pub fn new(dns: &DnsAggregator, catalog: &Catalog, ranges: IpRanges, default_region: Option<String>) -> Resolver {
         let region_of = |vpc: Option<u32>| -> Option<String> {
             vpc.and_then(|v| dns.vpc_meta.get(v as usize))
                 .and_then(|m| m.region.clone())
                 .or_else(|| default_region.clone())
         };
         let classes: Vec<Classification> = (0..dns.names.len() as u32)
-            .map(|id| {
-                catalog.classify(
-                    dns.names.name(id),
-                    region_of(dns.stats[id as usize].vpc).as_deref(),
-                )
-            })
+            .map(|id| catalog.classify(dns.names.name(id), region_of(dns.stats[id as usize].vpc).as_deref()))
             .collect();
         let endpoint_ips = dns
             .observations
             .keys()
-            .filter(|o| {
-                is_private(o.0)
-                    && matches!(
-                        classes[o.2 as usize].kind,
-                        Kind::Service | Kind::EndpointDns
-                    )
-            })
+            .filter(|o| is_private(o.0) && matches!(classes[o.2 as usize].kind, Kind::Service | Kind::EndpointDns))
             .map(|o| o.0)
             .collect();
         Resolver {
@@ -135,6 +118,7 @@ impl Resolver {
         let dns_vpc = vpc.and_then(|v| self.dns_vpcs.get(v));
         if let Some(name) = self.index.lookup(remote, hour, dns_vpc, &self.queries) {
             let c = &self.classes[name as usize];
+            let not_covered = c.kind == Kind::Service && !c.private_dns_covers;
             let dest = match (c.kind, &c.service) {
                 (Kind::Service | Kind::EndpointDns, Some(s)) => Dest::Service {
                     service: s.clone(),
@@ -151,7 +135,11 @@ impl Resolver {
                     code: None,
                 },
             };
-            return Resolved { dest, how: "dns" };
+            return Resolved {
+                dest,
+                how: "dns",
+                not_covered,
+            };
         }
         let range = self.ranges.lookup(remote);
         let code = range.as_ref().map(|m| m.service).or(pkt_code);
@@ -184,12 +172,14 @@ impl Resolver {
                         code: None,
                     },
                     how: "none",
+                    not_covered: false,
                 }
             }
         };
         Resolved {
             dest,
             how: "ip-range",
+            not_covered: false,
         }
     }
 }

@@ -142,8 +142,7 @@ const FORMAT: &str = "vpce-advisor-catalog/1";
 impl Catalog {
     /// The catalogue embedded in the binary.
     pub fn embedded() -> Catalog {
-        Catalog::from_json(crate::EMBEDDED_CATALOG)
-            .expect("the embedded catalogue is checked by the tests")
+        Catalog::from_json(crate::EMBEDDED_CATALOG).expect("the embedded catalogue is checked by the tests")
     }
 
     /// Builds a catalogue from a data file.
@@ -167,10 +166,7 @@ impl Catalog {
             }
             if s.hostnames.is_empty() {
                 s.hostnames.push(HostnameSpec {
-                    pattern: format!(
-                        "{}.{{region}}.amazonaws.com",
-                        default_hostname_prefix(&s.name)
-                    ),
+                    pattern: format!("{}.{{region}}.amazonaws.com", default_hostname_prefix(&s.name)),
                     private_dns: true,
                     region: None,
                     global: false,
@@ -178,23 +174,17 @@ impl Catalog {
                 });
             }
             for h in &s.hostnames {
-                let pattern =
-                    Pattern::parse(&h.pattern).map_err(|reason| CatalogError::Service {
-                        service: s.name.clone(),
-                        reason,
-                    })?;
+                let pattern = Pattern::parse(&h.pattern).map_err(|reason| CatalogError::Service {
+                    service: s.name.clone(),
+                    reason,
+                })?;
                 if !pattern.has_region()
                     && h.region.is_none()
-                    && s.endpoint_service
-                        .as_deref()
-                        .is_none_or(|t| t.contains("{region}"))
+                    && s.endpoint_service.as_deref().is_none_or(|t| t.contains("{region}"))
                 {
                     return Err(CatalogError::Service {
                         service: s.name.clone(),
-                        reason: format!(
-                            "pattern '{}' has no {{region}} and no fixed region",
-                            h.pattern
-                        ),
+                        reason: format!("pattern '{}' has no {{region}} and no fixed region", h.pattern),
                     });
                 }
                 rules.push(Rule {
@@ -271,11 +261,7 @@ impl Catalog {
         }
         let template = s.endpoint_service.as_deref().unwrap_or(&self.template);
         if template.contains("{region}") {
-            Some(
-                template
-                    .replace("{region}", region?)
-                    .replace("{name}", &s.name),
-            )
+            Some(template.replace("{region}", region?).replace("{name}", &s.name))
         } else {
             Some(template.replace("{name}", &s.name))
         }
@@ -316,10 +302,7 @@ impl Catalog {
         }
         let labels: Vec<&str> = name.split('.').collect();
         if let Some(ep) = self.classify_endpoint_dns(&labels, context_region) {
-            return Classification {
-                hostname: name,
-                ..ep
-            };
+            return Classification { hostname: name, ..ep };
         }
         if let Some((rule, region)) = self
             .rules
@@ -348,8 +331,7 @@ impl Catalog {
                     c.kind = Kind::Service;
                     c.service = Some(s.name.clone());
                     c.region = endpoint_region.clone();
-                    c.endpoint_service_name =
-                        self.endpoint_service_name(&s.name, endpoint_region.as_deref());
+                    c.endpoint_service_name = self.endpoint_service_name(&s.name, endpoint_region.as_deref());
                     c.endpoint_types = s.types.clone();
                     c.endpoint_policy_supported = s.policy;
                     c.private_dns_covers = rule.private_dns;
@@ -376,19 +358,13 @@ impl Catalog {
 
     /// Endpoint DNS names: `vpce-<id>[-<az>].<service labels>.<region>.vpce.amazonaws.com`
     /// and bucket-style `<bucket>.vpce-<id>.s3.<region>.vpce.amazonaws.com`.
-    fn classify_endpoint_dns(
-        &self,
-        labels: &[&str],
-        context_region: Option<&str>,
-    ) -> Option<Classification> {
+    fn classify_endpoint_dns(&self, labels: &[&str], context_region: Option<&str>) -> Option<Classification> {
         let n = labels.len();
         if n < 5 || labels[n - 3..] != ["vpce", "amazonaws", "com"] {
             return None;
         }
         let region = labels[n - 4];
-        let id_at = labels[..n - 4]
-            .iter()
-            .position(|l| l.starts_with("vpce-"))?;
+        let id_at = labels[..n - 4].iter().position(|l| l.starts_with("vpce-"))?;
         let svc_labels = &labels[id_at + 1..n - 4];
         let mut c = Classification {
             hostname: String::new(),
@@ -399,7 +375,9 @@ impl Catalog {
             endpoint_types: vec![EndpointType::Interface],
             endpoint_policy_supported: None,
             private_dns_covers: true,
-            notes: vec!["the DNS name of an interface endpoint: traffic to it already goes through the endpoint".into()],
+            notes: vec![
+                "the DNS name of an interface endpoint: traffic to it already goes through the endpoint".into(),
+            ],
         };
         if labels[id_at].starts_with("vpce-svc-") || svc_labels.is_empty() {
             c.notes.push("endpoint service not named in the DNS name (a PrivateLink service of another account, or a zonal name)".into());
@@ -420,8 +398,7 @@ impl Catalog {
     fn strip_aws_domain<'a>(&self, labels: &'a [&'a str]) -> Option<&'a [&'a str]> {
         self.aws_domains.iter().find_map(|d| {
             let n = labels.len();
-            (n > d.len() && labels[n - d.len()..].iter().zip(d).all(|(a, b)| *a == b))
-                .then(|| &labels[..n - d.len()])
+            (n > d.len() && labels[n - d.len()..].iter().zip(d).all(|(a, b)| *a == b)).then(|| &labels[..n - d.len()])
         })
     }
 
@@ -455,7 +432,9 @@ impl Catalog {
             .map(str::to_string)
             .or_else(|| context_region.map(str::to_string));
         if region.is_none() {
-            c.notes.push("global or legacy name without a Region: an interface endpoint's private DNS does not cover it".into());
+            c.notes.push(
+                "global or legacy name without a Region: an interface endpoint's private DNS does not cover it".into(),
+            );
         }
         c.notes.push(format!(
             "AWS name with no VPC endpoint service in the catalogue (as of {})",
@@ -476,10 +455,7 @@ fn valid_hostname(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
         && name.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && l.bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+            !l.is_empty() && l.len() <= 63 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
         })
 }
 

@@ -79,8 +79,7 @@ fn rank(code: &str) -> u8 {
 impl IpRanges {
     /// The snapshot embedded in the binary.
     pub fn embedded() -> IpRanges {
-        IpRanges::from_json(crate::EMBEDDED_IP_RANGES)
-            .expect("the embedded snapshot is checked by the tests")
+        IpRanges::from_json(crate::EMBEDDED_IP_RANGES).expect("the embedded snapshot is checked by the tests")
     }
 
     /// Reads the compact snapshot or AWS's `ip-ranges.json` itself.
@@ -121,12 +120,8 @@ impl IpRanges {
             let (addr, len) = cidr
                 .split_once('/')
                 .ok_or_else(|| IpRangesError::Prefix(cidr.clone()))?;
-            let len: u8 = len
-                .parse()
-                .map_err(|_| IpRangesError::Prefix(cidr.clone()))?;
-            let addr: IpAddr = addr
-                .parse()
-                .map_err(|_| IpRangesError::Prefix(cidr.clone()))?;
+            let len: u8 = len.parse().map_err(|_| IpRangesError::Prefix(cidr.clone()))?;
+            let addr: IpAddr = addr.parse().map_err(|_| IpRangesError::Prefix(cidr.clone()))?;
             let mut id = |s: String| -> u16 {
                 let next = t.strings.len() as u16;
                 *intern.entry(s.clone()).or_insert_with(|| {
@@ -181,8 +176,7 @@ impl IpRanges {
 
     /// Number of distinct prefixes.
     pub fn len(&self) -> usize {
-        self.v4.iter().map(|m| m.1.len()).sum::<usize>()
-            + self.v6.iter().map(|m| m.1.len()).sum::<usize>()
+        self.v4.iter().map(|m| m.1.len()).sum::<usize>() + self.v6.iter().map(|m| m.1.len()).sum::<usize>()
     }
 
     /// Whether the table is empty.
@@ -273,10 +267,10 @@ mod tests {
         assert_eq!(r.lookup(ip("3.5.1.1")).unwrap().service, "S3");
         assert_eq!(r.lookup(ip("3.6.1.1")).unwrap().service, "AMAZON");
         assert_eq!(r.lookup(ip("2600:1::1")).unwrap().prefix, "2600::/16");
-        assert!(IpRanges::from_json(
-            "{\"as_of\":\"x\",\"source\":\"y\",\"prefixes\":[[\"1.2.3.4/40\",\"r\",\"S\"]]}"
-        )
-        .is_err());
+        assert!(
+            IpRanges::from_json("{\"as_of\":\"x\",\"source\":\"y\",\"prefixes\":[[\"1.2.3.4/40\",\"r\",\"S\"]]}")
+                .is_err()
+        );
         assert!(IpRanges::from_json("[]").is_err());
     }
 }

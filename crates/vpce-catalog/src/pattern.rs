@@ -101,22 +101,17 @@ impl Pattern {
             let ok = match pl {
                 Label::Lit(s) => nl == s,
                 Label::Region { pre, suf } => {
-                    nl.len() > pre.len() + suf.len()
-                        && nl.starts_with(pre.as_str())
-                        && nl.ends_with(suf.as_str())
-                        && {
-                            let r = &nl[pre.len()..nl.len() - suf.len()];
-                            let ok = is_region(r);
-                            if ok {
-                                region = Some(r);
-                            }
-                            ok
+                    nl.len() > pre.len() + suf.len() && nl.starts_with(pre.as_str()) && nl.ends_with(suf.as_str()) && {
+                        let r = &nl[pre.len()..nl.len() - suf.len()];
+                        let ok = is_region(r);
+                        if ok {
+                            region = Some(r);
                         }
+                        ok
+                    }
                 }
                 Label::Glob { pre, suf } => {
-                    nl.len() > pre.len() + suf.len()
-                        && nl.starts_with(pre.as_str())
-                        && nl.ends_with(suf.as_str())
+                    nl.len() > pre.len() + suf.len() && nl.starts_with(pre.as_str()) && nl.ends_with(suf.as_str())
                 }
                 Label::AnyMany => unreachable!(),
             };
@@ -133,9 +128,7 @@ impl Pattern {
 
     /// Whether the pattern captures a Region.
     pub(crate) fn has_region(&self) -> bool {
-        self.labels
-            .iter()
-            .any(|l| matches!(l, Label::Region { .. }))
+        self.labels.iter().any(|l| matches!(l, Label::Region { .. }))
     }
 }
 
@@ -157,17 +150,8 @@ mod tests {
             m("ssm.{region}.amazonaws.com", "ssm.us-east-1.amazonaws.com"),
             Some(Some("us-east-1".into()))
         );
-        assert_eq!(
-            m("ssm.{region}.amazonaws.com", "ssm.notaregion.amazonaws.com"),
-            None
-        );
-        assert_eq!(
-            m(
-                "ssm.{region}.amazonaws.com",
-                "x.ssm.us-east-1.amazonaws.com"
-            ),
-            None
-        );
+        assert_eq!(m("ssm.{region}.amazonaws.com", "ssm.notaregion.amazonaws.com"), None);
+        assert_eq!(m("ssm.{region}.amazonaws.com", "x.ssm.us-east-1.amazonaws.com"), None);
         assert_eq!(
             m(
                 "*.s3.{region}.amazonaws.com",
@@ -175,30 +159,18 @@ mod tests {
             ),
             Some(Some("eu-west-1".into()))
         );
-        assert_eq!(
-            m("*.s3.{region}.amazonaws.com", "s3.eu-west-1.amazonaws.com"),
-            None
-        );
+        assert_eq!(m("*.s3.{region}.amazonaws.com", "s3.eu-west-1.amazonaws.com"), None);
         assert_eq!(
             m("s3-{region}.amazonaws.com", "s3-us-west-2.amazonaws.com"),
             Some(Some("us-west-2".into()))
         );
+        assert_eq!(m("s3-{region}.amazonaws.com", "s3-external-1.amazonaws.com"), None);
         assert_eq!(
-            m("s3-{region}.amazonaws.com", "s3-external-1.amazonaws.com"),
-            None
-        );
-        assert_eq!(
-            m(
-                "ecs-a-*.{region}.amazonaws.com",
-                "ecs-a-3.us-east-1.amazonaws.com"
-            ),
+            m("ecs-a-*.{region}.amazonaws.com", "ecs-a-3.us-east-1.amazonaws.com"),
             Some(Some("us-east-1".into()))
         );
         assert_eq!(
-            m(
-                "ecs-a-*.{region}.amazonaws.com",
-                "ecs-a-.us-east-1.amazonaws.com"
-            ),
+            m("ecs-a-*.{region}.amazonaws.com", "ecs-a-.us-east-1.amazonaws.com"),
             None
         );
         assert_eq!(

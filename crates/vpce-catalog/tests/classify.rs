@@ -11,13 +11,7 @@ struct Case {
     covers: bool,
 }
 
-const fn svc(
-    name: &'static str,
-    service: &'static str,
-    region: &'static str,
-    esn: &'static str,
-    covers: bool,
-) -> Case {
+const fn svc(name: &'static str, service: &'static str, region: &'static str, esn: &'static str, covers: bool) -> Case {
     Case {
         name,
         kind: Kind::Service,
@@ -367,13 +361,7 @@ fn hostname_table() {
             "com.amazonaws.us-east-2.sqs",
             true,
         ),
-        svc(
-            "iam.amazonaws.com",
-            "iam",
-            "us-east-1",
-            "com.amazonaws.iam",
-            true,
-        ),
+        svc("iam.amazonaws.com", "iam", "us-east-1", "com.amazonaws.iam", true),
         svc(
             "route53.amazonaws.com",
             "route53",
@@ -593,10 +581,7 @@ fn hostname_table() {
 fn types_notes_and_context_region() {
     let cat = Catalog::embedded();
     let s3 = cat.classify("s3.us-east-1.amazonaws.com", None);
-    assert_eq!(
-        s3.endpoint_types,
-        vec![EndpointType::Gateway, EndpointType::Interface]
-    );
+    assert_eq!(s3.endpoint_types, vec![EndpointType::Gateway, EndpointType::Interface]);
     let ddb = cat.classify("dynamodb.eu-west-1.amazonaws.com", None);
     assert!(ddb.endpoint_types.contains(&EndpointType::Gateway));
     let sts = cat.classify("sts.amazonaws.com", Some("eu-west-1"));
@@ -606,18 +591,11 @@ fn types_notes_and_context_region() {
     );
     assert_eq!(sts.region.as_deref(), Some("eu-west-1"));
     assert!(!sts.private_dns_covers);
-    assert!(
-        sts.notes[0].contains("regional endpoint"),
-        "{:?}",
-        sts.notes
-    );
+    assert!(sts.notes[0].contains("regional endpoint"), "{:?}", sts.notes);
     let q = cat.classify("queue.amazonaws.com", None);
     assert!(q.notes.iter().any(|n| n.contains("legacy SQS name")));
     let dkr = cat.classify("1.dkr.ecr.us-east-1.amazonaws.com", None);
-    assert!(dkr
-        .notes
-        .iter()
-        .any(|n| n.contains("starport-layer-bucket")));
+    assert!(dkr.notes.iter().any(|n| n.contains("starport-layer-bucket")));
     let unknown = cat.classify("brandnew.us-east-1.amazonaws.com", None);
     assert_eq!(unknown.kind, Kind::Service);
     assert_eq!(unknown.service.as_deref(), Some("brandnew"));
@@ -664,11 +642,11 @@ fn catalogue_covers_the_inventory_and_is_dated() {
     }
     // Every catalogued interface service classifies its own default name back to itself.
     for s in cat.services() {
-        if let Some(h) = s.hostnames.iter().find(|h| {
-            h.pattern.contains("{region}")
-                && !h.pattern.starts_with('*')
-                && !h.pattern.contains('*')
-        }) {
+        if let Some(h) = s
+            .hostnames
+            .iter()
+            .find(|h| h.pattern.contains("{region}") && !h.pattern.starts_with('*') && !h.pattern.contains('*'))
+        {
             let name = h.pattern.replace("{region}", "us-west-2");
             let c = cat.classify(&name, None);
             assert_eq!(c.service.as_deref(), Some(s.name.as_str()), "{name}");

@@ -34,8 +34,7 @@ fn main() {
 #[allow(dead_code)]
 fn direct(text: &[u8]) {
     let header = text.split(|&c| c == b'\n').next().unwrap();
-    let f =
-        vpce_formats::flow::FlowFormat::parse(std::str::from_utf8(header).unwrap(), false).unwrap();
+    let f = vpce_formats::flow::FlowFormat::parse(std::str::from_utf8(header).unwrap(), false).unwrap();
     let t = Instant::now();
     let mut n = 0u64;
     let mut b = 0u64;
@@ -46,8 +45,5 @@ fn direct(text: &[u8]) {
         }
     }
     let s = t.elapsed().as_secs_f64();
-    println!(
-        "direct: {n} records ({b}), {:.0} ns/record",
-        s * 1e9 / n as f64
-    );
+    println!("direct: {n} records ({b}), {:.0} ns/record", s * 1e9 / n as f64);
 }

@@ -265,9 +265,7 @@ impl FlowFormat {
             Some(c) if c.is_ascii_alphabetic() || *c == b'$' => {}
             _ => return false,
         }
-        let mut tokens = line
-            .split(|&c| c == b' ' || c == b'\t')
-            .filter(|t| !t.is_empty());
+        let mut tokens = line.split(|&c| c == b' ' || c == b'\t').filter(|t| !t.is_empty());
         let Some(first) = tokens.next() else {
             return false;
         };
@@ -275,13 +273,9 @@ impl FlowFormat {
             return true;
         }
         let name_like = |t: &[u8]| {
-            let t = t
-                .strip_prefix(b"${")
-                .and_then(|s| s.strip_suffix(b"}"))
-                .unwrap_or(t);
+            let t = t.strip_prefix(b"${").and_then(|s| s.strip_suffix(b"}")).unwrap_or(t);
             t.first().is_some_and(|c| c.is_ascii_alphabetic())
-                && t.iter()
-                    .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
+                && t.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
                 && !t.starts_with(b"eni-")
         };
         if !name_like(first) {
@@ -358,11 +352,7 @@ impl FlowFormat {
     ///
     /// # Errors
     /// As [`FlowFormat::parse_record`].
-    pub fn parse_record_with<'a>(
-        &self,
-        line: &'a [u8],
-        scratch: &mut Scratch,
-    ) -> Result<FlowRecord<'a>, RecordError> {
+    pub fn parse_record_with<'a>(&self, line: &'a [u8], scratch: &mut Scratch) -> Result<FlowRecord<'a>, RecordError> {
         // One UTF-8 check for the whole line; fields are then sliced at ASCII
         // spaces, which are always character boundaries.
         let text = std::str::from_utf8(line).map_err(|_| RecordError::NotText)?;
@@ -393,9 +383,7 @@ impl FlowFormat {
             text.get(start..start + b.len())
         };
         let ip = |f: Field| -> Result<Option<IpAddr>, RecordError> {
-            get(f)
-                .map(|v| parse_ip(v).ok_or_else(|| invalid(f, v)))
-                .transpose()
+            get(f).map(|v| parse_ip(v).ok_or_else(|| invalid(f, v))).transpose()
         };
         let srcaddr = ip(Field::Srcaddr)?;
         let dstaddr = ip(Field::Dstaddr)?;
@@ -460,12 +448,7 @@ impl FlowFormat {
 
 /// The bytes of field `f` (by position), `None` when absent, skipped or `-`.
 #[inline(always)]
-fn field_bytes<'a>(
-    index: &[u8],
-    ends: &[u32; MAX_FIELDS + 1],
-    line: &'a [u8],
-    f: Field,
-) -> Option<&'a [u8]> {
+fn field_bytes<'a>(index: &[u8], ends: &[u32; MAX_FIELDS + 1], line: &'a [u8], f: Field) -> Option<&'a [u8]> {
     let i = index[f as usize];
     if i == ABSENT {
         return None;
@@ -728,18 +711,12 @@ mod tests {
 
     #[test]
     fn field_names_in_every_spelling() {
-        assert_eq!(
-            Field::from_name("pkt-dst-aws-service"),
-            Some(Field::PktDstAwsService)
-        );
+        assert_eq!(Field::from_name("pkt-dst-aws-service"), Some(Field::PktDstAwsService));
         assert_eq!(
             Field::from_name("${pkt-dst-aws-service}"),
             Some(Field::PktDstAwsService)
         );
-        assert_eq!(
-            Field::from_name("pkt_dst_aws_service"),
-            Some(Field::PktDstAwsService)
-        );
+        assert_eq!(Field::from_name("pkt_dst_aws_service"), Some(Field::PktDstAwsService));
         assert_eq!(Field::from_name("bogus"), None);
     }
 
@@ -755,10 +732,7 @@ mod tests {
         assert_eq!(r.interface_id, Some("eni-1235b8ca123456789"));
         assert_eq!(r.srcaddr, ip("172.31.16.139"));
         assert_eq!(r.dstaddr, ip("172.31.16.21"));
-        assert_eq!(
-            (r.srcport, r.dstport, r.protocol),
-            (Some(20641), Some(22), Some(6))
-        );
+        assert_eq!((r.srcport, r.dstport, r.protocol), (Some(20641), Some(22), Some(6)));
         assert_eq!((r.packets, r.bytes), (Some(20), Some(4249)));
         assert_eq!((r.start, r.end), (Some(1418530010), Some(1418530070)));
         assert_eq!(r.action, Some(Action::Accept));
@@ -836,10 +810,7 @@ mod tests {
 
     #[test]
     fn all_fields_format_parses_and_reads_a_record() {
-        let spec: String = Field::ALL
-            .iter()
-            .map(|f| format!("${{{}}} ", f.name()))
-            .collect();
+        let spec: String = Field::ALL.iter().map(|f| format!("${{{}}} ", f.name())).collect();
         let f = FlowFormat::parse(&spec, false).unwrap();
         assert_eq!(f.len(), 54);
         assert_eq!(FlowFormat::parse(&f.to_spec(), false).unwrap(), f);
@@ -877,12 +848,8 @@ mod tests {
         assert!(FlowFormat::looks_like_header(
             b"version account-id interface-id srcaddr"
         ));
-        assert!(FlowFormat::looks_like_header(
-            b"instance-id interface-id srcaddr"
-        ));
-        assert!(FlowFormat::looks_like_header(
-            b"versoin account-id interface-id"
-        ));
+        assert!(FlowFormat::looks_like_header(b"instance-id interface-id srcaddr"));
+        assert!(FlowFormat::looks_like_header(b"versoin account-id interface-id"));
         assert!(!FlowFormat::looks_like_header(
             b"2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA"
         ));
@@ -898,10 +865,7 @@ mod tests {
         let f = FlowFormat::default();
         assert!(matches!(
             f.parse_record(b"2 1 eni-1"),
-            Err(RecordError::FieldCount {
-                expected: 14,
-                found: 3
-            })
+            Err(RecordError::FieldCount { expected: 14, found: 3 })
         ));
         assert!(matches!(
             f.parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK extra"),
@@ -913,10 +877,7 @@ mod tests {
         let e = f
             .parse_record(b"2 123456789010 eni-1 10.0.0.256 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK")
             .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "field 'srcaddr' has an invalid value '10.0.0.256'"
-        );
+        assert_eq!(e.to_string(), "field 'srcaddr' has an invalid value '10.0.0.256'");
         assert!(f
             .parse_record(b"2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 99999 6 1 1 1 2 ACCEPT OK")
             .is_err());
@@ -1029,11 +990,7 @@ pub enum FlowReadError {
 /// # Errors
 /// A header with unknown fields (unless allowed) stops the stream; so does a
 /// read error. Records before either were delivered.
-pub fn read_flow_log<R: Read>(
-    r: R,
-    opts: &FlowReadOptions,
-    sink: &mut dyn FlowSink,
-) -> Result<u64, FlowReadError> {
+pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowSink) -> Result<u64, FlowReadError> {
     use crate::json::{Envelope, JsonFramer, Unwrapped};
     let project = |f: FlowFormat| match &opts.wanted {
         Some(w) => f.only(w),
@@ -1108,38 +1065,26 @@ pub fn read_flow_log<R: Read>(
                         }
                         inner.finish(&mut keep, &mut errs);
                         for v in inner_values {
-                            if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v)
-                            {
+                            if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v) {
                                 take(&events, &mut messages);
                             }
                         }
                     }
                     Ok(None) => value_errors.push((
                         l,
-                        "JSON object is not a CloudWatch Logs envelope with flow-log messages"
-                            .into(),
+                        "JSON object is not a CloudWatch Logs envelope with flow-log messages".into(),
                     )),
-                    Err(e) => {
-                        value_errors.push((l, format!("invalid CloudWatch Logs envelope: {e}")))
-                    }
+                    Err(e) => value_errors.push((l, format!("invalid CloudWatch Logs envelope: {e}"))),
                 }
                 for m in &messages {
-                    if let Err(e) = handle_line(
-                        m.as_bytes(),
-                        l,
-                        &mut format,
-                        &mut announced,
-                        sink,
-                        &mut json_scratch,
-                    ) {
+                    if let Err(e) = handle_line(m.as_bytes(), l, &mut format, &mut announced, sink, &mut json_scratch) {
                         fatal.get_or_insert(e);
                     }
                 }
             };
             let mut on_error = |l: u64, e: String| json_errors.push((l, e));
             framer.push_line(line, n, &mut on_value, &mut on_error);
-        } else if let Err(e) = handle_line(line, n, &mut format, &mut announced, sink, &mut scratch)
-        {
+        } else if let Err(e) = handle_line(line, n, &mut format, &mut announced, sink, &mut scratch) {
             fatal = Some(e);
         }
         fatal.is_none()
@@ -1228,10 +1173,7 @@ mod reader_tests {
             &FlowReadOptions::default(),
         );
         let e = r.unwrap_err().to_string();
-        assert!(
-            e.starts_with("line 1: unknown flow-log field 'future-field'"),
-            "{e}"
-        );
+        assert!(e.starts_with("line 1: unknown flow-log field 'future-field'"), "{e}");
         let opts = FlowReadOptions {
             allow_unknown_fields: true,
             ..Default::default()

@@ -71,10 +71,7 @@ impl JsonFramer {
         if self.pending.len() > MAX_DOCUMENT {
             on_error(
                 self.pending_line,
-                format!(
-                    "JSON document starting here is larger than {} MiB",
-                    MAX_DOCUMENT >> 20
-                ),
+                format!("JSON document starting here is larger than {} MiB", MAX_DOCUMENT >> 20),
             );
             self.pending.clear();
             self.pending_rest.clear();
@@ -116,11 +113,7 @@ impl JsonFramer {
 
     /// Ends the input: an unfinished document is reported, and the lines after
     /// its first are read on their own.
-    pub fn finish(
-        &mut self,
-        on_value: &mut dyn FnMut(&[u8], u64),
-        on_error: &mut dyn FnMut(u64, String),
-    ) {
+    pub fn finish(&mut self, on_value: &mut dyn FnMut(&[u8], u64), on_error: &mut dyn FnMut(u64, String)) {
         if self.pending.iter().all(u8::is_ascii_whitespace) {
             self.pending.clear();
             self.pending_rest.clear();
@@ -167,14 +160,8 @@ fn drain_values<'b>(
             Some(Ok(v)) => {
                 let bytes = v.get().as_bytes();
                 if !matches!(bytes.first(), Some(b'{' | b'[')) {
-                    let shown: String = String::from_utf8_lossy(&buf[offset..])
-                        .chars()
-                        .take(40)
-                        .collect();
-                    on_error(
-                        lineno,
-                        format!("expected a JSON object, found '{}'", shown.trim()),
-                    );
+                    let shown: String = String::from_utf8_lossy(&buf[offset..]).chars().take(40).collect();
+                    on_error(lineno, format!("expected a JSON object, found '{}'", shown.trim()));
                     return None;
                 }
                 on_value(bytes, lineno)
@@ -272,8 +259,7 @@ mod tests {
         let mut values = Vec::new();
         let mut errors = Vec::new();
         let mut framer = JsonFramer::default();
-        let mut on_value =
-            |v: &[u8], l: u64| values.push((String::from_utf8(v.to_vec()).unwrap(), l));
+        let mut on_value = |v: &[u8], l: u64| values.push((String::from_utf8(v.to_vec()).unwrap(), l));
         let mut on_error = |l: u64, e: String| errors.push((l, e));
         for (i, line) in text.split('\n').enumerate() {
             framer.push_line(line.as_bytes(), i as u64 + 1, &mut on_value, &mut on_error);
@@ -299,8 +285,7 @@ mod tests {
 
     #[test]
     fn pretty_printed_document_spans_lines() {
-        let (v, e) =
-            frame("{\n    \"events\": [\n        {\"message\": \"x\"}\n    ]\n}\n{\"after\":1}");
+        let (v, e) = frame("{\n    \"events\": [\n        {\"message\": \"x\"}\n    ]\n}\n{\"after\":1}");
         assert_eq!(v.len(), 2, "{v:?}");
         assert_eq!(v[0].1, 1);
         assert_eq!(v[1].1, 6);
@@ -321,20 +306,12 @@ mod tests {
     #[test]
     fn a_broken_value_does_not_swallow_the_lines_after_it() {
         let (v, e) = frame("{\"a\":1}\n{\"cut\": \n{\"b\":2}\n{\"c\":3}");
-        assert_eq!(
-            v.iter().map(|x| x.1).collect::<Vec<_>>(),
-            vec![1, 3, 4],
-            "{v:?} {e:?}"
-        );
+        assert_eq!(v.iter().map(|x| x.1).collect::<Vec<_>>(), vec![1, 3, 4], "{v:?} {e:?}");
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].0, 2);
         let (v, e) = frame("{\"a\":1}\n{\"cut\": \n{\"b\":2");
         assert_eq!(v.len(), 1, "{v:?}");
-        assert_eq!(
-            e.iter().map(|x| x.0).collect::<Vec<_>>(),
-            vec![2, 3],
-            "{e:?}"
-        );
+        assert_eq!(e.iter().map(|x| x.0).collect::<Vec<_>>(), vec![2, 3], "{e:?}");
     }
 
     #[test]
@@ -350,10 +327,7 @@ mod tests {
         let data = br#"{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":["f"],"logEvents":[{"id":"1","timestamp":1,"message":"m1"},{"id":"2","timestamp":2,"message":"m2"}]}"#;
         match Envelope::unwrap_bytes(data).unwrap() {
             Some(Unwrapped::Events(ev)) => {
-                assert_eq!(
-                    ev.iter().map(|e| e.message.as_ref()).collect::<Vec<_>>(),
-                    ["m1", "m2"]
-                )
+                assert_eq!(ev.iter().map(|e| e.message.as_ref()).collect::<Vec<_>>(), ["m1", "m2"])
             }
             _ => panic!("expected events"),
         }
@@ -363,12 +337,8 @@ mod tests {
             Some(Unwrapped::Control)
         ));
         let filter = br#"{"events":[{"logStreamName":"s","timestamp":1,"message":"m","ingestionTime":2,"eventId":"3"}],"searchedLogStreams":[]}"#;
-        assert!(
-            matches!(Envelope::unwrap_bytes(filter).unwrap(), Some(Unwrapped::Events(ev)) if ev.len() == 1)
-        );
-        assert!(Envelope::unwrap_bytes(br#"{"something":"else"}"#)
-            .unwrap()
-            .is_none());
+        assert!(matches!(Envelope::unwrap_bytes(filter).unwrap(), Some(Unwrapped::Events(ev)) if ev.len() == 1));
+        assert!(Envelope::unwrap_bytes(br#"{"something":"else"}"#).unwrap().is_none());
     }
 
     #[test]

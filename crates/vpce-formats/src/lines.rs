@@ -39,10 +39,7 @@ fn trim_cr(line: &[u8]) -> &[u8] {
 /// # Errors
 /// Returns the first read error (for example a truncated gzip stream) together
 /// with the number of lines delivered before it.
-pub fn for_each_line<R: Read>(
-    mut r: R,
-    mut f: impl FnMut(&[u8], u64) -> bool,
-) -> Result<u64, LineError> {
+pub fn for_each_line<R: Read>(mut r: R, mut f: impl FnMut(&[u8], u64) -> bool) -> Result<u64, LineError> {
     let mut buf = vec![0u8; INITIAL_BUFFER];
     let (mut start, mut end, mut lineno) = (0usize, 0usize, 0u64);
     loop {
@@ -128,11 +125,7 @@ mod tests {
 
     #[test]
     fn splits_lines_with_and_without_final_newline() {
-        let want = vec![
-            ("a".to_string(), 1),
-            ("".to_string(), 2),
-            ("b c".to_string(), 3),
-        ];
+        let want = vec![("a".to_string(), 1), ("".to_string(), 2), ("b c".to_string(), 3)];
         assert_eq!(collect(&b"a\n\nb c\n"[..]), want);
         assert_eq!(collect(&b"a\r\n\r\nb c"[..]), want);
         assert_eq!(collect(Trickle(b"a\n\nb c")), want);

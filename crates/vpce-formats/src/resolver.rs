@@ -29,12 +29,7 @@ pub struct Answer<'a> {
 pub struct SrcIds<'a> {
     #[serde(borrow, default)]
     pub instance: Option<Cow<'a, str>>,
-    #[serde(
-        rename = "resolver_endpoint",
-        alias = "resolver-endpoint",
-        borrow,
-        default
-    )]
+    #[serde(rename = "resolver_endpoint", alias = "resolver-endpoint", borrow, default)]
     pub resolver_endpoint: Option<Cow<'a, str>>,
 }
 
@@ -88,13 +83,7 @@ fn null_as_empty<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result
 impl DnsQuery<'_> {
     /// The major version, from `"1.100000"`, `"1.1"` or `1.1`. Unknown is `None`.
     pub fn major_version(&self) -> Option<u32> {
-        self.version
-            .as_deref()?
-            .split('.')
-            .next()?
-            .trim()
-            .parse()
-            .ok()
+        self.version.as_deref()?.split('.').next()?.trim().parse().ok()
     }
 }
 
@@ -187,7 +176,8 @@ fn handle_value(v: &[u8], line: u64, sink: &mut dyn DnsSink, depth: u32) {
         Ok(Some(Unwrapped::Nested(_))) => sink.malformed(line, "awslogs payloads nested too deeply".into()),
         Ok(None) => sink.malformed(
             line,
-            "JSON object is neither a Resolver query-log record (no \"query_name\") nor a CloudWatch Logs envelope".into(),
+            "JSON object is neither a Resolver query-log record (no \"query_name\") nor a CloudWatch Logs envelope"
+                .into(),
         ),
         Err(e) => sink.malformed(line, format!("invalid CloudWatch Logs envelope: {e}")),
     }
@@ -198,7 +188,10 @@ fn deliver(q: &DnsQuery<'_>, line: u64, sink: &mut dyn DnsSink) {
         if major > SUPPORTED_MAJOR_VERSION {
             sink.malformed(
                 line,
-                format!("query-log version {} is newer than this tool reads (major {SUPPORTED_MAJOR_VERSION})", q.version.as_deref().unwrap_or("?")),
+                format!(
+                    "query-log version {} is newer than this tool reads (major {SUPPORTED_MAJOR_VERSION})",
+                    q.version.as_deref().unwrap_or("?")
+                ),
             );
             return;
         }
@@ -206,10 +199,7 @@ fn deliver(q: &DnsQuery<'_>, line: u64, sink: &mut dyn DnsSink) {
     if crate::time::parse_rfc3339(&q.query_timestamp).is_none() {
         sink.malformed(
             line,
-            format!(
-                "query_timestamp '{}' is not an ISO 8601 time",
-                q.query_timestamp
-            ),
+            format!("query_timestamp '{}' is not an ISO 8601 time", q.query_timestamp),
         );
         return;
     }
@@ -262,10 +252,7 @@ mod tests {
         assert_eq!(q.query_name, "15.3.4.32.in-addr.arpa.");
         assert_eq!(q.major_version(), Some(1));
         assert_eq!(q.srcport.as_deref(), Some("56067"));
-        assert_eq!(
-            q.srcids.unwrap().instance.as_deref(),
-            Some("i-0d15cd0d3example")
-        );
+        assert_eq!(q.srcids.unwrap().instance.as_deref(), Some("i-0d15cd0d3example"));
 
         let q: DnsQuery = serde_json::from_str(S3_CNAME).unwrap();
         assert_eq!(q.answers.len(), 2);
@@ -292,10 +279,7 @@ mod tests {
         .unwrap();
         assert_eq!(q.srcport.as_deref(), Some("56067"));
         assert_eq!(q.major_version(), Some(1));
-        assert_eq!(
-            q.srcids.unwrap().resolver_endpoint.as_deref(),
-            Some("rslvr-in-1")
-        );
+        assert_eq!(q.srcids.unwrap().resolver_endpoint.as_deref(), Some("rslvr-in-1"));
         assert!(q.answers.is_empty());
     }
 
@@ -314,11 +298,7 @@ mod tests {
         assert_eq!(c.queries.len(), 1);
         assert_eq!(c.control, 1);
         assert_eq!(c.malformed.len(), 1);
-        assert!(
-            c.malformed[0].1.starts_with("log event 2"),
-            "{:?}",
-            c.malformed
-        );
+        assert!(c.malformed[0].1.starts_with("log event 2"), "{:?}", c.malformed);
 
         let filter = serde_json::to_string_pretty(&serde_json::json!({
             "events": [{"logStreamName": "s", "timestamp": 1, "message": S3_CNAME, "ingestionTime": 2, "eventId": "e"},
@@ -338,9 +318,7 @@ mod tests {
         assert_eq!(c.queries.len(), 2);
         let lines: Vec<u64> = c.malformed.iter().map(|m| m.0).collect();
         assert_eq!(lines, vec![2, 3, 4, 5]);
-        assert!(c.malformed[0]
-            .1
-            .contains("invalid Resolver query-log record"));
+        assert!(c.malformed[0].1.contains("invalid Resolver query-log record"));
         assert!(c.malformed[1].1.contains("neither"));
         assert!(c.malformed[2].1.contains("not an ISO 8601 time"));
         assert!(c.malformed[3].1.contains("newer"));

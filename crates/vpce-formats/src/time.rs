@@ -58,8 +58,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     if rest.is_empty() {
         return Some(secs);
     }
-    if !(rest[0] == b'T' || rest[0] == b't' || rest[0] == b' ') || rest.len() < 6 || rest[3] != b':'
-    {
+    if !(rest[0] == b'T' || rest[0] == b't' || rest[0] == b' ') || rest.len() < 6 || rest[3] != b':' {
         return None;
     }
     let hh = digits(&rest[1..3])?;
@@ -87,11 +86,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
             let oh = digits(&[*h1, *h2])? as i64;
             let om = digits(&[*m1, *m2])? as i64;
             let off = oh * 3600 + om * 60;
-            Some(if *sign == b'+' {
-                secs - off
-            } else {
-                secs + off
-            })
+            Some(if *sign == b'+' { secs - off } else { secs + off })
         }
         _ => None,
     }
@@ -118,14 +113,8 @@ mod tests {
     fn parses_resolver_timestamps() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339("2021-12-11T22:46:26Z"), Some(1_639_262_786));
-        assert_eq!(
-            parse_rfc3339("2017-03-16T19:20:25.177Z"),
-            Some(1_489_692_025)
-        );
-        assert_eq!(
-            parse_rfc3339("2021-12-11T23:46:26+01:00"),
-            Some(1_639_262_786)
-        );
+        assert_eq!(parse_rfc3339("2017-03-16T19:20:25.177Z"), Some(1_489_692_025));
+        assert_eq!(parse_rfc3339("2021-12-11T23:46:26+01:00"), Some(1_639_262_786));
         assert_eq!(parse_rfc3339("2021-12-11"), Some(1_639_180_800));
         assert_eq!(parse_rfc3339("2021-13-11T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);

@@ -21,10 +21,7 @@ fn main() {
                 return;
             };
             let file = std::fs::File::open(p).expect("open");
-            let mut d = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(
-                256 << 10,
-                file,
-            ));
+            let mut d = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(256 << 10, file));
             let mut buf = vec![0u8; 1 << 20];
             loop {
                 let k = d.read(&mut buf).expect("read");
@@ -36,9 +33,7 @@ fn main() {
             }
         },
     );
-    let (bytes, lines) = parts
-        .into_iter()
-        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let (bytes, lines) = parts.into_iter().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     let secs = started.elapsed().as_secs_f64();
     println!(
         "decode_only files={} text_bytes={bytes} lines={lines} seconds={secs:.3} mb_per_s={:.1}",

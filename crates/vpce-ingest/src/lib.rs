@@ -12,9 +12,7 @@ use std::sync::Arc;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use vpce_analysis::{DnsAggregator, FlowAggregator};
-use vpce_formats::flow::{
-    read_flow_log, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink,
-};
+use vpce_formats::flow::{read_flow_log, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink};
 use vpce_formats::resolver::{read_resolver_log, DnsQuery, DnsSink};
 use vpce_model::{FileError, InputStats, Malformed};
 
@@ -185,9 +183,7 @@ fn sniff(head: &[u8]) -> Looks {
         return Looks::FlowText;
     }
     // A record: space-separated, mostly printable, several fields.
-    let printable = line
-        .iter()
-        .all(|c| c.is_ascii_graphic() || *c == b' ' || *c == b'\t');
+    let printable = line.iter().all(|c| c.is_ascii_graphic() || *c == b' ' || *c == b'\t');
     if printable && line.split(|&c| c == b' ').filter(|t| !t.is_empty()).count() >= 4 {
         return Looks::FlowText;
     }
@@ -323,9 +319,7 @@ fn describe_other(looks: &Looks) -> &'static str {
         Looks::Json => "JSON (Resolver query logs? use --dns-logs)",
         Looks::FlowText => "space-separated text (VPC flow logs? use --flow-logs)",
         Looks::Empty => "nothing",
-        Looks::Other => {
-            "neither Resolver query logs (JSON) nor VPC flow logs (space-separated text)"
-        }
+        Looks::Other => "neither Resolver query logs (JSON) nor VPC flow logs (space-separated text)",
     }
 }
 
@@ -364,12 +358,7 @@ fn read_all<A: Clone + Send + Sync>(
                 return;
             }
             if !accepts(&looks, &head) {
-                return col.wrong_type(
-                    name,
-                    explicit.get(i).copied().unwrap_or(true),
-                    what,
-                    &looks,
-                );
+                return col.wrong_type(name, explicit.get(i).copied().unwrap_or(true), what, &looks);
             }
             read(agg, col, name, Box::new(Cursor::new(head).chain(rest)));
         },
@@ -399,11 +388,7 @@ pub fn read_dns(
         "not a Resolver query log",
         |looks, _| *looks == Looks::Json,
         &|agg, col, name, reader| {
-            let mut sink = DnsFileSink {
-                agg,
-                col,
-                file: &name,
-            };
+            let mut sink = DnsFileSink { agg, col, file: &name };
             if let Err(e) = read_resolver_log(reader, &mut sink) {
                 col.read_error(name, e);
             }
@@ -454,22 +439,15 @@ pub fn read_flows(
         "not a VPC flow log",
         // Text, or CloudWatch Logs envelopes whose messages are flow records.
         |looks, head| {
-            *looks == Looks::FlowText
-                || (*looks == Looks::Json && memchr_find(head, b"\"query_name\"").is_none())
+            *looks == Looks::FlowText || (*looks == Looks::Json && memchr_find(head, b"\"query_name\"").is_none())
         },
         &|agg, col, name, reader| {
-            let mut sink = FlowFileSink {
-                agg,
-                col,
-                file: &name,
-            };
+            let mut sink = FlowFileSink { agg, col, file: &name };
             match read_flow_log(reader, opts, &mut sink) {
                 Ok(_) => {}
                 Err(FlowReadError::Format { line, error }) => col.errors.push(FileError {
                     file: name,
-                    error: format!(
-                        "line {line}: {error} (use --allow-unknown-fields to skip them)"
-                    ),
+                    error: format!("line {line}: {error} (use --allow-unknown-fields to skip them)"),
                 }),
                 Err(FlowReadError::Read(e)) => col.read_error(name, e),
             }
@@ -526,8 +504,7 @@ mod tests {
     #[test]
     fn gzip_is_detected_by_magic_and_truncation_is_named() {
         let dir = tempfile::tempdir().unwrap();
-        let text =
-            "{\"query_name\":\"a.\",\"query_timestamp\":\"2026-01-01T00:00:00Z\"}\n".repeat(5000);
+        let text = "{\"query_name\":\"a.\",\"query_timestamp\":\"2026-01-01T00:00:00Z\"}\n".repeat(5000);
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         e.write_all(text.as_bytes()).unwrap();
         let gz = e.finish().unwrap();
@@ -561,18 +538,16 @@ mod tests {
     #[test]
     fn directory_walks_skip_the_other_log_type() {
         let dir = tempfile::tempdir().unwrap();
-        let dns_dir = dir
-            .path()
-            .join("AWSLogs/1/vpcdnsquerylogs/vpc-1/2026/01/01");
-        let flow_dir = dir
-            .path()
-            .join("AWSLogs/1/vpcflowlogs/us-east-1/2026/01/01");
+        let dns_dir = dir.path().join("AWSLogs/1/vpcdnsquerylogs/vpc-1/2026/01/01");
+        let flow_dir = dir.path().join("AWSLogs/1/vpcflowlogs/us-east-1/2026/01/01");
         std::fs::create_dir_all(&dns_dir).unwrap();
         std::fs::create_dir_all(&flow_dir).unwrap();
         std::fs::write(dns_dir.join("a.log"), "{}").unwrap();
         std::fs::write(flow_dir.join("b.log"), "x").unwrap();
         std::fs::write(dir.path().join("truth.json"), "{}").unwrap();
-        let hive = dir.path().join("AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=us-east-1/year=2026/month=01/day=01/hour=00");
+        let hive = dir.path().join(
+            "AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=us-east-1/year=2026/month=01/day=01/hour=00",
+        );
         std::fs::create_dir_all(&hive).unwrap();
         std::fs::write(hive.join("c.log"), "x").unwrap();
         let d = expand(&[dir.path().to_path_buf()], LogKind::Dns).unwrap();

@@ -32,7 +32,88 @@ pub struct Report {
     /// Traffic that is not to an AWS service API: AWS addresses without a DNS
     /// name, AWS resources, and destinations outside AWS.
     pub unattributed: Vec<OtherTraffic>,
+    /// The prices and assumptions behind the cost figures (absent when the
+    /// report was not priced).
+    #[serde(default)]
+    pub pricing: Option<PricingSummary>,
+    /// Monthly cost totals (absent when the report was not priced).
+    #[serde(default)]
+    pub costs: Option<CostTotals>,
     pub warnings: Vec<String>,
+}
+
+/// What a recommendation says to do about a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recommendation {
+    CreateGateway,
+    CreateInterface,
+    Exists,
+    NotWorthIt,
+    Unsupported,
+    NeedsClientChange,
+}
+
+impl Recommendation {
+    /// The name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recommendation::CreateGateway => "create-gateway",
+            Recommendation::CreateInterface => "create-interface",
+            Recommendation::Exists => "exists",
+            Recommendation::NotWorthIt => "not-worth-it",
+            Recommendation::Unsupported => "unsupported",
+            Recommendation::NeedsClientChange => "needs-client-change",
+        }
+    }
+}
+
+/// The inputs of every cost figure, so that it can be checked by hand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PricingSummary {
+    pub region: String,
+    /// Date of the table, and of this Region's entry.
+    pub table_as_of: String,
+    pub region_as_of: String,
+    pub source: String,
+    /// `high`, `medium` or `low` (estimated).
+    pub confidence: String,
+    pub currency: String,
+    /// How bytes become GB.
+    pub convention: String,
+    pub month_hours: f64,
+    pub window_hours: f64,
+    /// month_hours / window_hours: every monthly figure is the window's scaled by this.
+    pub extrapolation_factor: f64,
+    pub nat_usd_per_gb: f64,
+    pub nat_usd_per_hour: f64,
+    pub interface_usd_per_az_hour: f64,
+    /// (up to GB per month Region-wide, USD per GB); the last has no bound.
+    pub interface_usd_per_gb_tiers: Vec<(Option<f64>, f64)>,
+    pub cross_az_usd_per_gb: f64,
+    /// Availability Zones an interface endpoint is priced in.
+    pub azs: u32,
+    /// `--azs`, `flow logs (az-id)` or `assumed`.
+    pub azs_source: String,
+}
+
+/// Monthly totals.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostTotals {
+    /// NAT processing of all traffic through NAT.
+    pub nat_processing_usd: f64,
+    /// NAT processing of the traffic to AWS services.
+    pub nat_processing_aws_services_usd: f64,
+    /// Hourly charge of the NAT gateways seen.
+    pub nat_hours_usd: f64,
+    pub nat_gateways: u32,
+    /// Savings if every create-gateway and create-interface recommendation is applied.
+    pub savings_if_all_applied_usd: f64,
+    /// Cost of the recommended interface endpoints (hours and processing).
+    pub recommended_endpoints_usd: f64,
+    /// Whether traffic that no endpoint carries still needs the NAT gateway.
+    pub nat_still_needed: bool,
+    pub nat_still_needed_reason: String,
 }
 
 /// The time the report covers.
@@ -44,6 +125,9 @@ pub struct Window {
     pub hours: f64,
     /// `observed` (from the records) or `given` (`--since`/`--until`).
     pub source: String,
+    /// Whole hours of the window with no flow-log record (gaps in the logs).
+    #[serde(default)]
+    pub hours_without_flow_records: u64,
 }
 
 /// What was read.
@@ -114,6 +198,10 @@ pub struct Network {
     pub flow_fields_missing: Vec<String>,
     /// Availability Zones (az-id) of the interfaces that sent traffic through NAT.
     pub source_az_ids: Vec<String>,
+    /// Clients of the NAT gateway outside the VPC CIDRs (peered VPCs, transit
+    /// gateway, on-premises): a gateway endpoint cannot serve them.
+    #[serde(default)]
+    pub nat_clients_outside_vpc: Vec<String>,
 }
 
 /// A VPC seen in the logs.
@@ -167,9 +255,29 @@ pub struct ServiceUsage {
     /// Sample addresses seen in answers.
     pub answers: Vec<String>,
     pub bytes_via_nat: u64,
+    /// Of `bytes_via_nat`: to names an interface endpoint's private DNS does not
+    /// cover (legacy global names, FIPS, dual-stack).
+    #[serde(default)]
+    pub bytes_via_nat_not_covered: u64,
     pub bytes_via_endpoint: u64,
     pub bytes_other: u64,
     pub bytes_other_breakdown: OtherBreakdown,
+    /// `bytes_via_nat` per 730-hour month, in GB (see `pricing`).
+    #[serde(default)]
+    pub monthly_gb_via_nat: Option<f64>,
+    #[serde(default)]
+    pub monthly_cost_now_usd: Option<f64>,
+    #[serde(default)]
+    pub monthly_cost_with_endpoint_usd: Option<f64>,
+    #[serde(default)]
+    pub monthly_savings_usd: Option<f64>,
+    /// Monthly GB through NAT above which an interface endpoint is cheaper.
+    #[serde(default)]
+    pub break_even_gb_per_month: Option<f64>,
+    #[serde(default)]
+    pub recommendation: Option<Recommendation>,
+    #[serde(default)]
+    pub reasons: Vec<String>,
     /// How traffic was tied to the service: `dns`, `ip-range`.
     pub attribution: Vec<String>,
     pub notes: Vec<String>,

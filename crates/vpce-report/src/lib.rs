@@ -18,10 +18,7 @@ fn types(t: &[EndpointType]) -> String {
     if t.is_empty() {
         return "-".into();
     }
-    t.iter()
-        .map(|t| format!("{t:?}"))
-        .collect::<Vec<_>>()
-        .join("+")
+    t.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join("+")
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -52,7 +49,8 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header(vec![
+    let priced = r.pricing.is_some();
+    let mut header = vec![
         "#",
         "service",
         "endpoint service",
@@ -62,14 +60,18 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         "GB via endpoint",
         "exists",
         "supported",
-    ]);
+    ];
+    if priced {
+        header.extend(["$/mo now", "$/mo with", "savings/mo", "recommendation"]);
+    }
+    t.set_header(header);
     let shown = if top == 0 {
         r.services.len()
     } else {
         top.min(r.services.len())
     };
     for (i, s) in r.services.iter().take(shown).enumerate() {
-        t.add_row(vec![
+        let mut row = vec![
             Cell::new(i + 1),
             Cell::new(&s.service),
             Cell::new(s.endpoint_service_name.as_deref().unwrap_or("-")),
@@ -79,15 +81,21 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
             Cell::new(fmt_gb(s.bytes_via_endpoint)).set_alignment(CellAlignment::Right),
             Cell::new(yes_no(s.endpoint_exists)),
             Cell::new(yes_no(s.endpoint_supported)),
-        ]);
+        ];
+        if priced {
+            let money = |v: Option<f64>| {
+                Cell::new(v.map_or("-".to_string(), |v| format!("{v:.2}"))).set_alignment(CellAlignment::Right)
+            };
+            row.push(money(s.monthly_cost_now_usd));
+            row.push(money(s.monthly_cost_with_endpoint_usd));
+            row.push(money(s.monthly_savings_usd));
+            row.push(Cell::new(s.recommendation.map_or("-", |r| r.as_str())));
+        }
+        t.add_row(row);
     }
     writeln!(w, "{t}")?;
     if shown < r.services.len() {
-        writeln!(
-            w,
-            "({} more services; --top 0 shows all)",
-            r.services.len() - shown
-        )?;
+        writeln!(w, "({} more services; --top 0 shows all)", r.services.len() - shown)?;
     }
     if !r.unattributed.is_empty() {
         let mut u = Table::new();
@@ -134,12 +142,7 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         r.window.source,
         if r.network.vpcs.len() == 1 { "" } else { "s" },
         {
-            let mut regions: Vec<&str> = r
-                .network
-                .vpcs
-                .iter()
-                .filter_map(|v| v.region.as_deref())
-                .collect();
+            let mut regions: Vec<&str> = r.network.vpcs.iter().filter_map(|v| v.region.as_deref()).collect();
             regions.sort_unstable();
             regions.dedup();
             if regions.is_empty() {
@@ -150,6 +153,42 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         },
         r.network.nat_bytes_counted_on
     )?;
+    if let (Some(p), Some(c)) = (&r.pricing, &r.costs) {
+        writeln!(
+            w,
+            "Monthly ({} h window × {:.2} to a {}-h month): NAT processing ${:.2} (${:.2} for AWS services) + ${:.2} for {} NAT gateway{} hours; savings if every recommendation is applied: ${:.2}.",
+            p.window_hours,
+            p.extrapolation_factor,
+            p.month_hours,
+            c.nat_processing_usd,
+            c.nat_processing_aws_services_usd,
+            c.nat_hours_usd,
+            c.nat_gateways,
+            if c.nat_gateways == 1 { "" } else { "s" },
+            c.savings_if_all_applied_usd
+        )?;
+        writeln!(
+            w,
+            "NAT gateway still needed: {}. {}",
+            yes_no(c.nat_still_needed),
+            c.nat_still_needed_reason
+        )?;
+        writeln!(
+            w,
+            "Prices: {} as of {} ({} confidence; table as of {}): NAT ${}/GB and ${}/h; interface endpoint ${}/AZ-h × {} AZs ({}), ${}/GB first tier; {}.",
+            p.region,
+            p.region_as_of,
+            p.confidence,
+            p.table_as_of,
+            p.nat_usd_per_gb,
+            p.nat_usd_per_hour,
+            p.interface_usd_per_az_hour,
+            p.azs,
+            p.azs_source,
+            p.interface_usd_per_gb_tiers.first().map_or(0.0, |t| t.1),
+            p.convention
+        )?;
+    }
     let i = &r.inputs;
     writeln!(
         w,
@@ -209,10 +248,7 @@ pub fn render_seed_json(r: &Report, top: usize, w: &mut dyn Write) -> io::Result
     }
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let mut out = Map::new();
-    for (name, count, supported, exists, answers) in
-        rows.into_iter()
-            .take(if top == 0 { usize::MAX } else { top })
-    {
+    for (name, count, supported, exists, answers) in rows.into_iter().take(if top == 0 { usize::MAX } else { top }) {
         out.insert(
             name.to_string(),
             json!({
@@ -224,6 +260,71 @@ pub fn render_seed_json(r: &Report, top: usize, w: &mut dyn Write) -> io::Result
         );
     }
     serde_json::to_writer_pretty(&mut *w, &Value::Object(out))?;
+    writeln!(w)
+}
+
+/// The price table for `vpce-advisor pricing`.
+///
+/// # Errors
+/// Write errors.
+pub fn render_pricing_table(t: &vpce_pricing::PriceTable, only: Option<&str>, w: &mut dyn Write) -> io::Result<()> {
+    let mut tb = Table::new();
+    tb.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    tb.set_header(vec![
+        "region",
+        "NAT $/h",
+        "NAT $/GB",
+        "interface $/AZ-h",
+        "cross-AZ $/GB",
+        "as of",
+        "confidence",
+        "source",
+    ]);
+    for (name, p) in t.regions.iter().filter(|(n, _)| only.is_none_or(|o| o == n.as_str())) {
+        tb.add_row(vec![
+            Cell::new(name),
+            Cell::new(p.nat_usd_per_hour).set_alignment(CellAlignment::Right),
+            Cell::new(p.nat_usd_per_gb).set_alignment(CellAlignment::Right),
+            Cell::new(p.interface_usd_per_az_hour).set_alignment(CellAlignment::Right),
+            Cell::new(p.cross_az_usd_per_gb).set_alignment(CellAlignment::Right),
+            Cell::new(&p.as_of),
+            Cell::new(&p.confidence),
+            Cell::new(&p.source),
+        ]);
+    }
+    writeln!(w, "{tb}")?;
+    let tiers: Vec<String> = t
+        .interface_endpoint_gb_tiers
+        .iter()
+        .map(|x| match x.up_to_gb {
+            Some(u) => format!("${}/GB up to {u} GB", x.usd_per_gb),
+            None => format!("${}/GB beyond", x.usd_per_gb),
+        })
+        .collect();
+    writeln!(
+        w,
+        "Interface endpoint processing, per Region per month across all interface endpoints: {} ({}).",
+        tiers.join(", "),
+        t.interface_endpoint_tiers_source
+    )?;
+    writeln!(
+        w,
+        "Gateway endpoints (S3, DynamoDB): no charge. Month: {} h. Table as of {}, {}. {}.",
+        t.month_hours, t.as_of, t.currency, t.convention
+    )
+}
+
+/// The price table as JSON (the data file's schema).
+///
+/// # Errors
+/// Write or serialisation errors.
+pub fn render_pricing_json(t: &vpce_pricing::PriceTable, only: Option<&str>, w: &mut dyn Write) -> io::Result<()> {
+    let mut t = t.clone();
+    if let Some(o) = only {
+        t.regions.retain(|n, _| n == o);
+    }
+    serde_json::to_writer_pretty(&mut *w, &t)?;
     writeln!(w)
 }
 

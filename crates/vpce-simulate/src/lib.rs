@@ -464,11 +464,7 @@ struct Conn {
 }
 
 /// The connections of one hour, deterministic from the seed.
-fn hour_plan(
-    cfg: &SimConfig,
-    insts: &[Instance],
-    hour: i64,
-) -> (Vec<Conn>, Vec<(usize, usize, usize, u64)>) {
+fn hour_plan(cfg: &SimConfig, insts: &[Instance], hour: i64) -> (Vec<Conn>, Vec<(usize, usize, usize, u64)>) {
     let mut conns = Vec::new();
     let mut active = Vec::new(); // (instance, profile, name, queries)
     let hour_start = hour * 3600;
@@ -515,19 +511,12 @@ fn ymd_path(ts: i64) -> (String, String) {
     let rem = ts.rem_euclid(86_400);
     (
         format!("{y:04}/{m:02}/{d:02}"),
-        format!(
-            "{y:04}{m:02}{d:02}T{:02}{:02}Z",
-            rem / 3600,
-            (rem % 3600) / 60
-        ),
+        format!("{y:04}{m:02}{d:02}T{:02}{:02}Z", rem / 3600, (rem % 3600) / 60),
     )
 }
 
 fn gzip(data: &[u8], level: u32) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 4),
-        flate2::Compression::new(level),
-    );
+    let mut e = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 4), flate2::Compression::new(level));
     e.write_all(data).expect("writing to memory");
     e.finish().expect("writing to memory")
 }
@@ -584,10 +573,7 @@ fn write_flow(buf: &mut String, f: &FlowLine<'_>) {
 ///
 /// # Errors
 /// Whatever `sink` returns.
-pub fn simulate<E>(
-    cfg: &SimConfig,
-    sink: &mut dyn FnMut(&str, &[u8]) -> Result<(), E>,
-) -> Result<Truth, E> {
+pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<(), E>) -> Result<Truth, E> {
     let insts = instances(cfg.instances);
     let first_hour = cfg.start.div_euclid(3600);
     let mut truth = Truth {
@@ -621,29 +607,16 @@ pub fn simulate<E>(
                     continue;
                 }
                 let inst = &insts[ii];
-                let mut r = Rng::new(&[
-                    cfg.seed,
-                    hour as u64,
-                    w as u64,
-                    ii as u64,
-                    pi as u64,
-                    ni as u64,
-                ]);
+                let mut r = Rng::new(&[cfg.seed, hour as u64, w as u64, ii as u64, pi as u64, ni as u64]);
                 let ts = win_start + (r.next() % 240) as i64;
                 let name = p.names[ni];
                 let ips = answers(p, ni, hour, cfg.seed);
                 let mut ans = String::new();
                 if let Some(c) = p.cname {
-                    let _ = write!(
-                        ans,
-                        "{{\"Rdata\":\"{c}.\",\"Type\":\"CNAME\",\"Class\":\"IN\"}},"
-                    );
+                    let _ = write!(ans, "{{\"Rdata\":\"{c}.\",\"Type\":\"CNAME\",\"Class\":\"IN\"}},");
                 }
                 for ip in &ips {
-                    let _ = write!(
-                        ans,
-                        "{{\"Rdata\":\"{ip}\",\"Type\":\"A\",\"Class\":\"IN\"}},"
-                    );
+                    let _ = write!(ans, "{{\"Rdata\":\"{ip}\",\"Type\":\"A\",\"Class\":\"IN\"}},");
                 }
                 ans.pop();
                 write_query(&mut dns, ts, name, "A", "NOERROR", &ans, inst, r.next());
@@ -679,10 +652,7 @@ pub fn simulate<E>(
                     inst,
                     hour as u64,
                 );
-                *truth
-                    .hostnames
-                    .entry("config.internal.example".into())
-                    .or_default() += 1;
+                *truth.hostnames.entry("config.internal.example".into()).or_default() += 1;
             }
             // Flow records of every connection-minute in this window.
             for c in &conns {
@@ -726,13 +696,7 @@ pub fn simulate<E>(
                         action: "ACCEPT",
                     };
                     if inst.public {
-                        write_flow(
-                            &mut flow,
-                            &FlowLine {
-                                path: "8",
-                                ..common
-                            },
-                        );
+                        write_flow(&mut flow, &FlowLine { path: "8", ..common });
                         write_flow(
                             &mut flow,
                             &FlowLine {
@@ -753,13 +717,9 @@ pub fn simulate<E>(
                         );
                         truth.flow_records += 2;
                         match (&key, p.label) {
-                            (Some(k), _) => {
-                                truth.services.entry(k.clone()).or_default().bytes_other +=
-                                    out_b + in_b
-                            }
+                            (Some(k), _) => truth.services.entry(k.clone()).or_default().bytes_other += out_b + in_b,
                             (None, Some(l)) => {
-                                truth.unattributed.entry(l.into()).or_default().bytes_other +=
-                                    out_b + in_b
+                                truth.unattributed.entry(l.into()).or_default().bytes_other += out_b + in_b
                             }
                             _ => {}
                         }
@@ -855,15 +815,10 @@ pub fn simulate<E>(
                             truth.total_bytes_via_nat += out_b + in_b;
                             match (&key, p.label) {
                                 (Some(k), _) => {
-                                    truth.services.entry(k.clone()).or_default().bytes_via_nat +=
-                                        out_b + in_b
+                                    truth.services.entry(k.clone()).or_default().bytes_via_nat += out_b + in_b
                                 }
                                 (None, Some(l)) => {
-                                    truth
-                                        .unattributed
-                                        .entry(l.into())
-                                        .or_default()
-                                        .bytes_via_nat += out_b + in_b
+                                    truth.unattributed.entry(l.into()).or_default().bytes_via_nat += out_b + in_b
                                 }
                                 _ => {}
                             }
@@ -936,7 +891,14 @@ pub fn simulate<E>(
                 }
             }
             // Housekeeping records: an idle interface and rejected scans.
-            let _ = writeln!(flow, "5 {ACCOUNT} eni-0idle00000000001 - - - - - - - {} {} - NODATA {VPC} {} - {REGION} {} - - - - - -", win_start, win_start + 60, SUBNETS[1], AZS[1]);
+            let _ = writeln!(
+                flow,
+                "5 {ACCOUNT} eni-0idle00000000001 - - - - - - - {} {} - NODATA {VPC} {} - {REGION} {} - - - - - -",
+                win_start,
+                win_start + 60,
+                SUBNETS[1],
+                AZS[1]
+            );
             let _ = writeln!(flow, "5 {ACCOUNT} {} 198.51.100.{} {PUBLIC_INSTANCE_IP} 51234 22 6 1 60 {} {} REJECT OK {VPC} {PUBLIC_SUBNET} i-0pub0000000000001 {REGION} {} 198.51.100.{} {PUBLIC_INSTANCE_IP} - - ingress -", insts[insts.len() - 1].eni, w + 1, win_start + 5, win_start + 50, AZS[0], w + 1);
             truth.flow_records += 2;
             let (day, stamp) = ymd_path(win_start);
@@ -1012,9 +974,9 @@ mod tests {
         assert_eq!(fa, fb);
         assert_eq!(fa.len() as u64, a.files);
         assert!(fa[0].0.starts_with("AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261101T0000Z_"), "{}", fa[0].0);
-        assert!(fa.iter().any(|f| f.0.starts_with(
-            "AWSLogs/123456789012/vpcdnsquerylogs/vpc-0a1b2c3d4e5f60718/2026/11/01/"
-        )));
+        assert!(fa.iter().any(|f| f
+            .0
+            .starts_with("AWSLogs/123456789012/vpcdnsquerylogs/vpc-0a1b2c3d4e5f60718/2026/11/01/")));
         assert!(fa.iter().all(|f| f.1[..2] == [0x1f, 0x8b]));
         assert!(a.services["s3@us-east-1"].bytes_via_nat > 0);
         assert!(a.services["logs@us-east-1"].endpoint_exists);

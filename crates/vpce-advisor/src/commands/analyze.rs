@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use vpce_analysis::net::Cidr;
 use vpce_analysis::{
-    build_report, AnalysisConfig, DnsAggregator, FlowAggregator, Reference, Resolver, TimeFilter,
+    advise, build_report, AdviceOptions, AnalysisConfig, DnsAggregator, FlowAggregator, Reference, Resolver, TimeFilter,
 };
 use vpce_catalog::{Catalog, IpRanges};
 use vpce_formats::flow::{FlowFormat, FlowReadOptions};
@@ -98,6 +98,17 @@ pub(crate) fn run(args: AnalyzeArgs) -> Result<()> {
             .into());
         }
     }
+    let prices = super::price_table(args.costs.pricing.as_deref())?;
+    let advice = AdviceOptions {
+        region: args.region.clone(),
+        azs: args.costs.azs,
+        require_private: args.costs.require_private.clone(),
+    };
+    let mut report = report;
+    advise(&mut report, &prices, &advice).with_context(|| match &args.costs.pricing {
+        Some(p) => format!("pricing with {}", p.display()),
+        None => "pricing with the embedded table".to_string(),
+    })?;
     if report.inputs.dns.records == 0 && report.inputs.flow.records == 0 {
         let why = report
             .inputs
@@ -126,8 +137,12 @@ fn show(paths: &[std::path::PathBuf]) -> String {
 }
 
 fn time_arg(name: &str, v: Option<&str>) -> Result<Option<i64>> {
-    v.map(|s| parse_rfc3339(s).with_context(|| format!("{name} '{s}' is not a time (use RFC 3339, like 2026-11-01T00:00:00Z, or 2026-11-01)")))
-        .transpose()
+    v.map(|s| {
+        parse_rfc3339(s).with_context(|| {
+            format!("{name} '{s}' is not a time (use RFC 3339, like 2026-11-01T00:00:00Z, or 2026-11-01)")
+        })
+    })
+    .transpose()
 }
 
 fn config(args: &AnalyzeArgs) -> Result<AnalysisConfig> {
@@ -141,11 +156,7 @@ fn config(args: &AnalyzeArgs) -> Result<AnalysisConfig> {
     let vpc_cidrs = args
         .vpc_cidr
         .iter()
-        .map(|c| {
-            c.parse::<Cidr>()
-                .map_err(anyhow::Error::msg)
-                .context("--vpc-cidr")
-        })
+        .map(|c| c.parse::<Cidr>().map_err(anyhow::Error::msg).context("--vpc-cidr"))
         .collect::<Result<Vec<_>>>()?;
     let nat_ips = args
         .nat_ip
@@ -179,12 +190,7 @@ pub(crate) fn analyze(
     ranges: &IpRanges,
     threads: usize,
 ) -> Report {
-    let dns = read_dns(
-        dns_inputs,
-        &DnsAggregator::new(cfg.filter),
-        dns_explicit,
-        threads,
-    );
+    let dns = read_dns(dns_inputs, &DnsAggregator::new(cfg.filter), dns_explicit, threads);
     let resolver = Arc::new(Resolver::new(
         &dns.aggregate,
         catalog,
@@ -226,7 +232,9 @@ pub(crate) fn analyze(
     );
     let skipped = dns.skipped.len() + flows.skipped.len();
     if skipped > 0 {
-        report.warnings.push(format!("{skipped} files in the given directories hold the other log type and were left out of it"));
+        report.warnings.push(format!(
+            "{skipped} files in the given directories hold the other log type and were left out of it"
+        ));
     }
     report
 }

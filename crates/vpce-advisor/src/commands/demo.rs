@@ -62,6 +62,12 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         &ranges,
         vpce_ingest::default_threads(),
     );
+    let mut report = report;
+    vpce_analysis::advise(
+        &mut report,
+        &vpce_pricing::PriceTable::embedded(),
+        &vpce_analysis::AdviceOptions::default(),
+    )?;
     let mut out = output(None)?;
     match args.format {
         ReportFormat::Table => {

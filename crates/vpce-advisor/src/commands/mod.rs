@@ -3,6 +3,7 @@
 mod analyze;
 mod demo;
 mod explain;
+mod pricing;
 mod simulate;
 
 use std::fs::File;
@@ -20,6 +21,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Explain(a) => explain::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Pricing(a) => pricing::run(a),
     }
 }
 
@@ -40,6 +42,17 @@ pub(crate) fn reference_data(args: &ReferenceArgs) -> Result<(Catalog, IpRanges)
         None => IpRanges::embedded(),
     };
     Ok((catalog, ranges))
+}
+
+/// The price table: embedded, or the user's file.
+pub(crate) fn price_table(path: Option<&Path>) -> Result<vpce_pricing::PriceTable> {
+    Ok(match path {
+        Some(p) => {
+            let text = vpce_ingest::read_text(p)?;
+            vpce_pricing::PriceTable::from_json(&text).with_context(|| format!("--pricing {}", p.display()))?
+        }
+        None => vpce_pricing::PriceTable::embedded(),
+    })
 }
 
 /// Standard output, or a file created for the purpose.
