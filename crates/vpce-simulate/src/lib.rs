@@ -258,7 +258,7 @@ const PROFILES: &[Profile] = &[
         use_pct: 40,
         conns: (1, 3),
         minutes: (2, 8),
-        out_bytes: (200_000, 2_000_000),
+        out_bytes: (5_000_000, 50_000_000),
         in_bytes: (5_000, 30_000),
         queries_per_hour: 1,
         label: None,

@@ -1,6 +1,6 @@
 //! `vpce-advisor demo`: the built-in sample, analysed.
 //!
-//! The sample is the simulator's output for a fixed seed (6 hours, 8
+//! The sample is the simulator's output for a fixed seed (24 hours, 8
 //! instances), generated in memory: the same bytes on every run.
 
 use std::io::Write;
@@ -20,7 +20,7 @@ use super::{output, reference_data};
 
 /// The sample's parameters.
 pub(crate) const DEMO: SimConfig = SimConfig {
-    hours: 6,
+    hours: 24,
     instances: 8,
     seed: 42,
     start: 1_793_491_200,
