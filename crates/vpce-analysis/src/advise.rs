@@ -222,7 +222,7 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
     report.pricing = Some(PricingSummary {
         region: region.clone(),
         table_as_of: prices.as_of.clone(),
-        region_as_of: p.as_of.clone(),
+        as_of: p.as_of.clone(),
         source: p.source.clone(),
         confidence: p.confidence.clone(),
         currency: prices.currency.clone(),

@@ -74,7 +74,7 @@ pub struct PricingSummary {
     pub region: String,
     /// Date of the table, and of this Region's entry.
     pub table_as_of: String,
-    pub region_as_of: String,
+    pub as_of: String,
     pub source: String,
     /// `high`, `medium` or `low` (estimated).
     pub confidence: String,

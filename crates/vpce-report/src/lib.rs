@@ -177,7 +177,7 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
             w,
             "Prices: {} as of {} ({} confidence; table as of {}): NAT ${}/GB and ${}/h; interface endpoint ${}/AZ-h × {} AZs ({}), ${}/GB first tier; {}.",
             p.region,
-            p.region_as_of,
+            p.as_of,
             p.confidence,
             p.table_as_of,
             p.nat_usd_per_gb,
