@@ -442,20 +442,16 @@ fn finish(s: &mut ServiceUsage, rec: Recommendation) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vpce_model::{HostnameUsage, Inputs, Network, OtherBreakdown, ReferenceData, Totals, Vpc, Window};
+    use vpce_model::{HostnameUsage, Inputs, Network, ReferenceData, Totals, Vpc, Window};
 
     const GIB: u64 = 1 << 30;
 
     fn service(name: &str, types: &[EndpointType], gb_via_nat: u64) -> ServiceUsage {
         ServiceUsage {
-            service: name.into(),
-            region: Some("us-east-1".into()),
             endpoint_service_name: Some(format!("com.amazonaws.us-east-1.{name}")),
             endpoint_types: types.to_vec(),
             endpoint_supported: !types.is_empty(),
             endpoint_policy_supported: Some(true),
-            endpoint_exists: false,
-            endpoint_exists_evidence: vec![],
             query_count: 1,
             hostnames: vec![HostnameUsage {
                 name: format!("{name}.us-east-1.amazonaws.com"),
@@ -464,21 +460,9 @@ mod tests {
                 last_answers: vec![],
                 notes: vec![],
             }],
-            answers: vec![],
             bytes_via_nat: gb_via_nat * GIB,
-            bytes_via_nat_not_covered: 0,
-            bytes_via_endpoint: 0,
-            bytes_other: 0,
-            bytes_other_breakdown: OtherBreakdown::default(),
-            monthly_gb_via_nat: None,
-            monthly_cost_now_usd: None,
-            monthly_cost_with_endpoint_usd: None,
-            monthly_savings_usd: None,
-            break_even_gb_per_month: None,
             attribution: vec!["dns".into()],
-            notes: vec![],
-            recommendation: None,
-            reasons: vec![],
+            ..ServiceUsage::empty(name, Some("us-east-1"))
         }
     }
 

@@ -8,8 +8,8 @@ use std::net::IpAddr;
 use vpce_catalog::{Catalog, Kind};
 use vpce_formats::time::format_rfc3339;
 use vpce_model::{
-    HostnameUsage, Inputs, NatGateway, Network, OtherBreakdown, OtherTraffic, ReferenceData, Report, ServiceUsage,
-    Totals, Vpc, Window, SCHEMA_VERSION,
+    HostnameUsage, Inputs, NatGateway, Network, OtherTraffic, ReferenceData, Report, ServiceUsage, Totals, Vpc, Window,
+    SCHEMA_VERSION,
 };
 
 use crate::dns::DnsAggregator;
@@ -625,30 +625,11 @@ fn empty_usage(catalog: &Catalog, service: &str, region: Option<&str>) -> Servic
     let entry = catalog.service(service);
     let esn = catalog.endpoint_service_name(service, region);
     ServiceUsage {
-        service: service.to_string(),
-        region: region.map(str::to_string),
         endpoint_supported: esn.is_some(),
         endpoint_service_name: esn,
         endpoint_types: entry.map(|e| e.types.clone()).unwrap_or_default(),
         endpoint_policy_supported: entry.and_then(|e| e.policy),
-        endpoint_exists: false,
-        endpoint_exists_evidence: Vec::new(),
-        query_count: 0,
-        hostnames: Vec::new(),
-        answers: Vec::new(),
-        bytes_via_nat: 0,
-        bytes_via_nat_not_covered: 0,
-        bytes_via_endpoint: 0,
-        bytes_other: 0,
-        bytes_other_breakdown: OtherBreakdown::default(),
-        monthly_gb_via_nat: None,
-        monthly_cost_now_usd: None,
-        monthly_cost_with_endpoint_usd: None,
-        monthly_savings_usd: None,
-        break_even_gb_per_month: None,
-        recommendation: None,
-        reasons: Vec::new(),
-        attribution: Vec::new(),
         notes: entry.map(|e| e.notes.clone()).unwrap_or_default(),
+        ..ServiceUsage::empty(service, region)
     }
 }

@@ -283,6 +283,39 @@ pub struct ServiceUsage {
     pub notes: Vec<String>,
 }
 
+impl ServiceUsage {
+    /// A service with no traffic, no queries and nothing known about its endpoint.
+    pub fn empty(service: &str, region: Option<&str>) -> ServiceUsage {
+        ServiceUsage {
+            service: service.to_string(),
+            region: region.map(str::to_string),
+            endpoint_service_name: None,
+            endpoint_types: Vec::new(),
+            endpoint_supported: false,
+            endpoint_policy_supported: None,
+            endpoint_exists: false,
+            endpoint_exists_evidence: Vec::new(),
+            query_count: 0,
+            hostnames: Vec::new(),
+            answers: Vec::new(),
+            bytes_via_nat: 0,
+            bytes_via_nat_not_covered: 0,
+            bytes_via_endpoint: 0,
+            bytes_other: 0,
+            bytes_other_breakdown: OtherBreakdown::default(),
+            monthly_gb_via_nat: None,
+            monthly_cost_now_usd: None,
+            monthly_cost_with_endpoint_usd: None,
+            monthly_savings_usd: None,
+            break_even_gb_per_month: None,
+            recommendation: None,
+            reasons: Vec::new(),
+            attribution: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Where `bytes_other` went.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OtherBreakdown {
