@@ -27,6 +27,151 @@ pub enum Command {
     Demo(DemoArgs),
     /// Print the price table in use, with its dates and sources.
     Pricing(PricingArgs),
+    /// Write Terraform or CloudFormation that creates the recommended endpoints.
+    Iac(IacArgs),
+    /// Write Terraform or CloudFormation that turns on the logging the analysis needs.
+    Setup(SetupArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IacFormat {
+    Terraform,
+    Cloudformation,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PolicyChoice {
+    /// Full access (AWS's default; no policy document).
+    Full,
+    /// Only principals of the organization (--org-id).
+    Org,
+    /// Only principals of the account (--account-id, default: from the logs).
+    Account,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct IacArgs {
+    #[command(subcommand)]
+    pub sub: Option<IacSub>,
+    #[command(flatten)]
+    pub endpoints: Box<IacEndpointArgs>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IacSub {
+    /// Expose your own service behind a Network Load Balancer as a VPC endpoint service.
+    EndpointService(EndpointServiceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IacEndpointArgs {
+    /// Output language.
+    #[arg(long, value_enum, default_value = "terraform")]
+    pub format: IacFormat,
+    /// A saved report (analyze --format json) instead of reading logs.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// The VPC (default: the one VPC in the logs).
+    #[arg(long, value_name = "VPC_ID")]
+    pub vpc_id: Option<String>,
+    /// Subnets for the interface endpoints, one per Availability Zone.
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub subnet_ids: Vec<String>,
+    /// Route tables for the gateway endpoints.
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub route_table_ids: Vec<String>,
+    /// Only these services, whatever their recommendation.
+    #[arg(long, value_name = "SVC,...", value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Endpoint policy where the service supports one.
+    #[arg(long, value_enum, default_value = "full")]
+    pub policy: PolicyChoice,
+    /// Organization ID for --policy org.
+    #[arg(long, value_name = "o-...")]
+    pub org_id: Option<String>,
+    /// Account ID for --policy account (default: the account in the logs).
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account_id: Option<String>,
+    /// Also create an S3 interface endpoint beside the gateway endpoint (for
+    /// on-premises or peered clients).
+    #[arg(long)]
+    pub s3_interface: bool,
+    /// A tag for every resource (repeatable).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+    /// Prefix for resource names.
+    #[arg(long, default_value = "vpce-advisor")]
+    pub name_prefix: String,
+    /// Directory to write the files into.
+    #[arg(long, short, value_name = "DIR", default_value = "vpce-endpoints")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EndpointServiceArgs {
+    /// Network Load Balancer ARN (repeatable).
+    #[arg(long = "nlb-arn", value_name = "ARN", required = true)]
+    pub nlb_arns: Vec<String>,
+    /// Principals allowed to connect (ARNs, comma-separated).
+    #[arg(long, value_name = "ARN,...", value_delimiter = ',')]
+    pub allowed_principals: Vec<String>,
+    /// Accept connections without approval (default: each must be accepted).
+    #[arg(long)]
+    pub no_acceptance: bool,
+    #[arg(long, value_enum, default_value = "terraform")]
+    pub format: IacFormat,
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+    #[arg(long, default_value = "vpce-advisor-service")]
+    pub name_prefix: String,
+    #[arg(long, short, value_name = "DIR", default_value = "vpce-endpoint-service")]
+    pub output: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Destination {
+    Cloudwatch,
+    S3,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// The VPC to log.
+    #[arg(long, value_name = "VPC_ID", required = true)]
+    pub vpc_id: String,
+    /// Where the logs go.
+    #[arg(long, value_enum, default_value = "cloudwatch")]
+    pub destination: Destination,
+    /// Existing bucket, for --destination s3.
+    #[arg(long, value_name = "BUCKET", required_if_eq("destination", "s3"))]
+    pub bucket: Option<String>,
+    #[arg(long, value_enum, default_value = "terraform")]
+    pub format: IacFormat,
+    /// Days to keep the logs in CloudWatch Logs.
+    #[arg(long, default_value_t = 7)]
+    pub retention_days: u32,
+    /// KMS key for the log groups.
+    #[arg(long, value_name = "ARN")]
+    pub kms_key_arn: Option<String>,
+    /// A report of a previous analysis, to estimate log volume and cost.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+    #[arg(long, default_value = "vpce-advisor")]
+    pub name_prefix: String,
+    #[arg(long, short, value_name = "DIR", default_value = "vpce-logging")]
+    pub output: PathBuf,
+}
+
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("'{s}' is not KEY=VALUE")),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -60,6 +205,23 @@ pub struct ReferenceArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    /// Show only the first N services (table) or hostnames (seed-json; default
+    /// 20 there). 0 shows all.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The inputs of an analysis, shared by `analyze` and `iac`.
+#[derive(Debug, Args, Clone)]
+pub struct AnalysisArgs {
     /// Route 53 Resolver query logs: files or directories (walked recursively),
     /// plain or gzip; JSON lines, concatenated objects, CloudWatch Logs
     /// subscription envelopes or `aws logs filter-log-events` output.
@@ -98,16 +260,6 @@ pub struct AnalyzeArgs {
     /// Region for logs that do not name one.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: ReportFormat,
-    /// Show only the first N services (table) or hostnames (seed-json; default
-    /// 20 there). 0 shows all.
-    #[arg(long, value_name = "N")]
-    pub top: Option<usize>,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
     /// Fail (exit 1) when any line is malformed or any file cannot be read.
     #[arg(long)]
     pub strict: bool,

@@ -47,7 +47,22 @@ pub struct PriceTable {
     pub month_hours: f64,
     pub interface_endpoint_gb_tiers: Vec<Tier>,
     pub interface_endpoint_tiers_source: String,
+    /// Prices of delivering and keeping the logs themselves (vended logs).
+    #[serde(default)]
+    pub log_delivery: Option<LogDeliveryPrices>,
     pub regions: BTreeMap<String, RegionPrices>,
+}
+
+/// What flow logs and Resolver query logs cost to deliver and keep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogDeliveryPrices {
+    pub cloudwatch_ingestion_usd_per_gb: f64,
+    pub cloudwatch_storage_usd_per_gb_month: f64,
+    pub s3_delivery_usd_per_gb: f64,
+    pub s3_storage_usd_per_gb_month: f64,
+    pub as_of: String,
+    pub confidence: String,
+    pub source: String,
 }
 
 /// Problems with a price table or a lookup in it.

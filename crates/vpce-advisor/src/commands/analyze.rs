@@ -15,17 +15,30 @@ use vpce_ingest::{expand, explicit_flags, read_dns, read_flows, Input, LogKind};
 use vpce_model::{Inputs, Report};
 use vpce_report::{render_json, render_seed_json, render_table};
 
-use crate::cli::{AnalyzeArgs, ReportFormat};
+use crate::cli::{AnalysisArgs, AnalyzeArgs, ReportFormat};
 use crate::StrictFailure;
 
 use super::{output, reference_data};
 
-pub(crate) fn run(args: AnalyzeArgs) -> Result<()> {
+pub(crate) fn run(cli: AnalyzeArgs) -> Result<()> {
+    let report = report_from(&cli.analysis)?;
+    let mut out = output(cli.output.as_deref())?;
+    match cli.format {
+        ReportFormat::Table => render_table(&report, cli.top.unwrap_or(0), &mut out)?,
+        ReportFormat::Json => render_json(&report, &mut out)?,
+        ReportFormat::SeedJson => render_seed_json(&report, cli.top.unwrap_or(20), &mut out)?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Reads the logs, builds the report and prices it.
+pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
     if args.dns_logs.is_empty() && args.flow_logs.is_empty() {
         bail!("nothing to analyse: give --dns-logs PATH... and/or --flow-logs PATH... (try `vpce-advisor demo` for a sample)");
     }
     let (catalog, ranges) = reference_data(&args.reference)?;
-    let cfg = config(&args)?;
+    let cfg = config(args)?;
     let flow_opts = FlowReadOptions {
         format: args
             .flow_log_format
@@ -118,14 +131,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> Result<()> {
             .unwrap_or_default();
         bail!("no records could be read from the inputs{why}");
     }
-    let mut out = output(args.output.as_deref())?;
-    match args.format {
-        ReportFormat::Table => render_table(&report, args.top.unwrap_or(0), &mut out)?,
-        ReportFormat::Json => render_json(&report, &mut out)?,
-        ReportFormat::SeedJson => render_seed_json(&report, args.top.unwrap_or(20), &mut out)?,
-    }
-    out.flush()?;
-    Ok(())
+    Ok(report)
 }
 
 fn show(paths: &[std::path::PathBuf]) -> String {
@@ -145,7 +151,7 @@ fn time_arg(name: &str, v: Option<&str>) -> Result<Option<i64>> {
     .transpose()
 }
 
-fn config(args: &AnalyzeArgs) -> Result<AnalysisConfig> {
+fn config(args: &AnalysisArgs) -> Result<AnalysisConfig> {
     let since = time_arg("--since", args.since.as_deref())?;
     let until = time_arg("--until", args.until.as_deref())?;
     if let (Some(s), Some(u)) = (since, until) {

@@ -3,6 +3,7 @@
 mod analyze;
 mod demo;
 mod explain;
+mod iac;
 mod pricing;
 mod simulate;
 
@@ -22,6 +23,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Simulate(a) => simulate::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Pricing(a) => pricing::run(a),
+        Command::Iac(a) => iac::run(a),
+        Command::Setup(a) => iac::setup(a),
     }
 }
 

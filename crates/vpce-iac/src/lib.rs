@@ -1,0 +1,119 @@
+//! Infrastructure code from measured data.
+//!
+//! * [`plan_endpoints`] turns a priced report into a plan: which endpoints to
+//!   create, of which type, with which DNS options and policy, and why.
+//! * [`terraform_endpoints`] / [`cloudformation_endpoints`] render that plan as a
+//!   small Terraform module or one CloudFormation template.
+//! * [`terraform_logging`] / [`cloudformation_logging`] turn on the Resolver query
+//!   logging and the flow-log format the analysis needs.
+//! * [`terraform_endpoint_service`] / [`cloudformation_endpoint_service`] expose
+//!   a service behind a Network Load Balancer as an endpoint service.
+//!
+//! Everything here returns file contents; writing them is the caller's job.
+//! The same plan drives both languages, so they create the same resources.
+
+mod cfn;
+mod plan;
+mod tf;
+
+pub use cfn::{cloudformation_endpoint_service, cloudformation_endpoints, cloudformation_logging};
+pub use plan::{plan_endpoints, EndpointKind, IacError, IacOptions, Plan, PlannedEndpoint, Policy};
+pub use tf::{terraform_endpoint_service, terraform_endpoints, terraform_logging};
+
+/// A generated file: a name relative to the output directory, and its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub name: String,
+    pub contents: String,
+}
+
+/// The flow-log fields the analysis uses, in the order the generated flow log
+/// writes them. Version 5 fields; `traffic-path`, `pkt-*` and `flow-direction`
+/// are what tell NAT traffic from the rest.
+pub const FLOW_LOG_FIELDS: &[&str] = &[
+    "version",
+    "account-id",
+    "interface-id",
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "action",
+    "log-status",
+    "vpc-id",
+    "subnet-id",
+    "instance-id",
+    "region",
+    "az-id",
+    "pkt-srcaddr",
+    "pkt-dstaddr",
+    "pkt-src-aws-service",
+    "pkt-dst-aws-service",
+    "flow-direction",
+    "traffic-path",
+];
+
+/// The `${field} ...` format string for [`FLOW_LOG_FIELDS`].
+pub fn flow_log_format() -> String {
+    FLOW_LOG_FIELDS
+        .iter()
+        .map(|f| format!("${{{f}}}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Where the logging setup sends logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogDestination {
+    /// CloudWatch Logs log groups (created, with retention).
+    CloudWatch,
+    /// An existing S3 bucket (a bucket policy for log delivery is generated).
+    S3 { bucket: String },
+}
+
+/// What the logging setup creates.
+#[derive(Clone, Debug)]
+pub struct LoggingOptions {
+    pub vpc_id: String,
+    pub destination: LogDestination,
+    pub retention_days: u32,
+    pub kms_key_arn: Option<String>,
+    pub name_prefix: String,
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+/// An endpoint service in front of a Network Load Balancer.
+#[derive(Clone, Debug)]
+pub struct EndpointServiceOptions {
+    pub nlb_arns: Vec<String>,
+    pub allowed_principals: Vec<String>,
+    pub acceptance_required: bool,
+    pub name_prefix: String,
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flow_log_format_has_the_fields_the_analysis_reads() {
+        let f = flow_log_format();
+        for needed in [
+            "${pkt-dstaddr}",
+            "${traffic-path}",
+            "${flow-direction}",
+            "${az-id}",
+            "${vpc-id}",
+            "${pkt-dst-aws-service}",
+        ] {
+            assert!(f.contains(needed), "{needed}");
+        }
+        assert!(f.starts_with("${version} ${account-id} ${interface-id}"));
+    }
+}
