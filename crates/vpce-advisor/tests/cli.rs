@@ -681,3 +681,160 @@ fn pricing_command_and_overrides() {
                 .and(predicate::str::contains("eu-central-1")),
         );
 }
+
+#[test]
+fn iac_and_setup_write_files_and_explain_mistakes() {
+    let dir = tempfile::tempdir().unwrap();
+    simulate(dir.path(), 2, 60, 3);
+    let logs = dir.path().join("AWSLogs");
+    let l = logs.to_str().unwrap();
+    let report = dir.path().join("report.json");
+    bin()
+        .args([
+            "analyze",
+            "--dns-logs",
+            l,
+            "--flow-logs",
+            l,
+            "--format",
+            "json",
+            "-o",
+            report.to_str().unwrap(),
+            "--quiet",
+        ])
+        .assert()
+        .success();
+    let r = report.to_str().unwrap();
+
+    // From a saved report, and straight from the logs: the same module.
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    bin()
+        .args([
+            "iac",
+            "--report",
+            r,
+            "--subnet-ids",
+            "subnet-1,subnet-2",
+            "--route-table-ids",
+            "rtb-1",
+            "-o",
+            a.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote").and(predicate::str::contains("com.amazonaws.us-east-1.s3")));
+    bin()
+        .args([
+            "iac",
+            "--dns-logs",
+            l,
+            "--flow-logs",
+            l,
+            "--quiet",
+            "--subnet-ids",
+            "subnet-1,subnet-2",
+            "--route-table-ids",
+            "rtb-1",
+            "-o",
+            b.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    for f in ["main.tf", "variables.tf", "outputs.tf", "versions.tf"] {
+        assert_eq!(
+            std::fs::read_to_string(a.join(f)).unwrap(),
+            std::fs::read_to_string(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let main = std::fs::read_to_string(a.join("main.tf")).unwrap();
+    assert!(main.contains("resource \"aws_vpc_endpoint\" \"s3_gateway\""));
+    assert!(main.contains("# create-gateway: "));
+    let c = dir.path().join("c");
+    bin()
+        .args([
+            "iac",
+            "--report",
+            r,
+            "--format",
+            "cloudformation",
+            "--only",
+            "ssm",
+            "-o",
+            c.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("set the SubnetIds parameters"));
+    let cfn = std::fs::read_to_string(c.join("vpc-endpoints.yaml")).unwrap();
+    assert!(
+        cfn.contains("com.amazonaws.${AWS::Region}.ssm") && !cfn.contains("s3"),
+        "{cfn}"
+    );
+
+    bin()
+        .args(["iac", "-o", dir.path().join("x").to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--report FILE"));
+    bin()
+        .args(["iac", "--report", r, "--policy", "org"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--org-id"));
+    bin()
+        .args(["iac", "--report", r, "--only", "nosuch"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nosuch"));
+    let not_a_report = dir.path().join("truth.json");
+    bin()
+        .args(["iac", "--report", not_a_report.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a vpce-advisor JSON report"));
+
+    let s = dir.path().join("s");
+    bin()
+        .args([
+            "setup",
+            "--vpc-id",
+            "vpc-0a1b2c3d4e5f60718",
+            "--report",
+            r,
+            "-o",
+            s.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Collect at least 7 days").and(predicate::str::contains("GB of flow logs")));
+    let main = std::fs::read_to_string(s.join("main.tf")).unwrap();
+    assert!(main.contains("$${pkt-dstaddr}") && main.contains("max_aggregation_interval = 60"));
+    bin()
+        .args(["setup", "--vpc-id", "vpc-1", "--destination", "s3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--bucket"));
+    bin()
+        .args(["setup", "--vpc-id", "my-vpc"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a VPC ID"));
+    let e = dir.path().join("e");
+    bin()
+        .args([
+            "iac",
+            "endpoint-service",
+            "--nlb-arn",
+            "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/n/1",
+            "-o",
+            e.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no --allowed-principals"));
+    assert!(std::fs::read_to_string(e.join("variables.tf"))
+        .unwrap()
+        .contains("default     = true"));
+}

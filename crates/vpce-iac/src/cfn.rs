@@ -120,7 +120,10 @@ fn section(out: &mut String, name: &str, v: Value) {
 pub fn cloudformation_endpoints(plan: &Plan) -> String {
     let has_interface = plan.endpoints.iter().any(|e| e.kind == EndpointKind::Interface);
     let has_gateway = plan.endpoints.iter().any(|e| e.kind == EndpointKind::Gateway);
-    let mut out = head("VPC endpoints recommended by vpce-advisor", &[plan.provenance.clone()]);
+    let mut out = head(
+        "VPC endpoints recommended by vpce-advisor",
+        std::slice::from_ref(&plan.provenance),
+    );
     let mut params = Map::new();
     let mut vpc = json!({"Type": "AWS::EC2::VPC::Id", "Description": "VPC to create the endpoints in."});
     if let Some(v) = &plan.vpc_id {

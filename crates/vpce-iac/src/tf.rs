@@ -170,9 +170,7 @@ pub fn terraform_endpoints(plan: &Plan) -> Vec<GeneratedFile> {
         main.push_str(&comment(&[format!(
             "Endpoint policy: only {what}, on services that support endpoint policies."
         )]));
-        let json = serde_json::to_string_pretty(&doc).unwrap_or_default();
         let hcl = json_to_hcl(&doc, 2);
-        let _ = json;
         main.push_str(&format!("locals {{\n  endpoint_policy = jsonencode({hcl})\n}}\n"));
     }
     if has_interface {
@@ -367,19 +365,36 @@ fn json_to_hcl(v: &serde_json::Value, indent: usize) -> String {
     let pad = " ".repeat(indent);
     match v {
         serde_json::Value::Object(m) => {
-            let width = m
-                .keys()
-                .map(|k| k.len() + if k.contains(':') { 2 } else { 0 })
-                .max()
-                .unwrap_or(0);
-            let mut s = String::from("{\n");
-            for (k, val) in m {
-                let key = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            // Like `terraform fmt`: runs of single-line attributes share one
+            // alignment; a multi-line value ends the run and is not padded.
+            let key_of = |k: &String| {
+                if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     k.clone()
                 } else {
                     format!("\"{k}\"")
-                };
-                let _ = writeln!(s, "{pad}  {key:<width$} = {}", json_to_hcl(val, indent + 2));
+                }
+            };
+            let entries: Vec<(String, String)> = m
+                .iter()
+                .map(|(k, val)| (key_of(k), json_to_hcl(val, indent + 2)))
+                .collect();
+            let mut s = String::from("{\n");
+            let mut i = 0;
+            while i < entries.len() {
+                let mut j = i;
+                while j < entries.len() && !entries[j].1.contains('\n') {
+                    j += 1;
+                }
+                if j == i {
+                    let _ = writeln!(s, "{pad}  {} = {}", entries[i].0, entries[i].1);
+                    i += 1;
+                    continue;
+                }
+                let width = entries[i..j].iter().map(|e| e.0.len()).max().unwrap_or(0);
+                for (k, v) in &entries[i..j] {
+                    let _ = writeln!(s, "{pad}  {k:<width$} = {v}");
+                }
+                i = j;
             }
             s.push_str(&pad);
             s.push('}');
@@ -562,7 +577,8 @@ pub fn terraform_logging(o: &LoggingOptions) -> Vec<GeneratedFile> {
     b.attr("vpc_id", "var.vpc_id")
         .attr("traffic_type", q("ALL"))
         .attr("max_aggregation_interval", "60")
-        .attr("log_format", q(&flow_log_format()));
+        .attr("log_format", q(&flow_log_format()))
+        .attr("tags", "var.tags");
     match &o.destination {
         LogDestination::CloudWatch => {
             b.attr("log_destination_type", q("cloud-watch-logs"))
@@ -576,7 +592,6 @@ pub fn terraform_logging(o: &LoggingOptions) -> Vec<GeneratedFile> {
             b.raw("\ndepends_on = [aws_s3_bucket_policy.log_delivery]");
         }
     }
-    b.attr("tags", "var.tags");
     main.push_str(&block("resource \"aws_flow_log\" \"this\"", &b));
 
     let mut vars = variable("vpc_id", "VPC to log.", "string", Some(q(&o.vpc_id)));

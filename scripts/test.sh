@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every test vpce-advisor has, with its own set-up, on a machine with only the
+# Rust toolchain and Python 3:
+#   1. the Rust test suite (unit, property, snapshot and end-to-end CLI tests);
+#   2. the generated Terraform and CloudFormation through cfn-lint, checkov and
+#      python-hcl2 (installed into target/validators-venv from
+#      scripts/validators.txt), and terraform fmt where terraform is installed.
+# The last line is the total: "total: N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=${VPCE_VALIDATORS_VENV:-target/validators-venv}
+if [ ! -x "$venv/bin/checkov" ] || ! cmp -s scripts/validators.txt "$venv/validators.txt"; then
+  echo "installing the infrastructure-code validators into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/validators.txt
+  cp scripts/validators.txt "$venv/validators.txt"
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --locked 2>&1 | tee "$log"
+cargo build --quiet --locked -p vpce-advisor
+scripts/validate-iac.sh "$venv" target/debug/vpce-advisor 2>&1 | tee -a "$log"
+
+passed=$(grep -E '^(test result:|iac-validation:)' "$log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s += $1} END {print s + 0}')
+failed=$(grep -E '^(test result:|iac-validation:)' "$log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s += $1} END {print s + 0}')
+echo
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
