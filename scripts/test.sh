@@ -12,7 +12,12 @@ cd "$(dirname "$0")/.."
 venv=${VPCE_VALIDATORS_VENV:-target/validators-venv}
 if [ ! -x "$venv/bin/checkov" ] || ! cmp -s scripts/validators.txt "$venv/validators.txt"; then
   echo "installing the infrastructure-code validators into $venv"
-  python3 -m venv "$venv"
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv"; then
+    # Debian's system Python keeps venv in a separate package.
+    (apt-get update -qq && apt-get install -y -qq python3-venv) >/dev/null
+    python3 -m venv "$venv"
+  fi
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/validators.txt
   cp scripts/validators.txt "$venv/validators.txt"
 fi
