@@ -216,38 +216,25 @@ pub fn terraform_endpoints(plan: &Plan) -> Vec<GeneratedFile> {
                 ),
             );
         main.push_str(&block("resource \"aws_security_group\" \"endpoints\"", &b));
-        main.push('\n');
-        let mut r = Body::new();
-        r.attr(
-            "for_each",
-            "toset([for c in var.vpc_cidrs : c if !strcontains(c, \":\")])",
-        )
-        .attr("security_group_id", "aws_security_group.endpoints.id")
-        .attr("description", "\"HTTPS from ${each.value} to the interface endpoints\"")
-        .attr("cidr_ipv4", "each.value")
-        .attr("ip_protocol", q("tcp"))
-        .attr("from_port", "443")
-        .attr("to_port", "443");
-        main.push_str(&block(
-            "resource \"aws_vpc_security_group_ingress_rule\" \"https_ipv4\"",
-            &r,
-        ));
-        main.push('\n');
-        let mut r6 = Body::new();
-        r6.attr(
-            "for_each",
-            "toset([for c in var.vpc_cidrs : c if strcontains(c, \":\")])",
-        )
-        .attr("security_group_id", "aws_security_group.endpoints.id")
-        .attr("description", "\"HTTPS from ${each.value} to the interface endpoints\"")
-        .attr("cidr_ipv6", "each.value")
-        .attr("ip_protocol", q("tcp"))
-        .attr("from_port", "443")
-        .attr("to_port", "443");
-        main.push_str(&block(
-            "resource \"aws_vpc_security_group_ingress_rule\" \"https_ipv6\"",
-            &r6,
-        ));
+        // One rule per CIDR; IPv4 and IPv6 CIDRs need different attributes.
+        for (name, keep, attr) in [("https_ipv4", "!", "cidr_ipv4"), ("https_ipv6", "", "cidr_ipv6")] {
+            main.push('\n');
+            let mut r = Body::new();
+            r.attr(
+                "for_each",
+                format!("toset([for c in var.vpc_cidrs : c if {keep}strcontains(c, \":\")])"),
+            )
+            .attr("security_group_id", "aws_security_group.endpoints.id")
+            .attr("description", "\"HTTPS from ${each.value} to the interface endpoints\"")
+            .attr(attr, "each.value")
+            .attr("ip_protocol", q("tcp"))
+            .attr("from_port", "443")
+            .attr("to_port", "443");
+            main.push_str(&block(
+                &format!("resource \"aws_vpc_security_group_ingress_rule\" \"{name}\""),
+                &r,
+            ));
+        }
     }
     for e in &plan.endpoints {
         main.push('\n');

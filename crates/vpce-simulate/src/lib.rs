@@ -695,26 +695,25 @@ pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<
                         path: "1",
                         action: "ACCEPT",
                     };
+                    // The reply, as the instance's own interface sees it.
+                    let reply = FlowLine {
+                        src: c.remote,
+                        dst: inst.ip,
+                        sport: 443,
+                        dport: c.sport,
+                        packets: in_p,
+                        bytes: in_b,
+                        pkt_src: c.remote,
+                        pkt_dst: inst.ip,
+                        src_svc: svc_in,
+                        dst_svc: "-",
+                        egress: false,
+                        path: "-",
+                        ..common
+                    };
                     if inst.public {
                         write_flow(&mut flow, &FlowLine { path: "8", ..common });
-                        write_flow(
-                            &mut flow,
-                            &FlowLine {
-                                src: c.remote,
-                                dst: inst.ip,
-                                sport: 443,
-                                dport: c.sport,
-                                packets: in_p,
-                                bytes: in_b,
-                                pkt_src: c.remote,
-                                pkt_dst: inst.ip,
-                                src_svc: svc_in,
-                                dst_svc: "-",
-                                egress: false,
-                                path: "-",
-                                ..common
-                            },
-                        );
+                        write_flow(&mut flow, &reply);
                         truth.flow_records += 2;
                         match (&key, p.label) {
                             (Some(k), _) => truth.services.entry(k.clone()).or_default().bytes_other += out_b + in_b,
@@ -729,24 +728,7 @@ pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<
                         Route::Nat => {
                             // The instance's own interface.
                             write_flow(&mut flow, &common);
-                            write_flow(
-                                &mut flow,
-                                &FlowLine {
-                                    src: c.remote,
-                                    dst: inst.ip,
-                                    sport: 443,
-                                    dport: c.sport,
-                                    packets: in_p,
-                                    bytes: in_b,
-                                    pkt_src: c.remote,
-                                    pkt_dst: inst.ip,
-                                    src_svc: svc_in,
-                                    dst_svc: "-",
-                                    egress: false,
-                                    path: "-",
-                                    ..common
-                                },
-                            );
+                            write_flow(&mut flow, &reply);
                             // The NAT gateway's interface: four legs.
                             let nat = FlowLine {
                                 eni: NAT_ENI,
