@@ -92,8 +92,10 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
             p.source
         ));
     }
+    let live_azs = report.live.as_ref().map_or(0, |l| crate::live::workload_azs(&l.inventory).len());
     let (azs, azs_source) = match (opts.azs, report.network.source_az_ids.len()) {
         (Some(n), _) => (n.max(1), "--azs".to_string()),
+        (None, _) if live_azs > 0 => (live_azs as u32, "live inventory (AZs of the subnets that route to NAT)".to_string()),
         (None, n) if n > 0 => (n as u32, "flow logs (az-id)".to_string()),
         _ => {
             report.warnings.push(format!("the number of Availability Zones is unknown (no az-id in the flow logs): interface endpoints are priced in {DEFAULT_AZS} AZs; set --azs"));
@@ -440,13 +442,13 @@ fn finish(s: &mut ServiceUsage, rec: Recommendation) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use vpce_model::{HostnameUsage, Inputs, Network, ReferenceData, Totals, Vpc, Window};
 
     const GIB: u64 = 1 << 30;
 
-    fn service(name: &str, types: &[EndpointType], gb_via_nat: u64) -> ServiceUsage {
+    pub(crate) fn service(name: &str, types: &[EndpointType], gb_via_nat: u64) -> ServiceUsage {
         ServiceUsage {
             endpoint_service_name: Some(format!("com.amazonaws.us-east-1.{name}")),
             endpoint_types: types.to_vec(),
@@ -466,7 +468,7 @@ mod tests {
         }
     }
 
-    fn report(region: &str, hours: f64, azs: &[&str], services: Vec<ServiceUsage>) -> Report {
+    pub(crate) fn report(region: &str, hours: f64, azs: &[&str], services: Vec<ServiceUsage>) -> Report {
         let mut services = services;
         for s in &mut services {
             s.region = Some(region.into());
@@ -508,6 +510,7 @@ mod tests {
             pricing: None,
             costs: None,
             warnings: vec![],
+            live: None,
         }
     }
 

@@ -618,6 +618,7 @@ pub fn build_report(
         pricing: None,
         costs: None,
         warnings,
+        live: None,
     }
 }
 

@@ -21,6 +21,7 @@ mod build;
 mod dns;
 mod flow;
 mod intern;
+pub mod live;
 pub mod net;
 mod resolve;
 

@@ -25,6 +25,16 @@ impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
         ip.is_ipv4() == self.addr.is_ipv4() && mask(ip, self.len) == self.addr
     }
+
+    /// Whether every address of `other` is inside this network.
+    pub fn covers(&self, other: &Cidr) -> bool {
+        self.len <= other.len && self.contains(other.addr)
+    }
+
+    /// Whether the two networks share any address.
+    pub fn overlaps(&self, other: &Cidr) -> bool {
+        self.covers(other) || other.covers(self)
+    }
 }
 
 fn mask(ip: IpAddr, len: u8) -> IpAddr {

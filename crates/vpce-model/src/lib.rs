@@ -40,6 +40,17 @@ pub struct Report {
     #[serde(default)]
     pub costs: Option<CostTotals>,
     pub warnings: Vec<String>,
+    /// What the AWS APIs said about the VPC (`analyze --live`), and the
+    /// preflight findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<Live>,
+}
+
+/// The live part of a report.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Live {
+    pub inventory: inventory::Inventory,
+    pub findings: Vec<inventory::Finding>,
 }
 
 /// What a recommendation says to do about a service.
@@ -349,3 +360,5 @@ pub struct OtherTraffic {
     pub bytes_other: u64,
     pub sample_destinations: Vec<String>,
 }
+
+pub mod inventory;
