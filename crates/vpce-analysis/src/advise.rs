@@ -92,10 +92,16 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
             p.source
         ));
     }
-    let live_azs = report.live.as_ref().map_or(0, |l| crate::live::workload_azs(&l.inventory).len());
+    let live_azs = report
+        .live
+        .as_ref()
+        .map_or(0, |l| crate::live::workload_azs(&l.inventory).len());
     let (azs, azs_source) = match (opts.azs, report.network.source_az_ids.len()) {
         (Some(n), _) => (n.max(1), "--azs".to_string()),
-        (None, _) if live_azs > 0 => (live_azs as u32, "live inventory (AZs of the subnets that route to NAT)".to_string()),
+        (None, _) if live_azs > 0 => (
+            live_azs as u32,
+            "live inventory (AZs of the subnets that route to NAT)".to_string(),
+        ),
         (None, n) if n > 0 => (n as u32, "flow logs (az-id)".to_string()),
         _ => {
             report.warnings.push(format!("the number of Availability Zones is unknown (no az-id in the flow logs): interface endpoints are priced in {DEFAULT_AZS} AZs; set --azs"));

@@ -69,14 +69,20 @@ impl DnsAggregator {
 
     /// Adds one record. The caller has checked that its timestamp parses.
     pub fn push(&mut self, q: &DnsQuery<'_>) {
+        self.push_weighted(q, 1);
+    }
+
+    /// Adds a record that stands for `count` identical queries (a row of an
+    /// aggregated Logs Insights result).
+    pub fn push_weighted(&mut self, q: &DnsQuery<'_>, count: u64) {
         let Some(ts) = parse_rfc3339(&q.query_timestamp) else {
             return;
         };
         if !self.filter.contains(ts) {
-            self.outside_window += 1;
+            self.outside_window += count;
             return;
         }
-        self.records += 1;
+        self.records += count;
         self.span.add(ts, ts);
         let vpc = q.vpc_id.as_deref().map(|v| {
             let id = self.vpcs.id(v);
@@ -103,7 +109,7 @@ impl DnsAggregator {
             });
         }
         let st = &mut self.stats[id as usize];
-        st.queries += 1;
+        st.queries += count;
         if !q.answers.is_empty() && ts >= st.last_ts {
             st.last_ts = ts;
             st.last_answers.clear();

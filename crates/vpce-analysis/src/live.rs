@@ -113,7 +113,8 @@ pub fn apply_inventory(report: &mut Report, inv: Inventory) {
                     inv.vpc.vpc_id
                 ));
                 if e.endpoint_type == Some(EndpointType::Gateway) {
-                    let missing: Vec<&String> = workload_rts.iter().filter(|r| !e.route_table_ids.contains(r)).collect();
+                    let missing: Vec<&String> =
+                        workload_rts.iter().filter(|r| !e.route_table_ids.contains(r)).collect();
                     if !missing.is_empty() {
                         s.notes.push(format!(
                             "{} is not associated with {}: subnets using {} still reach {} through NAT",
@@ -225,7 +226,10 @@ pub fn preflight(inv: &Inventory, report: Option<&Report>) -> Vec<Finding> {
         if n.state != "available" && n.state != "pending" {
             continue;
         }
-        if !workloads.iter().any(|s| s.default_route_nat.as_deref() == Some(n.nat_gateway_id.as_str())) {
+        if !workloads
+            .iter()
+            .any(|s| s.default_route_nat.as_deref() == Some(n.nat_gateway_id.as_str()))
+        {
             out.push(Finding::new(
                 Severity::Info,
                 "nat-unused",
@@ -243,20 +247,37 @@ pub fn preflight(inv: &Inventory, report: Option<&Report>) -> Vec<Finding> {
                 Severity::Warning,
                 "endpoint-state",
                 &e.endpoint_id,
-                format!("{} endpoint for {} is {}: it carries no traffic", kind(e), e.service_name, e.state),
+                format!(
+                    "{} endpoint for {} is {}: it carries no traffic",
+                    kind(e),
+                    e.service_name,
+                    e.state
+                ),
                 if e.state.eq_ignore_ascii_case("pendingAcceptance") {
                     "ask the service owner to accept the connection".into()
                 } else {
-                    format!("delete it (aws ec2 delete-vpc-endpoints --vpc-endpoint-ids {}) and create it again", e.endpoint_id)
+                    format!(
+                        "delete it (aws ec2 delete-vpc-endpoints --vpc-endpoint-ids {}) and create it again",
+                        e.endpoint_id
+                    )
                 },
             ));
-        } else if e.endpoint_type == Some(EndpointType::Interface) && e.private_dns_enabled == Some(false) && e.service_name.starts_with("com.amazonaws.") {
+        } else if e.endpoint_type == Some(EndpointType::Interface)
+            && e.private_dns_enabled == Some(false)
+            && e.service_name.starts_with("com.amazonaws.")
+        {
             out.push(Finding::new(
                 Severity::Warning,
                 "private-dns",
                 &e.endpoint_id,
-                format!("private DNS is off for {}: clients resolving the service's regional name still go through NAT", e.service_name),
-                format!("aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --private-dns-enabled", e.endpoint_id),
+                format!(
+                    "private DNS is off for {}: clients resolving the service's regional name still go through NAT",
+                    e.service_name
+                ),
+                format!(
+                    "aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --private-dns-enabled",
+                    e.endpoint_id
+                ),
             ));
         }
     }
@@ -323,7 +344,9 @@ pub fn preflight(inv: &Inventory, report: Option<&Report>) -> Vec<Finding> {
                     e.security_group_ids.join(", "),
                     join(&blocked)
                 ),
-                format!("aws ec2 authorize-security-group-ingress --group-id {sg} --protocol tcp --port 443 --cidr {from}"),
+                format!(
+                    "aws ec2 authorize-security-group-ingress --group-id {sg} --protocol tcp --port 443 --cidr {from}"
+                ),
             ));
         }
     }
@@ -336,7 +359,12 @@ pub fn preflight(inv: &Inventory, report: Option<&Report>) -> Vec<Finding> {
             if endpoint_sgs.contains(g.group_id.as_str()) {
                 continue;
             }
-            if !sg_allows(&g.egress, 443, vpc_cidr) && !g.egress.iter().any(|r| !r.groups.is_empty() || !r.prefix_lists.is_empty()) {
+            if !sg_allows(&g.egress, 443, vpc_cidr)
+                && !g
+                    .egress
+                    .iter()
+                    .any(|r| !r.groups.is_empty() || !r.prefix_lists.is_empty())
+            {
                 out.push(Finding::new(
                     Severity::Warning,
                     "workload-egress",
@@ -354,8 +382,10 @@ pub fn preflight(inv: &Inventory, report: Option<&Report>) -> Vec<Finding> {
 
     // NACLs between the workload subnets and the endpoint subnets (existing
     // endpoints' subnets, else the ones new endpoints would use).
-    let mut endpoint_subnet_ids: BTreeSet<String> =
-        live_interfaces.iter().flat_map(|e| e.subnet_ids.iter().cloned()).collect();
+    let mut endpoint_subnet_ids: BTreeSet<String> = live_interfaces
+        .iter()
+        .flat_map(|e| e.subnet_ids.iter().cloned())
+        .collect();
     if endpoint_subnet_ids.is_empty() {
         endpoint_subnet_ids = endpoint_subnets(inv).into_iter().collect();
     }
@@ -376,9 +406,23 @@ pub fn preflight(inv: &Inventory, report: Option<&Report>) -> Vec<Finding> {
             };
             let checks = [
                 (wn, true, (443, 443), ec, "outbound TCP 443 to", eid.as_str()),
-                (wn, false, EPHEMERAL, ec, "inbound replies (TCP 32768-60999) from", eid.as_str()),
+                (
+                    wn,
+                    false,
+                    EPHEMERAL,
+                    ec,
+                    "inbound replies (TCP 32768-60999) from",
+                    eid.as_str(),
+                ),
                 (en, false, (443, 443), wc, "inbound TCP 443 from", w.subnet_id.as_str()),
-                (en, true, EPHEMERAL, wc, "outbound replies (TCP 32768-60999) to", w.subnet_id.as_str()),
+                (
+                    en,
+                    true,
+                    EPHEMERAL,
+                    wc,
+                    "outbound replies (TCP 32768-60999) to",
+                    w.subnet_id.as_str(),
+                ),
             ];
             for (nacl, egress, ports, peer, what, peer_id) in checks {
                 if nacl_allows(&nacl.entries, egress, ports, &peer) {
@@ -590,7 +634,10 @@ mod tests {
             nacl_entry(32767, false, "-1", false, "0.0.0.0/0", None),
         ];
         assert!(nacl_allows(&default, false, (443, 443), &c("10.0.1.0/24")));
-        assert!(!nacl_allows(&default, true, (443, 443), &c("10.0.1.0/24")), "no egress rule: implicit deny");
+        assert!(
+            !nacl_allows(&default, true, (443, 443), &c("10.0.1.0/24")),
+            "no egress rule: implicit deny"
+        );
         let deny_first = vec![
             nacl_entry(50, false, "6", false, "10.0.0.0/16", Some((443, 443))),
             nacl_entry(100, false, "-1", true, "0.0.0.0/0", None),
@@ -598,7 +645,10 @@ mod tests {
         assert!(!nacl_allows(&deny_first, false, (443, 443), &c("10.0.1.0/24")));
         assert!(nacl_allows(&deny_first, false, (80, 80), &c("10.0.1.0/24")));
         let narrow = vec![nacl_entry(100, false, "6", true, "10.0.0.0/16", Some((49152, 65535)))];
-        assert!(!nacl_allows(&narrow, false, EPHEMERAL, &c("10.0.1.0/24")), "Windows-only range misses Linux replies");
+        assert!(
+            !nacl_allows(&narrow, false, EPHEMERAL, &c("10.0.1.0/24")),
+            "Windows-only range misses Linux replies"
+        );
         let partial = vec![nacl_entry(100, false, "6", true, "10.0.1.0/25", Some((443, 443)))];
         assert!(!nacl_allows(&partial, false, (443, 443), &c("10.0.1.0/24")));
     }
@@ -612,11 +662,27 @@ mod tests {
             cidrs: vec![cidr.into()],
             ..Default::default()
         };
-        assert!(sg_allows(&[r("tcp", Some(443), Some(443), "10.0.0.0/16")], 443, &c("10.0.3.0/24")));
-        assert!(!sg_allows(&[r("tcp", Some(443), Some(443), "10.0.1.0/24")], 443, &c("10.0.3.0/24")));
-        assert!(!sg_allows(&[r("tcp", Some(80), Some(80), "0.0.0.0/0")], 443, &c("10.0.3.0/24")));
+        assert!(sg_allows(
+            &[r("tcp", Some(443), Some(443), "10.0.0.0/16")],
+            443,
+            &c("10.0.3.0/24")
+        ));
+        assert!(!sg_allows(
+            &[r("tcp", Some(443), Some(443), "10.0.1.0/24")],
+            443,
+            &c("10.0.3.0/24")
+        ));
+        assert!(!sg_allows(
+            &[r("tcp", Some(80), Some(80), "0.0.0.0/0")],
+            443,
+            &c("10.0.3.0/24")
+        ));
         assert!(sg_allows(&[r("-1", None, None, "0.0.0.0/0")], 443, &c("10.0.3.0/24")));
-        assert!(!sg_allows(&[r("udp", Some(443), Some(443), "0.0.0.0/0")], 443, &c("10.0.3.0/24")));
+        assert!(!sg_allows(
+            &[r("udp", Some(443), Some(443), "0.0.0.0/0")],
+            443,
+            &c("10.0.3.0/24")
+        ));
     }
 
     fn inventory() -> Inventory {
@@ -766,6 +832,12 @@ mod tests {
         assert!(!get("sts").endpoint_supported, "not in the live service list");
         assert!(get("s3").endpoint_exists);
         assert!(get("s3").notes.iter().any(|n| n.contains("rtb-private")));
-        assert!(report.live.as_ref().unwrap().findings.iter().any(|f| f.check == "dns-hostnames"));
+        assert!(report
+            .live
+            .as_ref()
+            .unwrap()
+            .findings
+            .iter()
+            .any(|f| f.check == "dns-hostnames"));
     }
 }

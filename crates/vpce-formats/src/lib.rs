@@ -12,6 +12,7 @@
 //! where bytes come from.
 
 pub mod flow;
+pub mod insights;
 pub mod json;
 pub mod lines;
 pub mod resolver;

@@ -19,11 +19,29 @@ use vpce_model::{FileError, InputStats, Malformed};
 /// How many malformed lines are kept as examples.
 pub const MAX_EXAMPLES: usize = 20;
 
-/// One input: a file, or bytes already in memory (the demo, tests).
-#[derive(Clone, Debug)]
+pub mod layout;
+
+/// Opens a stream when a worker gets to it (an S3 object, a CloudWatch Logs
+/// time slice), so that nothing is fetched before a core is free to parse it.
+pub type Opener = Arc<dyn Fn() -> io::Result<Box<dyn Read + Send>> + Send + Sync>;
+
+/// One input: a file, bytes already in memory (the demo, tests), or a stream
+/// opened on demand.
+#[derive(Clone)]
 pub enum Input {
     File(PathBuf),
     Memory { name: String, bytes: Arc<Vec<u8>> },
+    Stream { name: String, open: Opener },
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::File(p) => f.debug_tuple("File").field(p).finish(),
+            Input::Memory { name, bytes } => write!(f, "Memory({name}, {} bytes)", bytes.len()),
+            Input::Stream { name, .. } => write!(f, "Stream({name})"),
+        }
+    }
 }
 
 impl Input {
@@ -31,7 +49,7 @@ impl Input {
     pub fn name(&self) -> String {
         match self {
             Input::File(p) => p.display().to_string(),
-            Input::Memory { name, .. } => name.clone(),
+            Input::Memory { name, .. } | Input::Stream { name, .. } => name.clone(),
         }
     }
 }
@@ -109,6 +127,7 @@ fn open(input: &Input) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
     let raw: Box<dyn Read + Send> = match input {
         Input::File(p) => Box::new(File::open(p)?),
         Input::Memory { bytes, .. } => Box::new(Cursor::new(ArcBytes(bytes.clone()))),
+        Input::Stream { open, .. } => open()?,
     };
     let mut raw = io::BufReader::with_capacity(256 << 10, raw);
     let magic = {
@@ -467,7 +486,7 @@ pub fn explicit_flags(paths: &[PathBuf], inputs: &[Input]) -> Vec<bool> {
         .iter()
         .map(|i| match i {
             Input::File(p) => paths.iter().any(|q| q == p),
-            Input::Memory { .. } => true,
+            Input::Memory { .. } | Input::Stream { .. } => true,
         })
         .collect()
 }

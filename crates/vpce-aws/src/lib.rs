@@ -1,0 +1,115 @@
+//! The AWS shell of vpce-advisor: the only crate that talks to AWS, through
+//! the official AWS SDK for Rust.
+//!
+//! - [`inventory`]: the VPC, its subnets, route tables, NAT gateways,
+//!   endpoints, security groups, network ACLs and the Region's endpoint
+//!   services, every paginated call read to its last page.
+//! - [`s3`]: Resolver and flow logs in S3, listed along AWS's key layout and
+//!   the time window, and streamed object by object into the parsers.
+//! - [`logs`]: the same from CloudWatch Logs, by Logs Insights aggregation
+//!   pushed down to AWS, or by `FilterLogEvents` streaming.
+//!
+//! Credentials, Region and endpoint follow the AWS CLI: the standard chain,
+//! `--profile`, `--region`, `--endpoint-url` and `AWS_ENDPOINT_URL`.
+//! Throttling is retried with exponential backoff by the SDK's standard
+//! retry policy. The commands are synchronous: [`Aws`] owns a small Tokio
+//! runtime and blocks on it, so the rest of the program stays free of async.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+pub mod error;
+pub mod inventory;
+pub mod logs;
+pub mod s3;
+
+pub use error::AwsError;
+
+/// How to reach AWS, as the AWS CLI takes it.
+#[derive(Clone, Debug, Default)]
+pub struct AwsOptions {
+    /// A named profile from `~/.aws/config` (else `AWS_PROFILE`, else default).
+    pub profile: Option<String>,
+    /// The Region (else `AWS_REGION`, else the profile's).
+    pub region: Option<String>,
+    /// Send every call to this URL (else `AWS_ENDPOINT_URL`), for
+    /// LocalStack, moto or a VPC endpoint's own DNS name.
+    pub endpoint_url: Option<String>,
+}
+
+/// Attempts per call, with exponential backoff between them.
+const MAX_ATTEMPTS: u32 = 8;
+
+/// Clients for the services vpce-advisor reads, and the runtime they run on.
+#[derive(Clone)]
+pub struct Aws {
+    rt: Arc<tokio::runtime::Runtime>,
+    pub region: String,
+    pub ec2: aws_sdk_ec2::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+}
+
+impl Aws {
+    /// Loads the configuration (nothing is sent yet).
+    ///
+    /// # Errors
+    /// No Region is configured anywhere.
+    pub fn connect(opts: &AwsOptions) -> Result<Aws, anyhow::Error> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("vpce-aws")
+            .enable_all()
+            .build()?;
+        let config = rt.block_on(load(opts));
+        let Some(region) = config.region().map(|r| r.to_string()) else {
+            anyhow::bail!(
+                "no AWS Region: give --region, set AWS_REGION, or set region in the profile (aws configure set region us-east-1)"
+            );
+        };
+        let mut s3 = aws_sdk_s3::config::Builder::from(&config);
+        if config.endpoint_url().is_some() {
+            // A custom endpoint (moto, LocalStack, MinIO) rarely resolves
+            // bucket subdomains.
+            s3 = s3.force_path_style(true);
+        }
+        Ok(Aws {
+            region,
+            ec2: aws_sdk_ec2::Client::new(&config),
+            s3: aws_sdk_s3::Client::from_conf(s3.build()),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            rt: Arc::new(rt),
+        })
+    }
+
+    /// Runs a future to completion on the runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// The runtime, for readers that block on it from worker threads.
+    pub fn handle(&self) -> tokio::runtime::Handle {
+        self.rt.handle().clone()
+    }
+}
+
+async fn load(opts: &AwsOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
+        RetryConfig::standard()
+            .with_max_attempts(MAX_ATTEMPTS)
+            .with_initial_backoff(Duration::from_millis(200)),
+    );
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &opts.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(u) = &opts.endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
+    loader.load().await
+}

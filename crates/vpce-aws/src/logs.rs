@@ -1,0 +1,319 @@
+//! Logs in CloudWatch Logs (`cloudwatch://log-group`).
+//!
+//! - Logs Insights (default): the aggregation runs in AWS ([`vpce_formats::insights`]
+//!   builds the queries); the query is polled until it is `Complete`, and a
+//!   result that reaches the row limit is asked again in two halves of the
+//!   time range, down to an hour.
+//! - `FilterLogEvents` (`--no-insights`): every event, streamed page by page
+//!   into the same parsers as files, the window cut into one slice per worker.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudwatchlogs::types::QueryStatus;
+use aws_sdk_ec2::types::Filter;
+use vpce_formats::insights::{Row, MAX_ROWS};
+use vpce_ingest::Input;
+
+use crate::error::{classify, AwsError};
+use crate::Aws;
+
+/// A `cloudwatch://log-group` address (the group name may contain `/`).
+pub fn parse_url(s: &str) -> Option<String> {
+    let g = s.strip_prefix("cloudwatch://").or_else(|| s.strip_prefix("cwl://"))?;
+    (!g.is_empty()).then(|| g.to_string())
+}
+
+/// The format of the flow log that delivers to `group`, from
+/// `DescribeFlowLogs` (`None` when no flow log names the group).
+///
+/// # Errors
+/// The call fails other than by AccessDenied (which gives `Ok(None)` and a
+/// note in `gaps`).
+pub fn flow_log_format(aws: &Aws, group: &str, gaps: &mut Vec<String>) -> Result<Option<String>, AwsError> {
+    let r = aws.block_on(
+        aws.ec2
+            .describe_flow_logs()
+            .filter(Filter::builder().name("log-group-name").values(group).build())
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    );
+    match r {
+        Ok(logs) => Ok(logs.iter().find_map(|f| f.log_format().map(str::to_string))),
+        Err(e) => match classify(e, "ec2:DescribeFlowLogs", group) {
+            AwsError::AccessDenied { action, .. } => {
+                gaps.push(format!(
+                    "{action} was denied: the flow-log format of {group} is unknown"
+                ));
+                Ok(None)
+            }
+            other => Err(other),
+        },
+    }
+}
+
+/// What running a query cost and found.
+#[derive(Debug, Default)]
+pub struct InsightsOutcome {
+    pub rows: Vec<Row>,
+    pub queries: u32,
+    /// Time ranges that were asked again in halves (the row limit was hit).
+    pub splits: u32,
+    pub records_matched: f64,
+    pub bytes_scanned: f64,
+    /// Ranges still at the row limit at the smallest split (rows may be missing).
+    pub truncated: Vec<(i64, i64)>,
+}
+
+/// Smallest range a query is split down to.
+const MIN_SPLIT_SECS: i64 = 3600;
+/// Longest a query may run before it is given up.
+const QUERY_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// Runs `query` over `groups` between `start` and `end` (epoch seconds),
+/// splitting the range while results reach the row limit.
+///
+/// # Errors
+/// A query fails, is cancelled or times out, or a call fails.
+pub fn run_insights(
+    aws: &Aws,
+    groups: &[String],
+    query: &str,
+    start: i64,
+    end: i64,
+    progress: bool,
+) -> Result<InsightsOutcome, AwsError> {
+    aws.block_on(async {
+        let mut out = InsightsOutcome::default();
+        let mut ranges = VecDeque::from([(start, end)]);
+        while let Some((s, e)) = ranges.pop_front() {
+            let (rows, matched, scanned) = one_query(aws, groups, query, s, e).await?;
+            out.queries += 1;
+            if rows.len() >= MAX_ROWS {
+                if e - s > MIN_SPLIT_SECS {
+                    // Split on an hour boundary so that hourly bins do not straddle.
+                    let mid = ((s + (e - s) / 2) / 3600 * 3600).clamp(s + 1, e - 1);
+                    out.splits += 1;
+                    if progress {
+                        eprintln!(
+                            "cloudwatch: {} rows for {}..{}: asking again in two halves",
+                            rows.len(),
+                            vpce_formats::time::format_rfc3339(s),
+                            vpce_formats::time::format_rfc3339(e)
+                        );
+                    }
+                    ranges.push_back((s, mid));
+                    ranges.push_back((mid, e));
+                    continue;
+                }
+                out.truncated.push((s, e));
+            }
+            out.records_matched += matched;
+            out.bytes_scanned += scanned;
+            out.rows.extend(rows);
+        }
+        if progress {
+            eprintln!(
+                "cloudwatch: {} Logs Insights quer{} ({} split{}), {} rows, {:.0} records matched, {:.1} MB scanned",
+                out.queries,
+                if out.queries == 1 { "y" } else { "ies" },
+                out.splits,
+                if out.splits == 1 { "" } else { "s" },
+                out.rows.len(),
+                out.records_matched,
+                out.bytes_scanned / 1e6
+            );
+        }
+        Ok(out)
+    })
+}
+
+async fn one_query(
+    aws: &Aws,
+    groups: &[String],
+    query: &str,
+    start: i64,
+    end: i64,
+) -> Result<(Vec<Row>, f64, f64), AwsError> {
+    let what = groups.join(", ");
+    let started = aws
+        .logs
+        .start_query()
+        .set_log_group_names(Some(groups.to_vec()))
+        .start_time(start)
+        .end_time(end)
+        .query_string(query)
+        .limit(MAX_ROWS as i32)
+        .send()
+        .await
+        .map_err(|e| classify(e, "logs:StartQuery", &what))?;
+    let id = started.query_id().unwrap_or_default().to_string();
+    let t0 = Instant::now();
+    let mut wait = Duration::from_millis(250);
+    loop {
+        let r = aws
+            .logs
+            .get_query_results()
+            .query_id(&id)
+            .send()
+            .await
+            .map_err(|e| classify(e, "logs:GetQueryResults", &what))?;
+        match r.status() {
+            Some(QueryStatus::Complete) => {
+                let mut rows: Vec<Row> = r
+                    .results()
+                    .iter()
+                    .map(|row| {
+                        row.iter()
+                            .filter_map(|c| Some((c.field()?.to_string(), c.value().unwrap_or_default().to_string())))
+                            .filter(|(f, _)| f != "@ptr")
+                            .collect()
+                    })
+                    .collect();
+                rows.retain(|r: &Row| !r.is_empty());
+                let stats = r.statistics();
+                return Ok((
+                    rows,
+                    stats.map_or(0.0, |s| s.records_matched()),
+                    stats.map_or(0.0, |s| s.bytes_scanned()),
+                ));
+            }
+            Some(QueryStatus::Failed | QueryStatus::Cancelled | QueryStatus::Timeout) => {
+                return Err(AwsError::Other {
+                    action: "logs:GetQueryResults".into(),
+                    resource: what,
+                    detail: format!(
+                        "the Logs Insights query ended as {}; run again, or use --no-insights to read the events",
+                        r.status().map(|s| s.as_str()).unwrap_or("?")
+                    ),
+                });
+            }
+            _ => {
+                if t0.elapsed() > QUERY_TIMEOUT {
+                    let _ = aws.logs.stop_query().query_id(&id).send().await;
+                    return Err(AwsError::Other {
+                        action: "logs:GetQueryResults".into(),
+                        resource: what,
+                        detail: format!(
+                            "the query did not finish in {} minutes; give a shorter --since/--until window",
+                            QUERY_TIMEOUT.as_secs() / 60
+                        ),
+                    });
+                }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+/// Streams the events of a log group between `start` and `end` (epoch
+/// milliseconds) as text, one message per line, fetching a page when the
+/// reader has used up the previous one. `header` (a flow-log header line)
+/// comes first when given.
+struct EventsReader {
+    aws: Aws,
+    group: String,
+    start_ms: i64,
+    end_ms: i64,
+    token: Option<String>,
+    buf: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl EventsReader {
+    fn fill(&mut self) -> io::Result<()> {
+        self.buf.clear();
+        self.pos = 0;
+        while self.buf.is_empty() && !self.done {
+            let page = self
+                .aws
+                .block_on(
+                    self.aws
+                        .logs
+                        .filter_log_events()
+                        .log_group_name(&self.group)
+                        .start_time(self.start_ms)
+                        .end_time(self.end_ms - 1)
+                        .set_next_token(self.token.take())
+                        .send(),
+                )
+                .map_err(|e| io::Error::other(classify(e, "logs:FilterLogEvents", &self.group)))?;
+            for ev in page.events() {
+                if let Some(m) = ev.message() {
+                    self.buf.extend_from_slice(m.trim_end().as_bytes());
+                    self.buf.push(b'\n');
+                }
+            }
+            self.token = page.next_token().map(str::to_string);
+            self.done = self.token.is_none();
+        }
+        Ok(())
+    }
+}
+
+impl Read for EventsReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.buf.len() {
+            self.fill()?;
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// One input per time slice of the group (`slices` of them), each streamed
+/// with `FilterLogEvents`. Each slice runs on a worker thread of its own and
+/// blocks on a runtime that is not that thread's.
+pub fn event_inputs(aws: &Aws, group: &str, start: i64, end: i64, slices: usize, header: Option<String>) -> Vec<Input> {
+    let slices = slices.max(1) as i64;
+    let step = ((end - start) / slices).max(60);
+    let mut out = Vec::new();
+    let mut s = start;
+    while s < end {
+        let e = if out.len() as i64 == slices - 1 {
+            end
+        } else {
+            (s + step).min(end)
+        };
+        let (aws, group2, header) = (aws.clone(), group.to_string(), header.clone());
+        out.push(Input::Stream {
+            name: format!(
+                "cloudwatch://{group} [{} .. {})",
+                vpce_formats::time::format_rfc3339(s),
+                vpce_formats::time::format_rfc3339(e)
+            ),
+            open: Arc::new(move || {
+                let mut first = header
+                    .as_ref()
+                    .map(|h| format!("{h}\n").into_bytes())
+                    .unwrap_or_default();
+                let mut reader = EventsReader {
+                    aws: aws.clone(),
+                    group: group2.clone(),
+                    start_ms: s * 1000,
+                    end_ms: e * 1000,
+                    token: None,
+                    buf: Vec::new(),
+                    pos: 0,
+                    done: false,
+                };
+                // The first page is fetched here, so that an error (no such
+                // group, AccessDenied) is reported for the input at once.
+                reader.fill()?;
+                first.extend_from_slice(&reader.buf);
+                reader.buf = first;
+                Ok(Box::new(reader) as Box<dyn Read + Send>)
+            }),
+        });
+        s = e;
+    }
+    out
+}

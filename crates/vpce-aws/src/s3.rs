@@ -1,0 +1,236 @@
+//! Logs in S3 (`s3://bucket/prefix`): listed folder by folder along AWS's key
+//! layout, so that other log types and dates outside `--since/--until` are
+//! never listed, then streamed: each object is fetched when a worker is free
+//! to parse it, and decompressed as its bytes arrive.
+
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio_util::io::SyncIoBridge;
+use vpce_ingest::layout::keep;
+use vpce_ingest::{Input, LogKind};
+
+use crate::error::{classify, AwsError};
+use crate::Aws;
+
+/// A parsed `s3://bucket/prefix` address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Url {
+    pub bucket: String,
+    pub prefix: String,
+}
+
+impl std::str::FromStr for S3Url {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let rest = s
+            .strip_prefix("s3://")
+            .ok_or_else(|| format!("'{s}' is not an s3:// address"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(format!("'{s}' names no bucket (s3://BUCKET/PREFIX)"));
+        }
+        Ok(S3Url {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for S3Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.prefix)
+    }
+}
+
+/// One object to read.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub key: String,
+    pub size: u64,
+}
+
+/// What a listing found.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub objects: Vec<Object>,
+    /// `ListObjectsV2` calls made (one per folder page).
+    pub list_calls: u64,
+    /// Folders left out by log type or date.
+    pub pruned: u64,
+}
+
+/// Lists the objects of `kind` under `url` that can hold records between
+/// `since` and `until` (epoch seconds).
+///
+/// # Errors
+/// The bucket cannot be listed (AccessDenied names `s3:ListBucket`).
+pub fn list(
+    aws: &Aws,
+    url: &S3Url,
+    kind: LogKind,
+    since: Option<i64>,
+    until: Option<i64>,
+) -> Result<Listing, AwsError> {
+    aws.block_on(async {
+        let mut out = Listing::default();
+        let mut queue = vec![url.prefix.clone()];
+        while let Some(prefix) = queue.pop() {
+            let mut token: Option<String> = None;
+            loop {
+                let page = aws
+                    .s3
+                    .list_objects_v2()
+                    .bucket(&url.bucket)
+                    .prefix(&prefix)
+                    .delimiter("/")
+                    .set_continuation_token(token.take())
+                    .send()
+                    .await
+                    .map_err(|e| classify(e, "s3:ListBucket", &format!("s3://{}/{prefix}", url.bucket)))?;
+                out.list_calls += 1;
+                for p in page.common_prefixes() {
+                    let Some(p) = p.prefix() else { continue };
+                    if keep(p, kind, since, until) {
+                        queue.push(p.to_string());
+                    } else {
+                        out.pruned += 1;
+                    }
+                }
+                for o in page.contents() {
+                    let Some(key) = o.key() else { continue };
+                    if key.ends_with('/') || !keep(key, kind, since, until) {
+                        continue;
+                    }
+                    out.objects.push(Object {
+                        key: key.to_string(),
+                        size: o.size().unwrap_or(0).max(0) as u64,
+                    });
+                }
+                token = page.next_continuation_token().map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
+            }
+        }
+        out.objects.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    })
+}
+
+/// Progress of a set of streams, printed to standard error at most once a
+/// second (and once at the end).
+pub struct Progress {
+    label: String,
+    total_objects: u64,
+    total_bytes: u64,
+    opened: AtomicU64,
+    bytes: AtomicU64,
+    started: Instant,
+    last: Mutex<Instant>,
+    enabled: bool,
+}
+
+impl Progress {
+    pub fn new(label: String, total_objects: u64, total_bytes: u64, enabled: bool) -> Arc<Progress> {
+        Arc::new(Progress {
+            label,
+            total_objects,
+            total_bytes,
+            opened: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            started: Instant::now(),
+            last: Mutex::new(Instant::now()),
+            enabled,
+        })
+    }
+
+    fn tick(&self, force: bool) {
+        if !self.enabled {
+            return;
+        }
+        let Ok(mut last) = self.last.lock() else { return };
+        if !force && last.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        *last = Instant::now();
+        let b = self.bytes.load(Ordering::Relaxed);
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        eprintln!(
+            "{}: {}/{} objects, {:.1}/{:.1} MB read ({:.1} MB/s)",
+            self.label,
+            self.opened.load(Ordering::Relaxed),
+            self.total_objects,
+            b as f64 / 1e6,
+            self.total_bytes as f64 / 1e6,
+            b as f64 / 1e6 / secs
+        );
+    }
+
+    /// Prints the final line.
+    pub fn finish(&self) {
+        self.tick(true);
+    }
+}
+
+/// Counts bytes as they are read.
+struct Counted<R> {
+    inner: R,
+    progress: Arc<Progress>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        self.progress.tick(false);
+        Ok(n)
+    }
+}
+
+/// One input per object; each is fetched only when a worker opens it, and
+/// its body is read as it arrives.
+pub fn inputs(aws: &Aws, bucket: &str, objects: &[Object], progress: Arc<Progress>) -> Vec<Input> {
+    objects
+        .iter()
+        .map(|o| {
+            let (client, handle) = (aws.s3.clone(), aws.handle());
+            let (bucket, key) = (bucket.to_string(), o.key.clone());
+            let name = format!("s3://{bucket}/{key}");
+            let progress = progress.clone();
+            let shown = name.clone();
+            Input::Stream {
+                name,
+                open: Arc::new(move || {
+                    let out = handle
+                        .block_on(client.get_object().bucket(&bucket).key(&key).send())
+                        .map_err(|e| io::Error::other(classify(e, "s3:GetObject", &shown)))?;
+                    progress.opened.fetch_add(1, Ordering::Relaxed);
+                    let body = Box::pin(out.body.into_async_read());
+                    let reader = SyncIoBridge::new_with_handle(body, handle.clone());
+                    Ok(Box::new(Counted {
+                        inner: reader,
+                        progress: progress.clone(),
+                    }) as Box<dyn Read + Send>)
+                }),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let u: S3Url = "s3://logs-bucket/team/AWSLogs/".parse().unwrap();
+        assert_eq!((u.bucket.as_str(), u.prefix.as_str()), ("logs-bucket", "team/AWSLogs/"));
+        let u: S3Url = "s3://b".parse().unwrap();
+        assert_eq!(u.prefix, "");
+        assert!("s3:///x".parse::<S3Url>().is_err());
+        assert!("/tmp/x".parse::<S3Url>().is_err());
+    }
+}
