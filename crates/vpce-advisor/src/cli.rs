@@ -31,6 +31,56 @@ pub enum Command {
     Iac(IacArgs),
     /// Write Terraform or CloudFormation that turns on the logging the analysis needs.
     Setup(SetupArgs),
+    /// Check a VPC for what endpoints need: DNS attributes, subnets per AZ,
+    /// security groups, network ACLs, gateway routes, quota.
+    Preflight(PreflightArgs),
+    /// Print the least-privilege read-only IAM policy vpce-advisor needs.
+    IamPolicy(IamPolicyArgs),
+}
+
+/// How to reach AWS (as the AWS CLI: the standard credential chain).
+#[derive(Debug, Args, Clone, Default)]
+pub struct AwsArgs {
+    /// A named profile from ~/.aws/config (default: AWS_PROFILE, else default).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send every AWS call to this URL (default: AWS_ENDPOINT_URL), e.g. for
+    /// LocalStack or moto.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// The VPC to check.
+    #[arg(long, value_name = "VPC_ID", required = true)]
+    pub vpc_id: String,
+    /// The Region (default: AWS_REGION or the profile's).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct IamPolicyArgs {
+    /// The bucket holding the logs (default: any).
+    #[arg(long, value_name = "BUCKET")]
+    pub bucket: Option<String>,
+    /// Key prefix of the logs in the bucket.
+    #[arg(long, value_name = "PREFIX", default_value = "")]
+    pub prefix: String,
+    /// CloudWatch Logs groups holding the logs (repeatable; default: any).
+    #[arg(long = "log-group", value_name = "NAME")]
+    pub log_groups: Vec<String>,
+    /// Region of the log groups (default: any).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Account of the log groups (default: any).
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account_id: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -72,9 +122,6 @@ pub struct IacEndpointArgs {
     /// A saved report (analyze --format json) instead of reading logs.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// The VPC (default: the one VPC in the logs).
-    #[arg(long, value_name = "VPC_ID")]
-    pub vpc_id: Option<String>,
     /// Subnets for the interface endpoints, one per Availability Zone.
     #[arg(long, value_name = "ID,...", value_delimiter = ',')]
     pub subnet_ids: Vec<String>,
@@ -224,11 +271,12 @@ pub struct AnalyzeArgs {
 pub struct AnalysisArgs {
     /// Route 53 Resolver query logs: files or directories (walked recursively),
     /// plain or gzip; JSON lines, concatenated objects, CloudWatch Logs
-    /// subscription envelopes or `aws logs filter-log-events` output.
+    /// subscription envelopes or `aws logs filter-log-events` output; or
+    /// s3://BUCKET/PREFIX, or cloudwatch://LOG_GROUP.
     #[arg(long = "dns-logs", value_name = "PATH", num_args = 1..)]
     pub dns_logs: Vec<PathBuf>,
     /// VPC flow logs: files or directories, plain or gzip, text with or
-    /// without the header line.
+    /// without the header line; or s3://BUCKET/PREFIX, or cloudwatch://LOG_GROUP.
     #[arg(long = "flow-logs", value_name = "PATH", num_args = 1..)]
     pub flow_logs: Vec<PathBuf>,
     /// Field order for flow logs without a header line (CloudWatch Logs
@@ -257,9 +305,23 @@ pub struct AnalysisArgs {
     /// A NAT gateway's network interface ID (repeatable).
     #[arg(long = "nat-eni", value_name = "ENI")]
     pub nat_eni: Vec<String>,
-    /// Region for logs that do not name one.
+    /// Region for logs that do not name one, and for AWS calls.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+    /// Read the VPC from the AWS APIs (with --vpc-id): existing endpoints by
+    /// state, the Region's endpoint services, CIDRs, NAT gateways, subnets and
+    /// route tables, and the preflight checks.
+    #[arg(long, requires = "vpc_id")]
+    pub live: bool,
+    /// The VPC (for --live and iac; default for iac: the one VPC in the logs).
+    #[arg(long, value_name = "VPC_ID")]
+    pub vpc_id: Option<String>,
+    /// Read cloudwatch:// sources event by event (FilterLogEvents) instead of
+    /// aggregating them in Logs Insights.
+    #[arg(long)]
+    pub no_insights: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Fail (exit 1) when any line is malformed or any file cannot be read.
     #[arg(long)]
     pub strict: bool,

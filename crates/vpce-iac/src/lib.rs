@@ -13,6 +13,7 @@
 //! The same plan drives both languages, so they create the same resources.
 
 mod cfn;
+pub mod iam;
 mod plan;
 mod tf;
 

@@ -212,8 +212,50 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         "Reference data: endpoint catalogue as of {}, AWS IP ranges as of {}. 1 GB = 2^30 bytes.",
         r.reference_data.catalog_as_of, r.reference_data.ip_ranges_as_of
     )?;
+    if let Some(live) = &r.live {
+        let inv = &live.inventory;
+        writeln!(
+            w,
+            "Live inventory of {} in {} (read {}): {} endpoints ({} available or pending), {} NAT gateways, {} endpoint services offered.",
+            inv.vpc.vpc_id,
+            inv.region,
+            inv.read_at,
+            inv.endpoints.len(),
+            inv.endpoints.iter().filter(|e| e.is_live()).count(),
+            inv.nat_gateways.len(),
+            inv.services.len()
+        )?;
+        if live.findings.is_empty() {
+            writeln!(w, "Preflight: no findings.")?;
+        } else {
+            writeln!(w, "Preflight:")?;
+            render_findings(&live.findings, w)?;
+        }
+    }
     for warn in &r.warnings {
         writeln!(w, "warning: {warn}")?;
+    }
+    Ok(())
+}
+
+/// Preflight findings, most severe first, each with its fix.
+///
+/// # Errors
+/// Write errors.
+pub fn render_findings(findings: &[vpce_model::inventory::Finding], w: &mut dyn Write) -> io::Result<()> {
+    if findings.is_empty() {
+        return writeln!(w, "no findings: the VPC is ready for endpoints");
+    }
+    for f in findings {
+        writeln!(
+            w,
+            "{:<7} {:<24} {}: {}",
+            f.severity.as_str().to_ascii_uppercase(),
+            f.check,
+            f.resource,
+            f.message
+        )?;
+        writeln!(w, "{:<7} {:<24} fix: {}", "", "", f.fix)?;
     }
     Ok(())
 }

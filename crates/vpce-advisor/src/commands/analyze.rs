@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
 use vpce_analysis::net::Cidr;
 use vpce_analysis::{
     advise, build_report, AdviceOptions, AnalysisConfig, DnsAggregator, FlowAggregator, Reference, Resolver, TimeFilter,
@@ -12,7 +13,7 @@ use vpce_catalog::{Catalog, IpRanges};
 use vpce_formats::flow::{FlowFormat, FlowReadOptions};
 use vpce_formats::time::parse_rfc3339;
 use vpce_ingest::{expand, explicit_flags, read_dns, read_flows, Input, LogKind};
-use vpce_model::{Inputs, Report};
+use vpce_model::{InputStats, Inputs, Report};
 use vpce_report::{render_json, render_seed_json, render_table};
 
 use crate::cli::{AnalysisArgs, AnalyzeArgs, ReportFormat};
@@ -32,50 +33,96 @@ pub(crate) fn run(cli: AnalyzeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Reads the logs, builds the report and prices it.
+/// Reads the logs (files, S3, CloudWatch Logs), adds the live inventory when
+/// asked, builds the report and prices it.
 pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
     if args.dns_logs.is_empty() && args.flow_logs.is_empty() {
-        bail!("nothing to analyse: give --dns-logs PATH... and/or --flow-logs PATH... (try `vpce-advisor demo` for a sample)");
+        bail!("nothing to analyse: give --dns-logs PATH... and/or --flow-logs PATH... (files, s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP; try `vpce-advisor demo` for a sample)");
     }
     let (catalog, ranges) = reference_data(&args.reference)?;
-    let cfg = config(args)?;
+    let mut cfg = config(args)?;
+    let user_format = args
+        .flow_log_format
+        .as_deref()
+        .map(|f| FlowFormat::parse(f, args.allow_unknown_fields))
+        .transpose()
+        .context("--flow-log-format")?;
     let flow_opts = FlowReadOptions {
-        format: args
-            .flow_log_format
-            .as_deref()
-            .map(|f| FlowFormat::parse(f, args.allow_unknown_fields))
-            .transpose()
-            .context("--flow-log-format")?,
+        format: user_format.clone(),
         allow_unknown_fields: args.allow_unknown_fields,
         wanted: Some(FlowAggregator::FIELDS.to_vec()),
     };
-    let dns_inputs = expand(&args.dns_logs, LogKind::Dns)?;
-    let flow_inputs = expand(&args.flow_logs, LogKind::Flow)?;
-    if !args.dns_logs.is_empty() && dns_inputs.is_empty() && !args.quiet {
-        eprintln!("warning: no files under {}", show(&args.dns_logs));
-    }
-    if !args.flow_logs.is_empty() && flow_inputs.is_empty() && !args.quiet {
-        eprintln!("warning: no files under {}", show(&args.flow_logs));
-    }
-    let dns_explicit = explicit_flags(&args.dns_logs, &dns_inputs);
-    let flow_explicit = explicit_flags(&args.flow_logs, &flow_inputs);
-    let started = std::time::Instant::now();
+    let (dns_local, dns_remote) = split_sources(&args.dns_logs);
+    let (flow_local, flow_remote) = split_sources(&args.flow_logs);
     let threads = args.threads.unwrap_or_else(vpce_ingest::default_threads);
-    let report = analyze(
-        &dns_inputs,
-        &dns_explicit,
-        &flow_inputs,
-        &flow_explicit,
-        &cfg,
-        &flow_opts,
-        &catalog,
-        &ranges,
-        threads,
-    );
+    let aws = if args.live || !dns_remote.is_empty() || !flow_remote.is_empty() {
+        Some(super::live::connect(&args.aws, args.region.as_deref())?)
+    } else {
+        None
+    };
+    let mut warnings = Vec::new();
+    let inventory = match (&aws, args.live, &args.vpc_id) {
+        (Some(aws), true, Some(vpc)) => {
+            let inv = super::live::inventory(aws, vpc)?;
+            super::live::configure(&mut cfg, &inv);
+            Some(inv)
+        }
+        _ => None,
+    };
+    if cfg.default_region.is_none() {
+        cfg.default_region = aws.as_ref().map(|a| a.region.clone());
+    }
+
+    let dns_inputs = expand(&dns_local, LogKind::Dns)?;
+    let flow_inputs = expand(&flow_local, LogKind::Flow)?;
+    if !dns_local.is_empty() && dns_inputs.is_empty() && !args.quiet {
+        eprintln!("warning: no files under {}", show(&dns_local));
+    }
+    if !flow_local.is_empty() && flow_inputs.is_empty() && !args.quiet {
+        eprintln!("warning: no files under {}", show(&flow_local));
+    }
+    let mut sources = Sources {
+        dns_explicit: explicit_flags(&dns_local, &dns_inputs),
+        flow_explicit: explicit_flags(&flow_local, &flow_inputs),
+        dns: dns_inputs,
+        flow: flow_inputs,
+        dns_aggregated: None,
+    };
+    let mut progress = Vec::new();
+    if let Some(aws) = &aws {
+        let remote = super::live::Remote {
+            aws,
+            since: cfg.filter.since,
+            until: cfg.filter.until,
+            threads,
+            quiet: args.quiet,
+            no_insights: args.no_insights,
+            user_format: user_format.as_ref(),
+            filter: cfg.filter,
+        };
+        for url in &dns_remote {
+            remote.add(url, LogKind::Dns, &mut sources, &mut progress, &mut warnings)?;
+        }
+        for url in &flow_remote {
+            remote.add(url, LogKind::Flow, &mut sources, &mut progress, &mut warnings)?;
+        }
+    }
+    let started = std::time::Instant::now();
+    let mut report = analyze(&sources, &cfg, &flow_opts, &catalog, &ranges, threads);
+    for p in &progress {
+        p.finish();
+    }
+    report.warnings.extend(warnings);
+    if let Some(inv) = inventory {
+        if args.vpc_cidr.is_empty() {
+            report.network.vpc_cidrs_source = "live inventory (DescribeVpcs)".into();
+        }
+        vpce_analysis::live::apply_inventory(&mut report, inv);
+    }
     if !args.quiet {
         let i = &report.inputs;
         eprintln!(
-            "read {} Resolver records ({} files) and {} flow records ({} files) in {:.1}s; {} malformed line{}, {} file error{}",
+            "read {} Resolver records ({} inputs) and {} flow records ({} inputs) in {:.1}s; {} malformed line{}, {} input error{}",
             i.dns.records,
             i.dns.files,
             i.flow.records,
@@ -117,7 +164,6 @@ pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
         azs: args.costs.azs,
         require_private: args.costs.require_private.clone(),
     };
-    let mut report = report;
     advise(&mut report, &prices, &advice).with_context(|| match &args.costs.pricing {
         Some(p) => format!("pricing with {}", p.display()),
         None => "pricing with the embedded table".to_string(),
@@ -132,6 +178,32 @@ pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
         bail!("no records could be read from the inputs{why}");
     }
     Ok(report)
+}
+
+/// Local paths, and the s3:// and cloudwatch:// addresses.
+fn split_sources(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut local = Vec::new();
+    let mut remote = Vec::new();
+    for p in paths {
+        match p.to_str() {
+            Some(s) if s.starts_with("s3://") || s.starts_with("cloudwatch://") || s.starts_with("cwl://") => {
+                remote.push(s.to_string())
+            }
+            _ => local.push(p.clone()),
+        }
+    }
+    (local, remote)
+}
+
+/// Everything an analysis reads.
+#[derive(Default)]
+pub(crate) struct Sources {
+    pub dns: Vec<Input>,
+    pub dns_explicit: Vec<bool>,
+    pub flow: Vec<Input>,
+    pub flow_explicit: Vec<bool>,
+    /// Resolver records already aggregated (Logs Insights rows).
+    pub dns_aggregated: Option<(DnsAggregator, InputStats)>,
 }
 
 fn show(paths: &[std::path::PathBuf]) -> String {
@@ -184,19 +256,26 @@ fn config(args: &AnalysisArgs) -> Result<AnalysisConfig> {
 
 /// Reads both log types (Resolver logs first: their private answers tell the
 /// flow pass which addresses are interface endpoints) and builds the report.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn analyze(
-    dns_inputs: &[Input],
-    dns_explicit: &[bool],
-    flow_inputs: &[Input],
-    flow_explicit: &[bool],
+    sources: &Sources,
     cfg: &AnalysisConfig,
     flow_opts: &FlowReadOptions,
     catalog: &Catalog,
     ranges: &IpRanges,
     threads: usize,
 ) -> Report {
-    let dns = read_dns(dns_inputs, &DnsAggregator::new(cfg.filter), dns_explicit, threads);
+    let mut dns = read_dns(
+        &sources.dns,
+        &DnsAggregator::new(cfg.filter),
+        &sources.dns_explicit,
+        threads,
+    );
+    if let Some((agg, stats)) = &sources.dns_aggregated {
+        dns.aggregate.merge(agg.clone());
+        dns.stats.files += stats.files;
+        dns.stats.records += stats.records;
+        dns.stats.malformed += stats.malformed;
+    }
     let resolver = Arc::new(Resolver::new(
         &dns.aggregate,
         catalog,
@@ -204,8 +283,7 @@ pub(crate) fn analyze(
         cfg.default_region.clone(),
     ));
     let template = FlowAggregator::new(cfg.local_net(), cfg.filter, resolver.clone());
-    let flows = read_flows(flow_inputs, &template, flow_opts, flow_explicit, threads);
-
+    let flows = read_flows(&sources.flow, &template, flow_opts, &sources.flow_explicit, threads);
     let mut dns_stats = dns.stats;
     dns_stats.outside_window = dns.aggregate.outside_window();
     let mut flow_stats = flows.stats;

@@ -48,11 +48,15 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         generator: format!("vpce-advisor {} (demo)", env!("CARGO_PKG_VERSION")),
         ..Default::default()
     };
+    let sources = super::analyze::Sources {
+        dns_explicit: vec![false; dns.len()],
+        flow_explicit: vec![false; flows.len()],
+        dns,
+        flow: flows,
+        dns_aggregated: None,
+    };
     let report = analyze(
-        &dns,
-        &[],
-        &flows,
-        &[],
+        &sources,
         &cfg,
         &FlowReadOptions {
             wanted: Some(vpce_analysis::FlowAggregator::FIELDS.to_vec()),

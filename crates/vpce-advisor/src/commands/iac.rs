@@ -92,11 +92,22 @@ pub(crate) fn run(args: IacArgs) -> Result<()> {
                 .ok_or_else(|| anyhow!("--policy account needs --account-id (the logs do not name the account)"))?,
         ),
     };
+    // A live inventory (analyze --live, or iac --live) fills in what the
+    // user did not give: the VPC, its CIDRs, one workload subnet per AZ and
+    // the route tables of the subnets that route to NAT.
+    let live = report.live.as_ref().map(|l| &l.inventory);
+    let or_live = |given: &[String], from: fn(&vpce_model::inventory::Inventory) -> Vec<String>| {
+        if given.is_empty() {
+            live.map(from).unwrap_or_default()
+        } else {
+            given.to_vec()
+        }
+    };
     let opts = IacOptions {
-        vpc_id: a.vpc_id.clone(),
-        vpc_cidrs: a.analysis.vpc_cidr.clone(),
-        subnet_ids: a.subnet_ids.clone(),
-        route_table_ids: a.route_table_ids.clone(),
+        vpc_id: a.analysis.vpc_id.clone().or_else(|| live.map(|i| i.vpc.vpc_id.clone())),
+        vpc_cidrs: or_live(&a.analysis.vpc_cidr, |i| i.vpc.cidrs.clone()),
+        subnet_ids: or_live(&a.subnet_ids, vpce_analysis::live::endpoint_subnets),
+        route_table_ids: or_live(&a.route_table_ids, vpce_analysis::live::workload_route_tables),
         only: a.only.clone(),
         policy,
         tags: tags(&a.tags),

@@ -4,6 +4,7 @@ mod analyze;
 mod demo;
 mod explain;
 mod iac;
+mod live;
 mod pricing;
 mod simulate;
 
@@ -25,6 +26,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Pricing(a) => pricing::run(a),
         Command::Iac(a) => iac::run(a),
         Command::Setup(a) => iac::setup(a),
+        Command::Preflight(a) => live::preflight(a),
+        Command::IamPolicy(a) => live::iam_policy(a),
     }
 }
 
