@@ -395,6 +395,10 @@ pub struct SimulateArgs {
     /// Random seed: the same seed writes the same bytes.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// First hour of the logs (RFC 3339 or YYYY-MM-DD; rounded down to the
+    /// hour). Default: 2026-11-01T00:00:00Z.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
     /// gzip compression level (0-9).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
     pub gzip_level: u32,

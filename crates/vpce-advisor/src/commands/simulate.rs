@@ -8,13 +8,18 @@ use vpce_simulate::{simulate, SimConfig};
 use crate::cli::SimulateArgs;
 
 pub(crate) fn run(args: SimulateArgs) -> Result<()> {
-    let cfg = SimConfig {
+    let mut cfg = SimConfig {
         hours: args.hours,
         instances: args.instances,
         seed: args.seed,
         gzip_level: args.gzip_level,
         ..Default::default()
     };
+    if let Some(s) = &args.start {
+        let t = vpce_formats::time::parse_rfc3339(s)
+            .with_context(|| format!("--start '{s}' is not a time (use RFC 3339, or YYYY-MM-DD)"))?;
+        cfg.start = t - t.rem_euclid(3600);
+    }
     let out = &args.out_dir;
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let truth = simulate(&cfg, &mut |rel, bytes| -> Result<()> {
