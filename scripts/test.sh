@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test vpce-advisor has, with its own set-up, on a machine with only the
 # Rust toolchain and Python 3:
-#   1. the Rust test suite (unit, property, snapshot and end-to-end CLI tests);
+#   1. the Rust test suite (unit, property, snapshot, end-to-end CLI tests, and
+#      the AWS tests against moto_server);
+#      The live tests start moto_server (from the same venv) on 127.0.0.1.
 #   2. the generated Terraform and CloudFormation through cfn-lint, checkov and
 #      python-hcl2 (installed into target/validators-venv from
 #      scripts/validators.txt), and terraform fmt where terraform is installed.
@@ -11,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 venv=${VPCE_VALIDATORS_VENV:-target/validators-venv}
 if [ ! -x "$venv/bin/checkov" ] || ! cmp -s scripts/validators.txt "$venv/validators.txt"; then
-  echo "installing the infrastructure-code validators into $venv"
+  echo "installing the test tools (validators, moto) into $venv"
   rm -rf "$venv"
   if ! python3 -m venv "$venv"; then
     # Debian's system Python keeps venv in a separate package.
@@ -24,7 +26,7 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --workspace --locked 2>&1 | tee "$log"
+MOTO_SERVER="$PWD/$venv/bin/moto_server" cargo test --workspace --locked 2>&1 | tee "$log"
 cargo build --quiet --locked -p vpce-advisor
 scripts/validate-iac.sh "$venv" target/debug/vpce-advisor 2>&1 | tee -a "$log"
 

@@ -838,3 +838,58 @@ fn iac_and_setup_write_files_and_explain_mistakes() {
         .unwrap()
         .contains("default     = true"));
 }
+
+/// The policy lists exactly the actions the AWS code calls: nothing missing,
+/// nothing extra.
+#[test]
+fn iam_policy_is_exactly_what_the_code_calls() {
+    let out = bin()
+        .args([
+            "iam-policy",
+            "--bucket",
+            "logs",
+            "--prefix",
+            "team/",
+            "--log-group",
+            "/vpc/dns",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let policy: Value = serde_json::from_slice(&out).unwrap();
+    let mut in_policy = std::collections::BTreeSet::new();
+    for st in policy["Statement"].as_array().unwrap() {
+        assert_eq!(st["Effect"], "Allow");
+        match &st["Action"] {
+            Value::String(a) => {
+                in_policy.insert(a.clone());
+            }
+            Value::Array(a) => in_policy.extend(a.iter().map(|x| x.as_str().unwrap().to_string())),
+            other => panic!("{other}"),
+        }
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vpce-aws/src");
+    let mut called = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for piece in text.split('"').skip(1).step_by(2) {
+            let is_action = ["ec2:", "s3:", "logs:"].iter().any(|p| piece.starts_with(p))
+                && piece.len() > 5
+                && piece
+                    .split(':')
+                    .nth(1)
+                    .is_some_and(|a| a.chars().all(|c| c.is_ascii_alphanumeric()));
+            if is_action {
+                called.insert(piece.to_string());
+            }
+        }
+    }
+    // StopQuery is called without an action name (best effort on timeout).
+    called.insert("logs:StopQuery".into());
+    assert!(called.len() >= 15, "{called:?}");
+    assert_eq!(called, in_policy);
+    let text = policy.to_string();
+    assert!(text.contains("arn:aws:s3:::logs/team/*") && text.contains("log-group:/vpc/dns"));
+}

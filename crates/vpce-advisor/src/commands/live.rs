@@ -131,7 +131,7 @@ impl Remote<'_> {
         };
         warnings.extend(gaps.into_iter().map(|g| format!("{url}: {g}")));
         if self.no_insights {
-            let header = format.as_ref().map(|f| header_line(f));
+            let header = format.as_ref().map(header_line);
             let inputs = vpce_aws::logs::event_inputs(self.aws, &group, since, until, self.threads, header);
             push(sources, kind, inputs);
             return Ok(());
@@ -140,7 +140,7 @@ impl Remote<'_> {
             LogKind::Dns => {
                 let out = vpce_aws::logs::run_insights(
                     self.aws,
-                    &[group.clone()],
+                    std::slice::from_ref(&group),
                     &insights::dns_query(),
                     since,
                     until,
@@ -177,7 +177,14 @@ impl Remote<'_> {
             LogKind::Flow => {
                 let format = self.user_format.cloned().or(format).unwrap_or_default();
                 let query = insights::flow_query(&format, FlowAggregator::FIELDS).map_err(anyhow::Error::msg)?;
-                let out = vpce_aws::logs::run_insights(self.aws, &[group.clone()], &query, since, until, !self.quiet)?;
+                let out = vpce_aws::logs::run_insights(
+                    self.aws,
+                    std::slice::from_ref(&group),
+                    &query,
+                    since,
+                    until,
+                    !self.quiet,
+                )?;
                 note_truncated(url, &out.truncated, warnings);
                 let group_fields = insights::flow_group_fields(&format, FlowAggregator::FIELDS);
                 let mut text = insights::flow_header(&format, FlowAggregator::FIELDS);
