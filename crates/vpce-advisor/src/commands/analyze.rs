@@ -117,6 +117,11 @@ pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
         if args.vpc_cidr.is_empty() {
             report.network.vpc_cidrs_source = "live inventory (DescribeVpcs)".into();
         }
+        if args.nat_ip.is_empty() && args.nat_eni.is_empty() {
+            for n in report.network.nat_gateways.iter_mut().filter(|n| n.source == "given") {
+                n.source = "live inventory (DescribeNatGateways)".into();
+            }
+        }
         vpce_analysis::live::apply_inventory(&mut report, inv);
     }
     if !args.quiet {
