@@ -22,9 +22,9 @@ if [ ! -x bench/.venv/bin/python ]; then
   bench/.venv/bin/pip install -q duckdb
 fi
 
-cargo build --release -q -p vpce-advisor
-cargo build --release -q -p vpce-ingest --example decode
-BIN=target/release/vpce-advisor
+cargo build --profile dist -q -p vpce-advisor
+cargo build --profile dist -q -p vpce-ingest --example decode
+BIN=target/dist/vpce-advisor
 
 if [ ! -f "$DATA/truth.json" ] || [ "$(python3 -c "import json;t=json.load(open('$DATA/truth.json'));print(t['config_seed'])")" != 42 ] || [ ! -f "$DATA/.params-$HOURS-$INSTANCES" ]; then
   rm -rf "$DATA" "$OUT"; mkdir -p "$OUT"
@@ -43,7 +43,7 @@ best() { sort -n | head -1; }
 
 # 1. Decode only (same backend, same worker pool).
 for i in $(seq "$RUNS"); do
-  ./target/release/examples/decode "$DATA/AWSLogs/123456789012/vpcflowlogs" | tee -a "$OUT/decode.txt" | sed -E 's/.*seconds=([0-9.]+).*/\1/'
+  ./target/dist/examples/decode "$DATA/AWSLogs/123456789012/vpcflowlogs" | tee -a "$OUT/decode.txt" | sed -E 's/.*seconds=([0-9.]+).*/\1/'
 done | best > "$OUT/decode.best"
 DECODE_S=$(cat "$OUT/decode.best")
 

@@ -398,32 +398,24 @@ fn iac_live_takes_subnets_route_tables_and_cidrs_from_the_vpc() {
 #[test]
 fn missing_credentials_and_region_get_a_one_line_fix() {
     let empty = tempfile::tempdir().unwrap();
-    let mut c = Command::cargo_bin("vpce-advisor").unwrap();
-    let out = c
-        .env_clear()
-        .env("HOME", empty.path())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-        .env("AWS_REGION", "us-east-1")
-        .args(["preflight", "--vpc-id", "vpc-0123456789abcdef0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    // No credentials or configuration anywhere: an empty HOME, no instance role.
+    let bare = |env: &[(&str, &str)]| {
+        let mut c = Command::cargo_bin("vpce-advisor").unwrap();
+        c.env_clear()
+            .env("HOME", empty.path())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(env.iter().copied())
+            .args(["preflight", "--vpc-id", "vpc-0123456789abcdef0"]);
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let err = bare(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:9"), ("AWS_REGION", "us-east-1")]);
     assert!(
         err.contains("no AWS credentials found") && err.contains("aws sso login"),
         "{err}"
     );
-
-    let mut c = Command::cargo_bin("vpce-advisor").unwrap();
-    let out = c
-        .env_clear()
-        .env("HOME", empty.path())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .args(["preflight", "--vpc-id", "vpc-0123456789abcdef0"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = bare(&[]);
     assert!(err.contains("no AWS Region") && err.contains("--region"), "{err}");
 }
 

@@ -95,72 +95,29 @@ async fn read(aws: &Aws, vpc_id: &str, read_at: String) -> Result<Inventory, Aws
     let dns_support = tolerate(attr(VpcAttributeName::EnableDnsSupport).await, &mut gaps)?;
     let dns_hostnames = tolerate(attr(VpcAttributeName::EnableDnsHostnames).await, &mut gaps)?;
 
-    let subnets = tolerate(
-        ec2.describe_subnets()
-            .filters(vpc_filter(vpc_id))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| classify(e, "ec2:DescribeSubnets", vpc_id)),
-        &mut gaps,
-    )?;
-    let route_tables = tolerate(
-        ec2.describe_route_tables()
-            .filters(vpc_filter(vpc_id))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| classify(e, "ec2:DescribeRouteTables", vpc_id)),
-        &mut gaps,
-    )?;
-    let nats = tolerate(
-        ec2.describe_nat_gateways()
-            .filter(vpc_filter(vpc_id))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| classify(e, "ec2:DescribeNatGateways", vpc_id)),
-        &mut gaps,
-    )?;
-    let endpoints = tolerate(
-        ec2.describe_vpc_endpoints()
-            .filters(vpc_filter(vpc_id))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| classify(e, "ec2:DescribeVpcEndpoints", vpc_id)),
-        &mut gaps,
-    )?;
-    let groups = tolerate(
-        ec2.describe_security_groups()
-            .filters(vpc_filter(vpc_id))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| classify(e, "ec2:DescribeSecurityGroups", vpc_id)),
-        &mut gaps,
-    )?;
-    let acls = tolerate(
-        ec2.describe_network_acls()
-            .filters(vpc_filter(vpc_id))
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| classify(e, "ec2:DescribeNetworkAcls", vpc_id)),
-        &mut gaps,
-    )?;
+    // Every page of a describe call filtered to the VPC; AccessDenied
+    // becomes a gap.
+    macro_rules! all_pages {
+        ($op:ident, $filter:ident, $action:literal) => {
+            tolerate(
+                ec2.$op()
+                    .$filter(vpc_filter(vpc_id))
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>()
+                    .await
+                    .map_err(|e| classify(e, $action, vpc_id)),
+                &mut gaps,
+            )?
+        };
+    }
+    let subnets = all_pages!(describe_subnets, filters, "ec2:DescribeSubnets");
+    let route_tables = all_pages!(describe_route_tables, filters, "ec2:DescribeRouteTables");
+    let nats = all_pages!(describe_nat_gateways, filter, "ec2:DescribeNatGateways");
+    let endpoints = all_pages!(describe_vpc_endpoints, filters, "ec2:DescribeVpcEndpoints");
+    let groups = all_pages!(describe_security_groups, filters, "ec2:DescribeSecurityGroups");
+    let acls = all_pages!(describe_network_acls, filters, "ec2:DescribeNetworkAcls");
     let services = tolerate(endpoint_services(aws).await, &mut gaps)?;
 
     // Route tables: explicit associations, then the main table for the rest.
