@@ -788,6 +788,11 @@ fn iac_and_setup_write_files_and_explain_mistakes() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("nosuch"));
+    bin()
+        .args(["iac", "--report", r, "--live", "--vpc-id", "vpc-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("analyze --live --format json"));
     let not_a_report = dir.path().join("truth.json");
     bin()
         .args(["iac", "--report", not_a_report.to_str().unwrap()])

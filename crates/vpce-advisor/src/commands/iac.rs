@@ -60,6 +60,9 @@ pub(crate) fn run(args: IacArgs) -> Result<()> {
     }
     let a = *args.endpoints;
     let report = match &a.report {
+        Some(_) if a.analysis.live => {
+            bail!("--live reads the VPC alongside the logs; with --report, save that report with `analyze --live --format json` first (its inventory is used)")
+        }
         Some(p) => {
             let mut r = load_report(p)?;
             if r.pricing.is_none() {
