@@ -187,6 +187,8 @@ fn endpoint_service(a: EndpointServiceArgs) -> Result<()> {
 }
 
 pub(crate) fn setup(a: SetupArgs) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     let destination = match a.destination {
         Destination::Cloudwatch => LogDestination::CloudWatch,
         Destination::S3 => LogDestination::S3 {
@@ -219,7 +221,7 @@ pub(crate) fn setup(a: SetupArgs) -> Result<()> {
     let Some(lp) = prices.log_delivery.clone() else {
         return Ok(());
     };
-    println!("Collect at least 7 days (one weekly cycle; never less than 24 hours) before analysing: logs reach CloudWatch Logs about 5 minutes and S3 about 10 minutes after the traffic.");
+    writeln!(out, "Collect at least 7 days (one weekly cycle; never less than 24 hours) before analysing: logs reach CloudWatch Logs about 5 minutes and S3 about 10 minutes after the traffic.")?;
     let (ingest, store, where_) = match destination {
         LogDestination::CloudWatch => (
             lp.cloudwatch_ingestion_usd_per_gb,
@@ -234,7 +236,7 @@ pub(crate) fn setup(a: SetupArgs) -> Result<()> {
             let flow_gb = per_month(r.inputs.flow.records, FLOW_RECORD_BYTES);
             let dns_gb = per_month(r.inputs.dns.records, DNS_RECORD_BYTES);
             let gb = flow_gb + dns_gb;
-            println!(
+            writeln!(out,
                 "Estimated from the report ({} flow and {} Resolver records in {} h): {:.1} GB of flow logs and {:.1} GB of query logs a month; delivery to {where_} ≈ ${:.2} a month at ${ingest}/GB, plus storage at ${store}/GB-month.",
                 r.inputs.flow.records,
                 r.inputs.dns.records,
@@ -242,17 +244,18 @@ pub(crate) fn setup(a: SetupArgs) -> Result<()> {
                 flow_gb,
                 dns_gb,
                 gb * ingest
-            );
+            )?;
         }
-        _ => println!(
+        _ => writeln!(out,
             "Cost of the logs: delivery to {where_} ${ingest}/GB plus storage ${store}/GB-month; a flow-log record of this format is about {FLOW_RECORD_BYTES:.0} bytes and a Resolver query record about {DNS_RECORD_BYTES:.0} bytes (1 million records ≈ {:.2} / {:.2} GB). Give --report FILE from an earlier analysis for an estimate.",
             FLOW_RECORD_BYTES * 1e6 / 1_073_741_824.0,
             DNS_RECORD_BYTES * 1e6 / 1_073_741_824.0
-        ),
+        )?,
     }
-    println!(
+    writeln!(
+        out,
         "Log prices: {} (as of {}, {} confidence).",
         lp.source, lp.as_of, lp.confidence
-    );
+    )?;
     Ok(())
 }

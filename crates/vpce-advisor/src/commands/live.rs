@@ -333,6 +333,8 @@ pub(crate) fn iam_policy(a: IamPolicyArgs) -> Result<()> {
         region: a.region,
         account_id: a.account_id,
     });
-    println!("{}", serde_json::to_string_pretty(&doc)?);
+    // `?` on the write: a closed pipe ends the command quietly (see lib.rs).
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&doc)?)?;
     Ok(())
 }
