@@ -27,6 +27,10 @@ pub struct AnalysisConfig {
     pub filter: TimeFilter,
     /// Region for names whose queries carry none.
     pub default_region: Option<String>,
+    /// Where `vpc_cidrs` came from, for the report (default: "given").
+    pub vpc_cidrs_source: Option<String>,
+    /// Where `nat_ips` and `nat_enis` came from (default: "given").
+    pub nat_source: Option<String>,
     /// Name written into the report's `generator` field.
     pub generator: String,
 }
@@ -98,13 +102,14 @@ pub fn build_report(
 
     // NAT gateway addresses: given, or inferred from the logs.
     let mut nat: BTreeMap<IpAddr, NatGateway> = BTreeMap::new();
+    let nat_source = cfg.nat_source.as_deref().unwrap_or("given");
     for ip in &cfg.nat_ips {
         nat.insert(
             *ip,
             NatGateway {
                 private_ip: ip.to_string(),
                 interface_id: None,
-                source: "given".into(),
+                source: nat_source.to_string(),
             },
         );
     }
@@ -125,7 +130,7 @@ pub fn build_report(
                     NatGateway {
                         private_ip: ip.to_string(),
                         interface_id: Some(eni_name.clone()),
-                        source: "given".into(),
+                        source: nat_source.to_string(),
                     },
                 );
             }
@@ -491,7 +496,10 @@ pub fn build_report(
         e.account_id = e.account_id.take().or(account);
     }
     let (vpc_cidrs, vpc_cidrs_source) = if !cfg.vpc_cidrs.is_empty() {
-        (cfg.vpc_cidrs.iter().map(|c| c.to_string()).collect(), "given")
+        (
+            cfg.vpc_cidrs.iter().map(|c| c.to_string()).collect(),
+            cfg.vpc_cidrs_source.as_deref().unwrap_or("given"),
+        )
     } else {
         let inferred: BTreeSet<Cidr> = flow
             .locals

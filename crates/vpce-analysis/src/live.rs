@@ -58,13 +58,18 @@ pub fn workload_route_tables(inv: &Inventory) -> Vec<String> {
         .collect()
 }
 
+/// The workload route tables a gateway endpoint is not associated with.
+fn unassociated<'a>(e: &EndpointInfo, route_tables: &'a [String]) -> Vec<&'a String> {
+    route_tables.iter().filter(|r| !e.route_table_ids.contains(r)).collect()
+}
+
 /// Adds the inventory to a report built from the logs: which endpoints exist,
 /// what the Region offers, and the preflight findings. Run before [`crate::advise`]
 /// so that the recommendations see it.
 pub fn apply_inventory(report: &mut Report, inv: Inventory) {
     let live_services: BTreeMap<&str, &vpce_model::inventory::EndpointServiceInfo> =
         inv.services.iter().map(|s| (s.service_name.as_str(), s)).collect();
-    let workload_rts: BTreeSet<String> = workload_route_tables(&inv).into_iter().collect();
+    let workload_rts = workload_route_tables(&inv);
     for s in report.services.iter_mut() {
         let Some(name) = s.endpoint_service_name.clone() else {
             continue;
@@ -113,8 +118,7 @@ pub fn apply_inventory(report: &mut Report, inv: Inventory) {
                     inv.vpc.vpc_id
                 ));
                 if e.endpoint_type == Some(EndpointType::Gateway) {
-                    let missing: Vec<&String> =
-                        workload_rts.iter().filter(|r| !e.route_table_ids.contains(r)).collect();
+                    let missing = unassociated(e, &workload_rts);
                     if !missing.is_empty() {
                         s.notes.push(format!(
                             "{} is not associated with {}: subnets using {} still reach {} through NAT",
@@ -455,7 +459,7 @@ pub fn preflight(inv: &Inventory, report: Option<&Report>) -> Vec<Finding> {
         .iter()
         .filter(|e| e.is_live() && e.endpoint_type == Some(EndpointType::Gateway))
     {
-        let missing: Vec<&String> = rts.iter().filter(|r| !e.route_table_ids.contains(r)).collect();
+        let missing = unassociated(e, &rts);
         if !missing.is_empty() {
             out.push(Finding::new(
                 Severity::Warning,

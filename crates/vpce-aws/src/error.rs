@@ -83,15 +83,22 @@ pub fn classify_parts(
     resource: &str,
 ) -> AwsError {
     let owned = |s: &str| s.to_string();
+    let denied = |code: &str| AwsError::AccessDenied {
+        action: owned(action),
+        resource: owned(resource),
+        code: owned(code),
+        message: owned(message),
+    };
+    let not_found = |code: &str| AwsError::NotFound {
+        action: owned(action),
+        resource: owned(resource),
+        code: owned(code),
+        message: owned(message),
+    };
     let lower = detail.to_ascii_lowercase();
     match code {
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "UnauthorizedAccess" | "Forbidden" => {
-            return AwsError::AccessDenied {
-                action: owned(action),
-                resource: owned(resource),
-                code: owned(code),
-                message: owned(message),
-            }
+            return denied(code)
         }
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
             return AwsError::ExpiredCredentials { code: owned(code) }
@@ -118,39 +125,17 @@ pub fn classify_parts(
                 code: owned(code),
             }
         }
-        "NoSuchBucket" | "NoSuchKey" | "ResourceNotFoundException" | "NotFound" => {
-            return AwsError::NotFound {
-                action: owned(action),
-                resource: owned(resource),
-                code: owned(code),
-                message: owned(message),
-            }
-        }
+        "NoSuchBucket" | "NoSuchKey" | "ResourceNotFoundException" | "NotFound" => return not_found(code),
         c if c.starts_with("InvalidVpcID") || c.ends_with(".NotFound") || c.ends_with(".Malformed") => {
-            return AwsError::NotFound {
-                action: owned(action),
-                resource: owned(resource),
-                code: owned(code),
-                message: owned(message),
-            }
+            return not_found(code)
         }
         _ => {}
     }
     if status == Some(403) {
-        return AwsError::AccessDenied {
-            action: owned(action),
-            resource: owned(resource),
-            code: if code.is_empty() { "403".into() } else { owned(code) },
-            message: owned(message),
-        };
+        return denied(if code.is_empty() { "403" } else { code });
     }
     if status == Some(404) {
-        return AwsError::NotFound {
-            action: owned(action),
-            resource: owned(resource),
-            code: if code.is_empty() { "404".into() } else { owned(code) },
-            message: owned(message),
-        };
+        return not_found(if code.is_empty() { "404" } else { code });
     }
     if lower.contains("no credentials")
         || lower.contains("credentialsnotloaded")

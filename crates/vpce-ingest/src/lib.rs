@@ -64,8 +64,8 @@ pub enum LogKind {
 impl LogKind {
     fn other_dir(self) -> &'static str {
         match self {
-            LogKind::Dns => "vpcflowlogs",
-            LogKind::Flow => "vpcdnsquerylogs",
+            LogKind::Dns => LogKind::Flow.service_dir(),
+            LogKind::Flow => LogKind::Dns.service_dir(),
         }
     }
 }
@@ -227,9 +227,7 @@ impl Collector {
         }
     }
     fn merge(mut self, o: Collector) -> Self {
-        self.stats.files += o.stats.files;
-        self.stats.records += o.stats.records;
-        self.stats.malformed += o.stats.malformed;
+        self.stats.add(&o.stats);
         self.examples.extend(o.examples);
         self.examples
             .sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));

@@ -169,6 +169,18 @@ pub struct InputStats {
     pub rejected: u64,
 }
 
+impl InputStats {
+    /// Adds another input set's counters to these.
+    pub fn add(&mut self, o: &InputStats) {
+        self.files += o.files;
+        self.records += o.records;
+        self.malformed += o.malformed;
+        self.outside_window += o.outside_window;
+        self.no_data += o.no_data;
+        self.rejected += o.rejected;
+    }
+}
+
 /// One malformed line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Malformed {

@@ -92,8 +92,6 @@ pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
     if let Some(aws) = &aws {
         let remote = super::live::Remote {
             aws,
-            since: cfg.filter.since,
-            until: cfg.filter.until,
             threads,
             quiet: args.quiet,
             no_insights: args.no_insights,
@@ -108,20 +106,12 @@ pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
         }
     }
     let started = std::time::Instant::now();
-    let mut report = analyze(&sources, &cfg, &flow_opts, &catalog, &ranges, threads);
+    let mut report = analyze(sources, &cfg, &flow_opts, &catalog, &ranges, threads);
     for p in &progress {
         p.finish();
     }
     report.warnings.extend(warnings);
     if let Some(inv) = inventory {
-        if args.vpc_cidr.is_empty() {
-            report.network.vpc_cidrs_source = "live inventory (DescribeVpcs)".into();
-        }
-        if args.nat_ip.is_empty() && args.nat_eni.is_empty() {
-            for n in report.network.nat_gateways.iter_mut().filter(|n| n.source == "given") {
-                n.source = "live inventory (DescribeNatGateways)".into();
-            }
-        }
         vpce_analysis::live::apply_inventory(&mut report, inv);
     }
     if !args.quiet {
@@ -255,6 +245,8 @@ fn config(args: &AnalysisArgs) -> Result<AnalysisConfig> {
         nat_enis: args.nat_eni.clone(),
         filter: TimeFilter { since, until },
         default_region: args.region.clone(),
+        vpc_cidrs_source: None,
+        nat_source: None,
         generator: format!("vpce-advisor {}", env!("CARGO_PKG_VERSION")),
     })
 }
@@ -262,7 +254,7 @@ fn config(args: &AnalysisArgs) -> Result<AnalysisConfig> {
 /// Reads both log types (Resolver logs first: their private answers tell the
 /// flow pass which addresses are interface endpoints) and builds the report.
 pub(crate) fn analyze(
-    sources: &Sources,
+    sources: Sources,
     cfg: &AnalysisConfig,
     flow_opts: &FlowReadOptions,
     catalog: &Catalog,
@@ -275,11 +267,9 @@ pub(crate) fn analyze(
         &sources.dns_explicit,
         threads,
     );
-    if let Some((agg, stats)) = &sources.dns_aggregated {
-        dns.aggregate.merge(agg.clone());
-        dns.stats.files += stats.files;
-        dns.stats.records += stats.records;
-        dns.stats.malformed += stats.malformed;
+    if let Some((agg, stats)) = sources.dns_aggregated {
+        dns.aggregate.merge(agg);
+        dns.stats.add(&stats);
     }
     let resolver = Arc::new(Resolver::new(
         &dns.aggregate,

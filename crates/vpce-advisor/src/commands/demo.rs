@@ -56,7 +56,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         dns_aggregated: None,
     };
     let report = analyze(
-        &sources,
+        sources,
         &cfg,
         &FlowReadOptions {
             wanted: Some(vpce_analysis::FlowAggregator::FIELDS.to_vec()),

@@ -51,6 +51,7 @@ pub(crate) fn inventory(aws: &Aws, vpc_id: &str) -> Result<Inventory> {
 /// CIDRs and its NAT gateways' addresses and interfaces (unless given).
 pub(crate) fn configure(cfg: &mut AnalysisConfig, inv: &Inventory) {
     if cfg.vpc_cidrs.is_empty() {
+        cfg.vpc_cidrs_source = Some("live inventory (DescribeVpcs)".into());
         cfg.vpc_cidrs = inv
             .vpc
             .cidrs
@@ -60,6 +61,9 @@ pub(crate) fn configure(cfg: &mut AnalysisConfig, inv: &Inventory) {
             .collect();
     }
     let nats = inv.nat_gateways.iter().filter(|n| n.state != "deleted");
+    if cfg.nat_ips.is_empty() && cfg.nat_enis.is_empty() {
+        cfg.nat_source = Some("live inventory (DescribeNatGateways)".into());
+    }
     if cfg.nat_ips.is_empty() {
         cfg.nat_ips = nats
             .clone()
@@ -70,16 +74,11 @@ pub(crate) fn configure(cfg: &mut AnalysisConfig, inv: &Inventory) {
     if cfg.nat_enis.is_empty() {
         cfg.nat_enis = nats.flat_map(|n| n.interface_ids.iter().cloned()).collect();
     }
-    if cfg.default_region.is_none() {
-        cfg.default_region = Some(inv.region.clone());
-    }
 }
 
 /// Turns s3:// and cloudwatch:// addresses into inputs.
 pub(crate) struct Remote<'a> {
     pub aws: &'a Aws,
-    pub since: Option<i64>,
-    pub until: Option<i64>,
     pub threads: usize,
     pub quiet: bool,
     pub no_insights: bool,
@@ -102,9 +101,9 @@ impl Remote<'_> {
         let Some(group) = vpce_aws::logs::parse_url(url) else {
             bail!("'{url}' names no log group (cloudwatch://LOG_GROUP)");
         };
-        let until = self.until.unwrap_or_else(now);
-        let since = self.since.unwrap_or(until - DEFAULT_CLOUDWATCH_DAYS * 86400);
-        if self.since.is_none() {
+        let until = self.filter.until.unwrap_or_else(now);
+        let since = self.filter.since.unwrap_or(until - DEFAULT_CLOUDWATCH_DAYS * 86400);
+        if self.filter.since.is_none() {
             warnings.push(format!(
                 "{url}: no --since, so the last {DEFAULT_CLOUDWATCH_DAYS} days were read ({} to {})",
                 format_rfc3339(since),
@@ -167,9 +166,7 @@ impl Remote<'_> {
                 match &mut sources.dns_aggregated {
                     Some((a, s)) => {
                         a.merge(agg);
-                        s.files += stats.files;
-                        s.records += stats.records;
-                        s.malformed += stats.malformed;
+                        s.add(&stats);
                     }
                     None => sources.dns_aggregated = Some((agg, stats)),
                 }
@@ -220,7 +217,7 @@ impl Remote<'_> {
         warnings: &mut Vec<String>,
     ) -> Result<()> {
         let u: S3Url = url.parse().map_err(anyhow::Error::msg)?;
-        let listing = vpce_aws::s3::list(self.aws, &u, kind, self.since, self.until)?;
+        let listing = vpce_aws::s3::list(self.aws, &u, kind, self.filter.since, self.filter.until)?;
         let bytes: u64 = listing.objects.iter().map(|o| o.size).sum();
         if !self.quiet {
             eprintln!(
@@ -235,7 +232,7 @@ impl Remote<'_> {
             warnings.push(format!(
                 "{url}: no {} log objects{}",
                 if kind == LogKind::Dns { "Resolver query" } else { "flow" },
-                if self.since.is_some() || self.until.is_some() {
+                if self.filter.since.is_some() || self.filter.until.is_some() {
                     " in the --since/--until window"
                 } else {
                     ""
