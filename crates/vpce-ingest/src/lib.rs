@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use vpce_analysis::{DnsAggregator, FlowAggregator};
-use vpce_formats::flow::{read_flow_log, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink};
+use vpce_formats::flow::{
+    read_flow_log, Field, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink, FormatError,
+};
 use vpce_formats::resolver::{read_resolver_log, DnsQuery, DnsSink};
 use vpce_model::{FileError, InputStats, Malformed};
 
@@ -185,16 +187,23 @@ fn gzip_context(e: io::Error, gz: bool) -> io::Error {
 enum Looks {
     Json,
     FlowText,
+    Parquet,
     Empty,
     Other,
 }
 
 fn sniff(head: &[u8]) -> Looks {
+    if head.starts_with(b"PAR1") {
+        return Looks::Parquet;
+    }
+    let head = head.strip_prefix(vpce_formats::lines::BOM).unwrap_or(head);
     let Some(start) = head.iter().position(|c| !c.is_ascii_whitespace()) else {
         return Looks::Empty;
     };
     let line = head[start..].split(|&c| c == b'\n').next().unwrap_or(&[]);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // CloudWatch Logs export-task files: the event's time, then the message.
+    let line = vpce_formats::lines::strip_export_timestamp(line).unwrap_or(line);
     if line.first() == Some(&b'{') || line.first() == Some(&b'[') {
         return Looks::Json;
     }
@@ -335,6 +344,7 @@ fn describe_other(looks: &Looks) -> &'static str {
     match looks {
         Looks::Json => "JSON (Resolver query logs? use --dns-logs)",
         Looks::FlowText => "space-separated text (VPC flow logs? use --flow-logs)",
+        Looks::Parquet => "Parquet",
         Looks::Empty => "nothing",
         Looks::Other => "neither Resolver query logs (JSON) nor VPC flow logs (space-separated text)",
     }
@@ -373,6 +383,15 @@ fn read_all<A: Clone + Send + Sync>(
             let looks = sniff(&head);
             if looks == Looks::Empty {
                 return;
+            }
+            if looks == Looks::Parquet {
+                // Never left out without a word, walked or named.
+                return col.errors.push(FileError {
+                    file: name,
+                    error: "a Parquet file: vpce-advisor reads flow logs delivered as text (plain or gzip), \
+                            not Parquet yet; turn on text delivery for the flow log, or convert the file"
+                        .into(),
+                });
             }
             if !accepts(&looks, &head) {
                 return col.wrong_type(name, explicit.get(i).copied().unwrap_or(true), what, &looks);
@@ -424,19 +443,50 @@ fn merge_parts<A>(parts: Vec<(A, Collector)>, merge: fn(&mut A, A)) -> (A, Colle
     (agg, col)
 }
 
+/// The fields without which a flow record cannot be measured: who talked to
+/// whom and how many bytes; and when, from `start` or `end`
+/// ([`missing_flow_fields`]).
+pub const REQUIRED_FLOW_FIELDS: [Field; 3] = [Field::Srcaddr, Field::Dstaddr, Field::Bytes];
+
+/// The required fields a format lacks, with "start or end" when it has neither.
+pub fn missing_flow_fields(f: &FlowFormat) -> Vec<&'static str> {
+    let mut missing: Vec<&'static str> = REQUIRED_FLOW_FIELDS
+        .into_iter()
+        .filter(|&x| !f.has(x))
+        .map(Field::name)
+        .collect();
+    if !f.has(Field::Start) && !f.has(Field::End) {
+        missing.push("start or end");
+    }
+    missing
+}
+
 struct FlowFileSink<'a> {
     agg: &'a mut FlowAggregator,
     col: &'a mut Collector,
     file: &'a str,
+    /// Set when the format in force lacks a required field: the records
+    /// that follow are not counted, and the file gets an error naming it.
+    missing: Option<Vec<&'static str>>,
 }
 
 impl FlowSink for FlowFileSink<'_> {
     fn record(&mut self, r: &FlowRecord<'_>, _line: u64) {
+        if self.missing.is_some() {
+            return;
+        }
         self.col.stats.records += 1;
         self.agg.push(r);
     }
     fn malformed(&mut self, line: u64, reason: String) {
         self.col.malformed(self.file, line, reason);
+    }
+    fn skipped(&mut self, _line: u64, _reason: &str) {
+        self.col.stats.skipped_lines += 1;
+    }
+    fn format(&mut self, f: &FlowFormat) {
+        let missing = missing_flow_fields(f);
+        self.missing = (!missing.is_empty()).then_some(missing);
     }
 }
 
@@ -459,13 +509,36 @@ pub fn read_flows(
             *looks == Looks::FlowText || (*looks == Looks::Json && memchr_find(head, b"\"query_name\"").is_none())
         },
         &|agg, col, name, reader| {
-            let mut sink = FlowFileSink { agg, col, file: &name };
-            match read_flow_log(reader, opts, &mut sink) {
+            let mut sink = FlowFileSink {
+                agg,
+                col,
+                file: &name,
+                missing: None,
+            };
+            let result = read_flow_log(reader, opts, &mut sink);
+            if let Some(missing) = sink.missing.take() {
+                let names = missing;
+                col.errors.push(FileError {
+                    file: name.clone(),
+                    error: format!(
+                        "the flow-log format has no {}: its records cannot be measured and were not counted; \
+                         give the format with these fields (vpce-advisor setup writes one)",
+                        names.join(", ")
+                    ),
+                });
+            }
+            match result {
                 Ok(_) => {}
-                Err(FlowReadError::Format { line, error }) => col.errors.push(FileError {
-                    file: name,
-                    error: format!("line {line}: {error} (use --allow-unknown-fields to skip them)"),
-                }),
+                Err(FlowReadError::Format { line, error }) => {
+                    let hint = match error {
+                        FormatError::UnknownFields { .. } => " (use --allow-unknown-fields to skip them)",
+                        _ => "",
+                    };
+                    col.errors.push(FileError {
+                        file: name,
+                        error: format!("line {line}: {error}{hint}"),
+                    })
+                }
                 Err(FlowReadError::Read(e)) => col.read_error(name, e),
             }
         },
@@ -516,6 +589,11 @@ mod tests {
         assert_eq!(sniff(b"hello world\n"), Looks::Other);
         assert_eq!(sniff(b"\x00\x01\x02\x03 a b c d\n"), Looks::Other);
         assert_eq!(sniff(b"  \n\n"), Looks::Empty);
+        // A byte-order mark, an export task's times, Parquet's magic.
+        assert_eq!(sniff(b"\xEF\xBB\xBF{\"query_name\":1}\n"), Looks::Json);
+        assert_eq!(sniff(b"\xEF\xBB\xBFversion account-id interface-id\n"), Looks::FlowText);
+        assert_eq!(sniff(b"2026-11-01T00:00:00.000Z {\"query_name\":1}\n"), Looks::Json);
+        assert_eq!(sniff(b"PAR1\x15\x04"), Looks::Parquet);
     }
 
     #[test]
