@@ -121,3 +121,36 @@ fn an_empty_value_is_named_by_its_field() {
     let why = r["inputs"]["malformed_examples"][0]["reason"].as_str().unwrap();
     assert!(why.contains("(protocol) is empty (two spaces in a row)"), "{why}");
 }
+
+/// Values no flow log can hold are malformed lines, counted with the reason,
+/// and never reach a sum or a per-hour loop (a huge `end` once made the run
+/// spin over every hour up to it).
+#[test]
+fn impossible_values_are_malformed_and_the_run_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("odd.log");
+    let huge_bytes = OUT.replace(" 5000 ", " 18446744073709551615 ");
+    let huge_end = OUT.replace(" 1793491260 ", " 9223372036854775807 ");
+    let backwards = OUT.replace(" 1793491260 ", " 1793491100 ");
+    std::fs::write(&p, format!("{huge_bytes}\n{huge_end}\n{backwards}\n{OUT}\n{BACK}\n")).unwrap();
+    let r = analyze(&p);
+    assert_eq!(r["inputs"]["malformed"], 3, "{}", r["inputs"]);
+    assert_eq!(r["inputs"]["flow"]["records"], 2);
+    assert_eq!(r["totals"]["bytes_via_nat"], 14000);
+    assert!(r["window"]["hours"].as_f64().unwrap() < 1.0);
+}
+
+#[test]
+fn a_date_that_does_not_exist_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("a.log");
+    std::fs::write(&p, format!("{OUT}\n")).unwrap();
+    let out = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args(["analyze", "--flow-logs", p.to_str().unwrap(), "--since", "2026-02-30"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--since") && err.contains("2026-02-30"), "{err}");
+}

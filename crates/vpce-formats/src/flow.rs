@@ -407,7 +407,7 @@ impl FlowFormat {
         } else {
             ip(Field::PktDstaddr)?
         };
-        Ok(FlowRecord {
+        let rec = FlowRecord {
             version: number(Field::Version, get(Field::Version))?,
             account_id: txt(Field::AccountId),
             interface_id: txt(Field::InterfaceId),
@@ -451,8 +451,60 @@ impl FlowFormat {
             traffic_path: number(Field::TrafficPath, get(Field::TrafficPath))?,
             interface_type: txt(Field::InterfaceType),
             resource_id: txt(Field::ResourceId),
-        })
+        };
+        check_plausible(&rec)?;
+        Ok(rec)
     }
+}
+
+/// More bytes than one record can hold: 2^50 (1.1 PB) in one aggregation
+/// interval would be 15 Tbit/s for ten minutes, beyond any network interface.
+pub const MAX_RECORD_BYTES: u64 = 1 << 50;
+/// The times a record may carry: up to 2100-01-01 (Unix seconds). Times
+/// that are possible but far from the other records are a question for the
+/// window, not for the record.
+pub const PLAUSIBLE_TIMES: std::ops::Range<i64> = 0..4_102_444_800;
+/// The longest span a record may cover. AWS aggregates over at most ten
+/// minutes; aggregated rows (Logs Insights, per hour) span up to about an
+/// hour. A day is beyond both.
+pub const MAX_RECORD_SPAN_SECS: i64 = 86_400;
+
+/// Values no flow log can hold are malformed, so they never reach a sum or a
+/// per-hour loop: bytes beyond any interval, times outside this century's
+/// plausible range, `start` after `end`, a record spanning more than a day.
+fn check_plausible(r: &FlowRecord<'_>) -> Result<(), RecordError> {
+    let why = |field: Field, value: &dyn std::fmt::Display, reason: &'static str| {
+        Err(RecordError::Implausible {
+            field,
+            value: value.to_string(),
+            reason,
+        })
+    };
+    if let Some(b) = r.bytes.filter(|&b| b > MAX_RECORD_BYTES) {
+        return why(
+            Field::Bytes,
+            &b,
+            "more than any network interface carries in one record (2^50)",
+        );
+    }
+    for (f, t) in [(Field::Start, r.start), (Field::End, r.end)] {
+        if let Some(t) = t.filter(|t| !PLAUSIBLE_TIMES.contains(t)) {
+            return why(f, &t, "not a time before 2100 (Unix seconds)");
+        }
+    }
+    if let (Some(s), Some(e)) = (r.start, r.end) {
+        if s > e {
+            return why(Field::End, &e, "before start");
+        }
+        if e - s > MAX_RECORD_SPAN_SECS {
+            return why(
+                Field::End,
+                &e,
+                "more than a day after start: no record covers that long",
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The bytes of field `f` (by position), `None` when absent, skipped or `-`.
@@ -547,6 +599,12 @@ pub enum RecordError {
     InvalidValue { field: Field, value: String },
     #[error("the line is not text (invalid UTF-8)")]
     NotText,
+    #[error("field '{field}' has an impossible value '{value}': {reason}")]
+    Implausible {
+        field: Field,
+        value: String,
+        reason: &'static str,
+    },
 }
 
 /// `ACCEPT` or `REJECT`.
@@ -1294,6 +1352,37 @@ mod reader_tests {
             assert!(err.contains("Transit Gateway flow log"), "{err}");
             assert!(c.bytes.is_empty());
         }
+    }
+
+    #[test]
+    fn impossible_values_are_malformed() {
+        let cases = [
+            (
+                REC.replace(" 5000 ", " 18446744073709551615 "),
+                "'bytes' has an impossible value",
+            ),
+            (
+                REC.replace(" 1793491260 ", " 99999999999 "),
+                "'end' has an impossible value",
+            ),
+            (
+                REC.replace(" 1793491200 ", " 5000000000 "),
+                "'start' has an impossible value",
+            ),
+            (REC.replace(" 1793491260 ", " 1793491100 "), "before start"),
+            (
+                REC.replace(" 1793491260 ", " 1793691260 "),
+                "more than a day after start",
+            ),
+        ];
+        for (line, want) in cases {
+            let (c, _) = read(&format!("{line}\n"), &FlowReadOptions::default());
+            assert!(c.bytes.is_empty(), "{line}");
+            assert!(c.malformed[0].1.contains(want), "{}", c.malformed[0].1);
+        }
+        // The edges are still records.
+        let max = REC.replace(" 5000 ", &format!(" {MAX_RECORD_BYTES} "));
+        assert_eq!(read(&format!("{max}\n"), &FlowReadOptions::default()).0.bytes.len(), 1);
     }
 
     #[test]
