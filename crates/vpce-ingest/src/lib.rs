@@ -119,7 +119,21 @@ pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestErro
             out.push(Input::File(p.clone()));
         }
     }
-    Ok(out)
+    Ok(read_once(out))
+}
+
+/// Each file once, however often it was given: the same folder twice, a
+/// folder and a file inside it, or two names of one file (`./a` and `a`,
+/// links). The first mention keeps its place.
+fn read_once(inputs: Vec<Input>) -> Vec<Input> {
+    let mut seen = std::collections::HashSet::new();
+    inputs
+        .into_iter()
+        .filter(|i| match i {
+            Input::File(p) => seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+            _ => true,
+        })
+        .collect()
 }
 
 /// Opens an input, decompressing gzip (detected by magic bytes, several
@@ -577,6 +591,25 @@ pub fn read_text(path: &Path) -> Result<String, IngestError> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_file_given_twice_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("a.log"), "x").unwrap();
+        std::fs::write(dir.path().join("b.log"), "x").unwrap();
+        let paths = [
+            dir.path().to_path_buf(),
+            sub.clone(),
+            sub.join("a.log"),
+            sub.join("../b.log"),
+            dir.path().to_path_buf(),
+        ];
+        let got = expand(&paths, LogKind::Flow).unwrap();
+        let names: Vec<String> = got.iter().map(Input::name).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
 
     #[test]
     fn sniffing() {
