@@ -581,10 +581,33 @@ pub fn explicit_flags(paths: &[PathBuf], inputs: &[Input]) -> Vec<bool> {
 /// # Errors
 /// The file cannot be read.
 pub fn read_text(path: &Path) -> Result<String, IngestError> {
-    std::fs::read_to_string(path).map_err(|source| IngestError::Path {
+    read_text_limited(path, MAX_TEXT_FILE)
+}
+
+/// The largest reference file or saved report read (`--pricing`,
+/// `--catalog`, `--ip-ranges`, `--report`): far above any real one, and a
+/// bound on what a wrong path (`/dev/zero`, a log archive) can cost.
+pub const MAX_TEXT_FILE: u64 = 256 << 20;
+
+fn read_text_limited(path: &Path, limit: u64) -> Result<String, IngestError> {
+    let err = |source: io::Error| IngestError::Path {
         path: path.display().to_string(),
         source,
-    })
+    };
+    let mut text = String::new();
+    File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_string(&mut text))
+        .map_err(err)?;
+    if text.len() as u64 > limit {
+        return Err(err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB: not a reference file or a saved report",
+                limit >> 20
+            ),
+        )));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -609,6 +632,20 @@ mod tests {
         let got = expand(&paths, LogKind::Flow).unwrap();
         let names: Vec<String> = got.iter().map(Input::name).collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn text_files_are_read_up_to_a_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pricing.json");
+        std::fs::write(&p, "x".repeat(2048)).unwrap();
+        assert_eq!(read_text_limited(&p, 2048).unwrap().len(), 2048);
+        let e = read_text_limited(&p, 1024).unwrap_err().to_string();
+        assert!(e.contains("larger than") && e.contains("pricing.json"), "{e}");
+        // A device that never ends is bounded too.
+        if Path::new("/dev/zero").exists() {
+            assert!(read_text_limited(Path::new("/dev/zero"), 1 << 20).is_err());
+        }
     }
 
     #[test]
