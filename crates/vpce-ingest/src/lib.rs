@@ -93,11 +93,18 @@ pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestErro
             source,
         })?;
         if meta.is_dir() {
-            for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
-                let entry = entry.map_err(|e| IngestError::Path {
-                    path: p.display().to_string(),
-                    source: e.into(),
-                })?;
+            // Links are followed (a link loop is an error of its own, below).
+            for entry in walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        // An unreadable folder or a link loop is one input
+                        // that fails to open, named in the report; the rest
+                        // of the walk goes on.
+                        out.push(unreadable(&e, p));
+                        continue;
+                    }
+                };
                 if !entry.file_type().is_file() {
                     continue;
                 }
@@ -120,6 +127,23 @@ pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestErro
         }
     }
     Ok(read_once(out))
+}
+
+/// An entry the walk could not read, as an input whose opening fails with
+/// the reason.
+fn unreadable(e: &walkdir::Error, root: &Path) -> Input {
+    let name = e.path().unwrap_or(root).display().to_string();
+    let msg = match e.loop_ancestor() {
+        Some(a) => format!("a link loop back to {}", a.display()),
+        None => e
+            .io_error()
+            .map_or_else(|| e.to_string(), |io| format!("cannot be read: {io}")),
+    };
+    let kind = e.io_error().map_or(io::ErrorKind::Other, io::Error::kind);
+    Input::Stream {
+        name,
+        open: Arc::new(move || Err(io::Error::new(kind, msg.clone()))),
+    }
 }
 
 /// Each file once, however often it was given: the same folder twice, a
@@ -646,6 +670,42 @@ mod tests {
         if Path::new("/dev/zero").exists() {
             assert!(read_text_limited(Path::new("/dev/zero"), 1 << 20).is_err());
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_and_loops_and_unreadable_folders_are_named() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir_all(&real).unwrap();
+        std::fs::write(
+            real.join("a.log"),
+            "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 10 1 2 ACCEPT OK\n",
+        )
+        .unwrap();
+        let walked = dir.path().join("walked");
+        std::fs::create_dir_all(&walked).unwrap();
+        symlink(real.join("a.log"), walked.join("linked.log")).unwrap();
+        symlink(&walked, walked.join("loop")).unwrap();
+        let locked = walked.join("locked");
+        std::fs::create_dir_all(&locked).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let inputs = expand(std::slice::from_ref(&walked), LogKind::Flow).unwrap();
+        let out = read_flows(
+            &inputs,
+            &FlowAggregator::default(),
+            &FlowReadOptions::default(),
+            &[false; 8],
+            1,
+        );
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(out.stats.records, 1, "the linked file is read");
+        let errors: Vec<&str> = out.errors.iter().map(|e| e.error.as_str()).collect();
+        assert!(errors.iter().any(|e| e.contains("link loop")), "{errors:?}");
+        // Root can read any folder; elsewhere the locked one is named.
+        let root = std::fs::read_dir(&locked).is_ok();
+        assert_eq!(errors.len(), if root { 1 } else { 2 }, "{errors:?}");
     }
 
     #[test]
