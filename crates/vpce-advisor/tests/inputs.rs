@@ -154,3 +154,21 @@ fn a_date_that_does_not_exist_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--since") && err.contains("2026-02-30"), "{err}");
 }
+
+/// A folder walk says what it left out and why: the other log type, or not a
+/// log at all; never "the other log type" for a file that is neither.
+#[test]
+fn a_walk_names_what_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.log"), format!("{OUT}\n{BACK}\n")).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "hello\nworld\n").unwrap();
+    let r = analyze(dir.path());
+    assert_eq!(r["inputs"]["flow"]["records"], 2);
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains("1 files in the given directories are neither"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("notes.txt"), "{warnings}");
+    assert!(!warnings.contains("other log type"), "{warnings}");
+}

@@ -129,6 +129,14 @@ pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestErro
     Ok(read_once(out))
 }
 
+/// Whether a file's path says it holds `kind`: a folder of AWS's key layout
+/// (`…/vpcflowlogs/…`) or AWS's object name (`…_vpcflowlogs_…`).
+fn in_place(name: &str, kind: LogKind) -> bool {
+    let dir = kind.service_dir();
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    name.split(['/', '\\']).any(|c| c == dir) || file.contains(&format!("_{dir}_"))
+}
+
 /// An entry the walk could not read, as an input whose opening fails with
 /// the reason.
 fn unreadable(e: &walkdir::Error, root: &Path) -> Input {
@@ -180,7 +188,8 @@ fn open(input: &Input) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
     } else {
         Box::new(raw)
     };
-    // Read ahead until the first non-blank line is complete (or 64 KiB).
+    // Read ahead until the first few non-blank lines are complete (or 64 KiB),
+    // so that one damaged line does not decide what the file holds.
     let mut head = Vec::with_capacity(8 << 10);
     let mut chunk = [0u8; 8 << 10];
     loop {
@@ -190,11 +199,11 @@ fn open(input: &Input) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
             Err(e) => return Err(gzip_context(e, magic)),
         };
         head.extend_from_slice(&chunk[..n]);
-        let first_line_done = {
+        let lines_done = {
             let trimmed_start = head.iter().position(|c| !c.is_ascii_whitespace());
-            trimmed_start.is_some_and(|s| head[s..].contains(&b'\n'))
+            trimmed_start.is_some_and(|s| head[s..].iter().filter(|&&c| c == b'\n').count() >= SNIFF_LINES)
         };
-        if n == 0 || first_line_done || head.len() >= 64 << 10 {
+        if n == 0 || lines_done || head.len() >= 64 << 10 {
             break;
         }
     }
@@ -230,15 +239,34 @@ enum Looks {
     Other,
 }
 
+/// How many non-blank lines decide what a file holds.
+const SNIFF_LINES: usize = 4;
+
+/// What a file holds, from its first few non-blank lines: the first line
+/// that looks like a log decides, so one damaged line (a flipped bit, a stray
+/// byte) does not make a whole file look like something else.
 fn sniff(head: &[u8]) -> Looks {
     if head.starts_with(b"PAR1") {
         return Looks::Parquet;
     }
     let head = head.strip_prefix(vpce_formats::lines::BOM).unwrap_or(head);
-    let Some(start) = head.iter().position(|c| !c.is_ascii_whitespace()) else {
+    let mut lines = head
+        .split(|&c| c == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .take(SNIFF_LINES)
+        .peekable();
+    if lines.peek().is_none() {
         return Looks::Empty;
-    };
-    let line = head[start..].split(|&c| c == b'\n').next().unwrap_or(&[]);
+    }
+    lines
+        .map(sniff_line)
+        .find(|l| *l != Looks::Other)
+        .unwrap_or(Looks::Other)
+}
+
+fn sniff_line(line: &[u8]) -> Looks {
+    let start = line.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(0);
+    let line = &line[start..];
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     // CloudWatch Logs export-task files: the event's time, then the message.
     let line = vpce_formats::lines::strip_export_timestamp(line).unwrap_or(line);
@@ -262,6 +290,7 @@ struct Collector {
     examples: Vec<Malformed>,
     errors: Vec<FileError>,
     skipped: Vec<String>,
+    not_logs: Vec<String>,
 }
 
 impl Collector {
@@ -271,6 +300,7 @@ impl Collector {
             examples: Vec::new(),
             errors: Vec::new(),
             skipped: Vec::new(),
+            not_logs: Vec::new(),
         }
     }
     fn merge(mut self, o: Collector) -> Self {
@@ -281,14 +311,17 @@ impl Collector {
         self.examples.truncate(MAX_EXAMPLES);
         self.errors.extend(o.errors);
         self.skipped.extend(o.skipped);
+        self.not_logs.extend(o.not_logs);
         self
     }
     fn wrong_type(&mut self, name: String, explicit: bool, what: &str, looks: &Looks) {
         if explicit {
             self.errors.push(FileError {
                 file: name,
-                error: format!("{what}: the first line is {}", describe_other(looks)),
+                error: format!("{what}: the first lines are {}", describe_other(looks)),
             });
+        } else if *looks == Looks::Other {
+            self.not_logs.push(name);
         } else {
             self.skipped.push(name);
         }
@@ -358,8 +391,10 @@ pub struct Outcome<A> {
     pub stats: InputStats,
     pub examples: Vec<Malformed>,
     pub errors: Vec<FileError>,
-    /// Files left out because they hold the other log type.
+    /// Files found in a folder and left out because they hold the other log type.
     pub skipped: Vec<String>,
+    /// Files found in a folder and left out because they hold neither log type.
+    pub not_logs: Vec<String>,
 }
 
 struct DnsFileSink<'a> {
@@ -397,6 +432,7 @@ fn read_all<A: Clone + Send + Sync>(
     template: &A,
     explicit: &[bool],
     threads: usize,
+    kind: LogKind,
     what: &str,
     accepts: fn(&Looks, &[u8]) -> bool,
     read: &(dyn Fn(&mut A, &mut Collector, String, Box<dyn Read + '_>) + Sync),
@@ -419,9 +455,6 @@ fn read_all<A: Clone + Send + Sync>(
                 }
             };
             let looks = sniff(&head);
-            if looks == Looks::Empty {
-                return;
-            }
             if looks == Looks::Parquet {
                 // Never left out without a word, walked or named.
                 return col.errors.push(FileError {
@@ -431,7 +464,11 @@ fn read_all<A: Clone + Send + Sync>(
                         .into(),
                 });
             }
-            if !accepts(&looks, &head) {
+            // A file that says where it belongs (AWS's key layout, its name)
+            // is read as that log type even when its first lines look odd:
+            // damaged lines are then counted as malformed, not lost.
+            let placed = looks == Looks::Other && in_place(&name, kind);
+            if looks != Looks::Empty && !placed && !accepts(&looks, &head) {
                 return col.wrong_type(name, explicit.get(i).copied().unwrap_or(true), what, &looks);
             }
             read(agg, col, name, Box::new(Cursor::new(head).chain(rest)));
@@ -444,6 +481,7 @@ fn read_all<A: Clone + Send + Sync>(
         examples: col.examples,
         errors: col.errors,
         skipped: col.skipped,
+        not_logs: col.not_logs,
     }
 }
 
@@ -459,6 +497,7 @@ pub fn read_dns(
         template,
         explicit,
         threads,
+        LogKind::Dns,
         "not a Resolver query log",
         |looks, _| *looks == Looks::Json,
         &|agg, col, name, reader| {
@@ -541,6 +580,7 @@ pub fn read_flows(
         template,
         explicit,
         threads,
+        LogKind::Flow,
         "not a VPC flow log",
         // Text, or CloudWatch Logs envelopes whose messages are flow records.
         |looks, head| {
@@ -706,6 +746,50 @@ mod tests {
         // Root can read any folder; elsewhere the locked one is named.
         let root = std::fs::read_dir(&locked).is_ok();
         assert_eq!(errors.len(), if root { 1 } else { 2 }, "{errors:?}");
+    }
+
+    /// A file is read or named, never lost: damage in its first line, a long
+    /// run of blank lines, or a place that says what it is.
+    #[test]
+    fn odd_first_lines_do_not_lose_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let place = dir.path().join("AWSLogs/1/vpcflowlogs/us-east-1/2026/01/01");
+        std::fs::create_dir_all(&place).unwrap();
+        let rec = "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 10 1 2 ACCEPT OK\n";
+        // One flipped byte in the first line, in AWS's layout: read, one line malformed.
+        std::fs::write(
+            place.join("1_vpcflowlogs_x.log"),
+            format!("\x012 1 eni-1 \x7f\x00\n{rec}{rec}"),
+        )
+        .unwrap();
+        // The first line damaged, the next ones fine, outside the layout: read.
+        std::fs::write(dir.path().join("b.log"), format!("###garbage###\n{rec}")).unwrap();
+        // 100 KiB of blank lines before the records: read.
+        std::fs::write(dir.path().join("c.log"), format!("{}{rec}", "\n".repeat(100 << 10))).unwrap();
+        // Neither log type: left out and listed as not a log.
+        std::fs::write(dir.path().join("notes.txt"), "hello\nworld\n").unwrap();
+        let inputs = expand(&[dir.path().to_path_buf()], LogKind::Flow).unwrap();
+        let explicit = vec![false; inputs.len()];
+        let out = read_flows(
+            &inputs,
+            &FlowAggregator::default(),
+            &FlowReadOptions::default(),
+            &explicit,
+            2,
+        );
+        assert_eq!(out.stats.records, 4, "{:?} {:?}", out.errors, out.not_logs);
+        assert_eq!(out.stats.malformed, 2, "the damaged lines are counted");
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert!(
+            out.skipped.is_empty(),
+            "nothing holds the other log type: {:?}",
+            out.skipped
+        );
+        assert_eq!(out.not_logs.len(), 1);
+        assert!(out.not_logs[0].ends_with("notes.txt"));
+        assert!(in_place("AWSLogs/1/vpcflowlogs/x.log", LogKind::Flow));
+        assert!(in_place("/d/123_vpcflowlogs_us-east-1_fl-1_2026.log.gz", LogKind::Flow));
+        assert!(!in_place("/data/vpcflowlogs-export/a.log", LogKind::Flow));
     }
 
     #[test]
