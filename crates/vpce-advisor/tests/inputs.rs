@@ -172,3 +172,50 @@ fn a_walk_names_what_it_left_out() {
     assert!(warnings.contains("notes.txt"), "{warnings}");
     assert!(!warnings.contains("other log type"), "{warnings}");
 }
+
+/// Hostnames and values from the logs can hold terminal escapes (colours,
+/// window titles, carriage returns): the table and the warnings show them as
+/// text, never as control characters.
+#[test]
+fn escapes_in_log_values_reach_the_terminal_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let dns = dir.path().join("dns.log");
+    let evil = "evil\u{1b}]0;pwned\u{7}\rX.s3.us-east-1.amazonaws.com.";
+    std::fs::write(
+        &dns,
+        format!(
+            "{}\n",
+            json!({"query_name": evil, "query_timestamp": "2026-11-01T00:00:00Z", "vpc_id": "vpc-1",
+                   "region": "us-east-1", "answers": [{"Rdata": "52.46.141.1", "Type": "A", "Class": "IN"}]})
+        ),
+    )
+    .unwrap();
+    let flow = dir.path().join("flow.log");
+    let bad = OUT.replace("10.0.1.5", "10.0.1.5\u{1b}[31m");
+    std::fs::write(&flow, format!("{OUT}\n{BACK}\n{bad}\n")).unwrap();
+    let out = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args([
+            "analyze",
+            "--dns-logs",
+            dns.to_str().unwrap(),
+            "--flow-logs",
+            flow.to_str().unwrap(),
+        ])
+        .args(["--nat-ip", "10.0.1.5", "--region", "us-east-1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let text = String::from_utf8_lossy(text);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{name} holds a control character: {text:?}"
+        );
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\\x1b[31m"),
+        "the damaged value is shown as text: {stderr}"
+    );
+}
