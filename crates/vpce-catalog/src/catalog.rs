@@ -350,9 +350,7 @@ impl Catalog {
         let region = region?;
         let mut name = template.replace("{region}", region).replace("{name}", &s.name);
         for e in &self.name_exceptions {
-            if (interface || !e.interface_only)
-                && e.regions.iter().any(|r| r == region)
-                && e.services.iter().any(|x| *x == s.name)
+            if (interface || !e.interface_only) && e.regions.iter().any(|r| r == region) && e.services.contains(&s.name)
             {
                 if let (Some(p), Some(rest)) = (&e.prefix, name.strip_prefix("com.amazonaws.")) {
                     name = format!("{p}.{rest}");
