@@ -274,3 +274,47 @@ fn without_an_answer_the_records_service_code_comes_first() {
     );
     assert_eq!(r.how, "ip-range");
 }
+
+#[test]
+fn china_endpoint_service_names_agree_between_explain_and_analyze() {
+    let names = [
+        (
+            "ec2.cn-north-1.amazonaws.com.cn",
+            "140.179.10.1",
+            "cn.com.amazonaws.cn-north-1.ec2",
+        ),
+        (
+            "ssm.cn-north-1.amazonaws.com.cn",
+            "140.179.10.2",
+            "com.amazonaws.cn-north-1.ssm",
+        ),
+        (
+            "mybucket.s3.cn-north-1.amazonaws.com.cn",
+            "140.179.10.3",
+            "com.amazonaws.cn-north-1.s3",
+        ),
+    ];
+    let dns: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, (n, ip, _))| query("vpc-cn", "cn-north-1", i as u32, n, &[("A", ip)]))
+        .collect();
+    let flows: Vec<String> = names
+        .iter()
+        .map(|(_, ip, _)| egress("vpc-cn", "cn-north-1", "10.0.0.5", ip, MB, "-"))
+        .collect();
+    let Run { report, .. } = run(&dns, &flows);
+    let catalog = Catalog::embedded();
+    for (name, _, esn) in names {
+        let explained = catalog.classify(name, None);
+        assert_eq!(explained.endpoint_service_name.as_deref(), Some(esn), "explain {name}");
+        let service = explained.service.unwrap();
+        let analyzed = report
+            .services
+            .iter()
+            .find(|s| s.service == service && s.region.as_deref() == Some("cn-north-1"))
+            .unwrap();
+        assert_eq!(analyzed.endpoint_service_name.as_deref(), Some(esn), "analyze {name}");
+        assert_eq!(analyzed.bytes_via_nat, MB);
+    }
+}
