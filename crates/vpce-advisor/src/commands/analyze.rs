@@ -315,5 +315,14 @@ pub(crate) fn analyze(
             "{skipped} files in the given directories hold the other log type and were left out of it"
         ));
     }
+    let mut not_logs: Vec<&String> = dns.not_logs.iter().chain(&flows.not_logs).collect();
+    not_logs.sort();
+    not_logs.dedup();
+    if let Some(first) = not_logs.first() {
+        report.warnings.push(format!(
+            "{} files in the given directories are neither Resolver query logs nor VPC flow logs and were left out (first: {first})",
+            not_logs.len()
+        ));
+    }
     report
 }
