@@ -92,10 +92,7 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
             p.source
         ));
     }
-    let live_azs = report
-        .live
-        .as_ref()
-        .map_or(0, |l| crate::live::workload_azs(&l.inventory).len());
+    let live_azs = report.live.as_ref().map_or(0, |l| l.inventory.workload_azs().len());
     let (azs, azs_source) = match (opts.azs, report.network.source_az_ids.len()) {
         (Some(n), _) => (n.max(1), "--azs".to_string()),
         (None, _) if live_azs > 0 => (

@@ -1,6 +1,8 @@
 //! What the AWS APIs say about one VPC (`analyze --live`, `preflight`,
 //! `iac --live`). Filled by the AWS shell, read by the pure checks.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::{Deserialize, Serialize};
 
 use crate::EndpointType;
@@ -25,6 +27,73 @@ pub struct Inventory {
     /// Calls that failed without stopping the inventory (an optional check
     /// could not run), with the IAM action that was missing.
     pub gaps: Vec<String>,
+}
+
+/// Queries over the inventory that several checks and commands share.
+impl Inventory {
+    /// The subnets whose default route goes to a NAT gateway: where the
+    /// workloads that pay for NAT run.
+    pub fn workload_subnets(&self) -> Vec<&SubnetInfo> {
+        self.subnets.iter().filter(|s| s.default_route_nat.is_some()).collect()
+    }
+
+    /// The Availability Zones of the workload subnets, by zone name.
+    pub fn workload_azs(&self) -> BTreeSet<String> {
+        self.workload_subnets()
+            .into_iter()
+            .map(|s| s.availability_zone.clone())
+            .collect()
+    }
+
+    /// One subnet per workload AZ (the first by ID), for new interface
+    /// endpoints; every subnet's AZ when no subnet routes to NAT.
+    pub fn endpoint_subnets(&self) -> Vec<String> {
+        let mut by_az: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut subnets = self.workload_subnets();
+        if subnets.is_empty() {
+            subnets = self.subnets.iter().collect();
+        }
+        for s in subnets {
+            let e = by_az.entry(&s.availability_zone).or_insert(&s.subnet_id);
+            if s.subnet_id.as_str() < *e {
+                *e = &s.subnet_id;
+            }
+        }
+        by_az.into_values().map(str::to_string).collect()
+    }
+
+    /// The route tables of the workload subnets (sorted, once each), for
+    /// gateway endpoints.
+    pub fn workload_route_tables(&self) -> Vec<String> {
+        self.workload_subnets()
+            .into_iter()
+            .filter_map(|s| s.route_table_id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// The subnet with this ID.
+    pub fn subnet(&self, subnet_id: &str) -> Option<&SubnetInfo> {
+        self.subnets.iter().find(|s| s.subnet_id == subnet_id)
+    }
+
+    /// The network ACL in force for a subnet: the one it is associated with,
+    /// else the VPC's default one.
+    pub fn network_acl_of(&self, subnet_id: &str) -> Option<&NetworkAclInfo> {
+        self.network_acls
+            .iter()
+            .find(|n| n.subnet_ids.iter().any(|s| s == subnet_id))
+            .or_else(|| self.network_acls.iter().find(|n| n.default))
+    }
+
+    /// The endpoints of one type that carry traffic (see [`EndpointInfo::is_live`]).
+    pub fn live_endpoints(&self, kind: EndpointType) -> Vec<&EndpointInfo> {
+        self.endpoints
+            .iter()
+            .filter(|e| e.is_live() && e.endpoint_type == Some(kind))
+            .collect()
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -89,6 +158,15 @@ impl EndpointInfo {
     /// `rejected`, `failed`, `deleting` and `deleted` ones do not carry traffic.
     pub fn is_live(&self) -> bool {
         matches!(self.state.to_ascii_lowercase().as_str(), "available" | "pending")
+    }
+
+    /// The route tables of `route_tables` this (gateway) endpoint is not
+    /// associated with.
+    pub fn missing_route_tables<'a>(&self, route_tables: &'a [String]) -> Vec<&'a String> {
+        route_tables
+            .iter()
+            .filter(|r| !self.route_table_ids.contains(r))
+            .collect()
     }
 }
 
@@ -186,5 +264,108 @@ impl Finding {
             message,
             fix,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subnet(id: &str, az: &str, rtb: &str, nat: Option<&str>) -> SubnetInfo {
+        SubnetInfo {
+            subnet_id: id.into(),
+            availability_zone: az.into(),
+            route_table_id: Some(rtb.into()),
+            default_route_nat: nat.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    fn vpc() -> Inventory {
+        Inventory {
+            subnets: vec![
+                subnet("subnet-b2", "eu-west-1b", "rtb-private-b", Some("nat-1")),
+                subnet("subnet-a2", "eu-west-1a", "rtb-private-a", Some("nat-1")),
+                subnet("subnet-a1", "eu-west-1a", "rtb-private-a", Some("nat-1")),
+                subnet("subnet-pub", "eu-west-1c", "rtb-public", None),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn workloads_are_the_subnets_that_route_to_nat() {
+        let inv = vpc();
+        let ids: Vec<&str> = inv.workload_subnets().iter().map(|s| s.subnet_id.as_str()).collect();
+        assert_eq!(ids, ["subnet-b2", "subnet-a2", "subnet-a1"]);
+        assert_eq!(
+            inv.workload_azs().into_iter().collect::<Vec<_>>(),
+            ["eu-west-1a", "eu-west-1b"]
+        );
+        assert_eq!(inv.workload_route_tables(), ["rtb-private-a", "rtb-private-b"]);
+    }
+
+    #[test]
+    fn endpoint_subnets_take_the_lowest_id_per_workload_az() {
+        assert_eq!(vpc().endpoint_subnets(), ["subnet-a1", "subnet-b2"]);
+        let mut no_nat = vpc();
+        for s in &mut no_nat.subnets {
+            s.default_route_nat = None;
+        }
+        assert!(no_nat.workload_subnets().is_empty());
+        assert_eq!(
+            no_nat.endpoint_subnets(),
+            ["subnet-a1", "subnet-b2", "subnet-pub"],
+            "without NAT routes every AZ's subnets are candidates"
+        );
+        assert!(no_nat.workload_route_tables().is_empty());
+    }
+
+    #[test]
+    fn network_acl_is_the_associated_one_else_the_default() {
+        let mut inv = vpc();
+        inv.network_acls = vec![
+            NetworkAclInfo {
+                network_acl_id: "acl-default".into(),
+                default: true,
+                ..Default::default()
+            },
+            NetworkAclInfo {
+                network_acl_id: "acl-private".into(),
+                subnet_ids: vec!["subnet-a1".into()],
+                ..Default::default()
+            },
+        ];
+        assert_eq!(inv.network_acl_of("subnet-a1").unwrap().network_acl_id, "acl-private");
+        assert_eq!(inv.network_acl_of("subnet-b2").unwrap().network_acl_id, "acl-default");
+        inv.network_acls.remove(0);
+        assert!(inv.network_acl_of("subnet-b2").is_none());
+        assert_eq!(inv.subnet("subnet-pub").unwrap().availability_zone, "eu-west-1c");
+        assert!(inv.subnet("subnet-zz").is_none());
+    }
+
+    #[test]
+    fn live_endpoints_by_type_and_missing_route_tables() {
+        let endpoint = |id: &str, kind: EndpointType, state: &str, rtbs: &[&str]| EndpointInfo {
+            endpoint_id: id.into(),
+            endpoint_type: Some(kind),
+            state: state.into(),
+            route_table_ids: rtbs.iter().map(|r| r.to_string()).collect(),
+            ..Default::default()
+        };
+        let mut inv = vpc();
+        inv.endpoints = vec![
+            endpoint("vpce-s3", EndpointType::Gateway, "available", &["rtb-private-a"]),
+            endpoint("vpce-ddb", EndpointType::Gateway, "Deleting", &[]),
+            endpoint("vpce-logs", EndpointType::Interface, "pending", &[]),
+        ];
+        let ids = |v: Vec<&EndpointInfo>| v.iter().map(|e| e.endpoint_id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(inv.live_endpoints(EndpointType::Gateway)), ["vpce-s3"]);
+        assert_eq!(ids(inv.live_endpoints(EndpointType::Interface)), ["vpce-logs"]);
+        let rts = inv.workload_route_tables();
+        assert_eq!(
+            inv.endpoints[0].missing_route_tables(&rts),
+            [&"rtb-private-b".to_string()]
+        );
     }
 }

@@ -114,6 +114,7 @@ pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
     report.warnings.extend(warnings);
     if let Some(inv) = inventory {
         vpce_analysis::live::apply_inventory(&mut report, inv);
+        vpce_analysis::live::attach_preflight(&mut report);
     }
     if !args.quiet {
         let i = &report.inputs;

@@ -109,8 +109,11 @@ pub(crate) fn run(args: IacArgs) -> Result<()> {
     let opts = IacOptions {
         vpc_id: a.analysis.vpc_id.clone().or_else(|| live.map(|i| i.vpc.vpc_id.clone())),
         vpc_cidrs: or_live(&a.analysis.vpc_cidr, |i| i.vpc.cidrs.clone()),
-        subnet_ids: or_live(&a.subnet_ids, vpce_analysis::live::endpoint_subnets),
-        route_table_ids: or_live(&a.route_table_ids, vpce_analysis::live::workload_route_tables),
+        subnet_ids: or_live(&a.subnet_ids, vpce_model::inventory::Inventory::endpoint_subnets),
+        route_table_ids: or_live(
+            &a.route_table_ids,
+            vpce_model::inventory::Inventory::workload_route_tables,
+        ),
         only: a.only.clone(),
         policy,
         tags: tags(&a.tags),

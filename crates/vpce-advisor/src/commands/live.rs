@@ -291,7 +291,7 @@ pub(crate) fn preflight(a: PreflightArgs) -> Result<()> {
         }
         ExplainFormat::Table => {
             use std::io::Write;
-            let workloads = vpce_analysis::live::workload_subnets(&inv);
+            let workloads = inv.workload_subnets();
             writeln!(
                 out,
                 "{} in {}: {} subnets ({} route to NAT, in {}), {} NAT gateways, {} endpoints ({} live)",
@@ -299,10 +299,7 @@ pub(crate) fn preflight(a: PreflightArgs) -> Result<()> {
                 inv.region,
                 inv.subnets.len(),
                 workloads.len(),
-                vpce_analysis::live::workload_azs(&inv)
-                    .into_iter()
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                inv.workload_azs().into_iter().collect::<Vec<_>>().join(", "),
                 inv.nat_gateways.len(),
                 inv.endpoints.len(),
                 inv.endpoints.iter().filter(|e| e.is_live()).count()
