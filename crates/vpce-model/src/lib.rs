@@ -378,4 +378,5 @@ pub struct OtherTraffic {
     pub sample_destinations: Vec<String>,
 }
 
+pub mod aws_action;
 pub mod inventory;
