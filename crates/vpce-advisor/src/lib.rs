@@ -12,6 +12,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use vpce_report::escape::escaped;
 
 pub use cli::Cli;
 
@@ -51,9 +52,11 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {e}");
+            // Messages quote file names and log values: control characters
+            // in them are written visibly.
+            let _ = writeln!(stderr, "error: {}", escaped(&e.to_string()));
             for cause in e.chain().skip(1) {
-                let _ = writeln!(stderr, "  caused by: {cause}");
+                let _ = writeln!(stderr, "  caused by: {}", escaped(&cause.to_string()));
             }
             if e.downcast_ref::<StrictFailure>().is_some() {
                 ExitCode::from(1)

@@ -391,7 +391,7 @@ fn unknown_flow_log_field_lists_the_known_ones() {
     let f = dir.path().join("f.log");
     std::fs::write(
         &f,
-        "version srcaddr dstaddr bytes frobnicate\n5 10.0.1.5 52.1.1.1 100 x\n",
+        "version srcaddr dstaddr bytes start frobnicate\n5 10.0.1.5 52.1.1.1 100 1793491200 x\n",
     )
     .unwrap();
     bin()

@@ -108,7 +108,7 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
     let clients_outside_vpc = !report.network.nat_clients_outside_vpc.is_empty();
 
     for s in report.services.iter_mut() {
-        recommend(s, &region, &p, prices, azs, factor, opts, clients_outside_vpc);
+        recommend(s, &region, &regions, &p, prices, azs, factor, opts, clients_outside_vpc);
     }
 
     // Interface endpoint processing is tiered on the Region-wide total: price the
@@ -255,6 +255,7 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
 fn recommend(
     s: &mut ServiceUsage,
     region: &str,
+    vpc_regions: &BTreeSet<String>,
     p: &RegionPrices,
     prices: &PriceTable,
     azs: u32,
@@ -312,13 +313,20 @@ fn recommend(
         s.reasons
             .push(format!("{} has no VPC endpoint service in the catalogue", s.service));
         (Recommendation::Unsupported, None)
-    } else if s.region.as_deref().is_some_and(|r| r != region) {
+    } else if s
+        .region
+        .as_deref()
+        .is_some_and(|r| r != region && !vpc_regions.contains(r))
+    {
         s.reasons.push(format!(
             "this traffic goes to {}, another Region: an endpoint in {region} does not carry it (gateway endpoints are same-Region only)",
             s.region.as_deref().unwrap_or("?")
         ));
         (Recommendation::Unsupported, None)
     } else if has(EndpointType::Gateway) {
+        if let Some(r) = s.region.as_deref().filter(|r| *r != region) {
+            s.reasons.push(format!("{r} is the Region of VPCs in these logs: the endpoint belongs in those VPCs (figures use {region}'s prices; iac writes it with --region {r})"));
+        }
         s.reasons.push(format!(
             "a gateway endpoint is free (no hourly or per-GB charge): it saves all of {nat_line}"
         ));
@@ -337,6 +345,9 @@ fn recommend(
         }
         (Recommendation::CreateGateway, Some(0.0))
     } else if has(EndpointType::Interface) {
+        if let Some(r) = s.region.as_deref().filter(|r| *r != region) {
+            s.reasons.push(format!("{r} is the Region of VPCs in these logs: the endpoint belongs in those VPCs (figures use {region}'s prices; iac writes it with --region {r})"));
+        }
         let with = hours_cost + covered * tier1 + uncovered * p.nat_usd_per_gb;
         let cost_line = format!(
             "an interface endpoint in {azs} AZ{} costs {azs} × {} h × ${}/h + {} × ${tier1}/GB{} = {}",

@@ -96,12 +96,25 @@ impl Aws {
     }
 }
 
+/// How long a connection may take to open, and a response to start: a peer
+/// that never answers ends the attempt (and the retries take over) instead of
+/// holding the run.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
+
 async fn load(opts: &AwsOptions) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
-        RetryConfig::standard()
-            .with_max_attempts(MAX_ATTEMPTS)
-            .with_initial_backoff(Duration::from_millis(200)),
-    );
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(MAX_ATTEMPTS)
+                .with_initial_backoff(Duration::from_millis(200)),
+        )
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .read_timeout(FIRST_BYTE_TIMEOUT)
+                .build(),
+        );
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
     }

@@ -42,6 +42,14 @@ pub struct Classification {
     /// Whether an interface endpoint with private DNS answers for this exact name.
     pub private_dns_covers: bool,
     pub notes: Vec<String>,
+    /// The name does not say which Region serves it (the legacy global S3
+    /// names): the DNS answer does (`Catalog::refine_by_answers`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub region_from_answer: bool,
+    /// The Region came from the Region of the VPC that asked (a name every
+    /// Region serves, like `sts.amazonaws.com`): classify again per Region.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub context_dependent: bool,
 }
 
 /// One endpoint service in the catalogue.
@@ -67,8 +75,13 @@ pub struct HostnameSpec {
     pub private_dns: bool,
     #[serde(default)]
     pub region: Option<String>,
+    /// Served in the caller's Region when that Region is enabled by default
+    /// (the STS global endpoint); in `region` from opt-in Regions.
     #[serde(default)]
     pub global: bool,
+    /// The Region is the one the DNS answer points at, not `region`.
+    #[serde(default)]
+    pub region_from_answer: bool,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -86,6 +99,22 @@ struct ResourceSpec {
     region: Option<String>,
 }
 
+/// Regions whose endpoint service names start with another prefix (China:
+/// `cn.com.amazonaws`) or end with a suffix for some services.
+#[derive(Clone, Debug, Deserialize)]
+struct NameException {
+    regions: Vec<String>,
+    #[serde(default)]
+    prefix: Option<String>,
+    #[serde(default)]
+    suffix: Option<String>,
+    services: Vec<String>,
+    /// Applies to the interface endpoint service only (S3 in China: the
+    /// gateway keeps `com.amazonaws`).
+    #[serde(default)]
+    interface_only: bool,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 struct CatalogFile {
     format: String,
@@ -93,6 +122,15 @@ struct CatalogFile {
     source: String,
     endpoint_service_template: String,
     aws_domains: Vec<String>,
+    /// Every Region code the catalogue knows; empty means any Region-shaped label.
+    #[serde(default)]
+    regions: Vec<String>,
+    /// Regions not enabled by default (the STS global endpoint is served in
+    /// us-east-1 for them).
+    #[serde(default)]
+    opt_in_regions: Vec<String>,
+    #[serde(default)]
+    endpoint_service_name_exceptions: Vec<NameException>,
     services: Vec<ServiceEntry>,
     resources: Vec<ResourceSpec>,
 }
@@ -111,6 +149,7 @@ struct Rule {
     private_dns: bool,
     region: Option<String>,
     global: bool,
+    region_from_answer: bool,
     note: Option<String>,
 }
 
@@ -135,6 +174,9 @@ pub struct Catalog {
     services: Vec<ServiceEntry>,
     by_name: HashMap<String, usize>,
     rules: Vec<Rule>,
+    regions: Vec<String>,
+    opt_in_regions: Vec<String>,
+    name_exceptions: Vec<NameException>,
 }
 
 const FORMAT: &str = "vpce-advisor-catalog/1";
@@ -170,6 +212,7 @@ impl Catalog {
                     private_dns: true,
                     region: None,
                     global: false,
+                    region_from_answer: false,
                     note: None,
                 });
             }
@@ -180,6 +223,7 @@ impl Catalog {
                 })?;
                 if !pattern.has_region()
                     && h.region.is_none()
+                    && !s.types.is_empty()
                     && s.endpoint_service.as_deref().is_none_or(|t| t.contains("{region}"))
                 {
                     return Err(CatalogError::Service {
@@ -194,6 +238,7 @@ impl Catalog {
                     private_dns: h.private_dns && s.types.contains(&EndpointType::Interface),
                     region: h.region.clone(),
                     global: h.global,
+                    region_from_answer: h.region_from_answer,
                     note: h.note.clone(),
                 });
             }
@@ -213,6 +258,7 @@ impl Catalog {
                 private_dns: false,
                 region: r.region,
                 global: false,
+                region_from_answer: false,
                 note: None,
             });
         }
@@ -230,6 +276,9 @@ impl Catalog {
             services,
             by_name,
             rules,
+            regions: file.regions,
+            opt_in_regions: file.opt_in_regions,
+            name_exceptions: file.endpoint_service_name_exceptions,
         })
     }
 
@@ -253,18 +302,65 @@ impl Catalog {
         self.by_name.get(name).map(|&i| &self.services[i])
     }
 
-    /// The endpoint service name for a service in a Region, if it has one.
+    /// Whether `region` is a Region the catalogue knows (any Region-shaped
+    /// label when the catalogue lists none).
+    pub fn is_known_region(&self, region: &str) -> bool {
+        if self.regions.is_empty() {
+            is_region(region)
+        } else {
+            self.regions.iter().any(|r| r == region)
+        }
+    }
+
+    /// Whether `region` must be enabled before use (not enabled by default).
+    pub fn is_opt_in_region(&self, region: &str) -> bool {
+        self.opt_in_regions.iter().any(|r| r == region)
+    }
+
+    /// The endpoint service name for a service in a Region, if it has one:
+    /// the one a gateway endpoint uses when the service has a gateway type,
+    /// else the interface endpoint's. In China most interface services are
+    /// named `cn.com.amazonaws.<region>.<service>`, and the catalogue lists
+    /// which.
     pub fn endpoint_service_name(&self, service: &str, region: Option<&str>) -> Option<String> {
         let s = self.service(service)?;
         if s.types.is_empty() {
             return None;
         }
-        let template = s.endpoint_service.as_deref().unwrap_or(&self.template);
-        if template.contains("{region}") {
-            Some(template.replace("{region}", region?).replace("{name}", &s.name))
-        } else {
-            Some(template.replace("{name}", &s.name))
+        let gateway = s.types.contains(&EndpointType::Gateway);
+        self.endpoint_service_name_of(s, region, !gateway)
+    }
+
+    /// The interface endpoint service name of a service that has both types
+    /// (S3 in China: `cn.com.amazonaws.<region>.s3`, beside the gateway's
+    /// `com.amazonaws.<region>.s3`).
+    pub fn interface_endpoint_service_name(&self, service: &str, region: Option<&str>) -> Option<String> {
+        let s = self.service(service)?;
+        if !s.types.contains(&EndpointType::Interface) {
+            return None;
         }
+        self.endpoint_service_name_of(s, region, true)
+    }
+
+    fn endpoint_service_name_of(&self, s: &ServiceEntry, region: Option<&str>, interface: bool) -> Option<String> {
+        let template = s.endpoint_service.as_deref().unwrap_or(&self.template);
+        if !template.contains("{region}") {
+            return Some(template.replace("{name}", &s.name));
+        }
+        let region = region?;
+        let mut name = template.replace("{region}", region).replace("{name}", &s.name);
+        for e in &self.name_exceptions {
+            if (interface || !e.interface_only) && e.regions.iter().any(|r| r == region) && e.services.contains(&s.name)
+            {
+                if let (Some(p), Some(rest)) = (&e.prefix, name.strip_prefix("com.amazonaws.")) {
+                    name = format!("{p}.{rest}");
+                }
+                if let Some(suf) = &e.suffix {
+                    name.push_str(suf);
+                }
+            }
+        }
+        Some(name)
     }
 
     /// Classifies a hostname as seen in a Resolver query log: any case, with or
@@ -282,21 +378,38 @@ impl Catalog {
             endpoint_policy_supported: None,
             private_dns_covers: false,
             notes: Vec::new(),
+            region_from_answer: false,
+            context_dependent: false,
         };
         if !valid_hostname(&name) {
             c.notes.push("not a valid DNS name".into());
             return c;
         }
-        // China Regions: the same names under amazonaws.com.cn, and endpoint
-        // service names that usually start with cn.com.amazonaws.
-        if let Some(base) = name.strip_suffix(".amazonaws.com.cn") {
-            let mut inner = self.classify(&format!("{base}.amazonaws.com"), context_region);
+        // China Regions: the same names under amazonaws.com.cn (dual-stack:
+        // api.amazonwebservices.com.cn); endpoint service names per service.
+        let china_base = name
+            .strip_suffix(".amazonaws.com.cn")
+            .map(|b| format!("{b}.amazonaws.com"))
+            .or_else(|| {
+                name.strip_suffix(".api.amazonwebservices.com.cn")
+                    .map(|b| format!("{b}.api.aws"))
+            });
+        if let Some(base) = china_base {
+            let china_ctx = context_region.filter(|r| r.starts_with("cn-"));
+            let mut inner = self.classify(&base, china_ctx);
             inner.hostname = name;
-            if let Some(esn) = inner.endpoint_service_name.take() {
-                inner.endpoint_service_name = Some(format!("cn.{esn}"));
-                inner
-                    .notes
-                    .push("China Region: most endpoint services are named cn.com.amazonaws.<region>.<service>, some keep com.amazonaws; check DescribeVpcEndpointServices".into());
+            if inner.region.as_deref().is_some_and(|r| !r.starts_with("cn-")) {
+                // A Region-less name pinned to a commercial Region: in China it
+                // is the caller's Region, if known.
+                inner.region = china_ctx.map(str::to_string);
+                inner.endpoint_service_name = inner
+                    .service
+                    .as_deref()
+                    .and_then(|s| self.endpoint_service_name(s, china_ctx));
+                inner.notes.retain(|n| !n.contains("cross-Region"));
+            }
+            if inner.endpoint_service_name.is_some() {
+                inner.notes.push("China Region: the endpoint service name follows the China list (cn.com.amazonaws.<region>.<service> for most interface services, com.amazonaws for the others and for gateway endpoints); DescribeVpcEndpointServices is authoritative".into());
             }
             return inner;
         }
@@ -309,6 +422,9 @@ impl Catalog {
             .iter()
             .find_map(|r| r.pattern.matches(&labels).map(|reg| (r, reg)))
         {
+            if let Some(r) = region.filter(|r| !self.is_known_region(r)) {
+                return self.unknown_region(c, r);
+            }
             let region = region.map(str::to_string).or_else(|| rule.region.clone());
             match &rule.target {
                 Target::Resource { service, note } => {
@@ -321,12 +437,13 @@ impl Catalog {
                 }
                 Target::Service(i) => {
                     let s = &self.services[*i];
-                    // A global name is served from one Region today; the endpoint
-                    // that would replace it is the regional one of the caller.
-                    let endpoint_region = if rule.global {
-                        context_region.map(str::to_string).or(region.clone())
-                    } else {
-                        region.clone()
+                    // A global name that every Region enabled by default serves
+                    // itself (STS): the endpoint that replaces it is the
+                    // caller's regional one. From an opt-in Region it is served
+                    // in the pinned Region.
+                    let endpoint_region = match context_region {
+                        Some(ctx) if rule.global && !self.is_opt_in_region(ctx) => Some(ctx.to_string()),
+                        _ => region.clone(),
                     };
                     c.kind = Kind::Service;
                     c.service = Some(s.name.clone());
@@ -335,6 +452,8 @@ impl Catalog {
                     c.endpoint_types = s.types.clone();
                     c.endpoint_policy_supported = s.policy;
                     c.private_dns_covers = rule.private_dns;
+                    c.region_from_answer = rule.region_from_answer;
+                    c.context_dependent = rule.global;
                     if let Some(n) = &rule.note {
                         c.notes.push(n.clone());
                     }
@@ -345,15 +464,122 @@ impl Catalog {
                             s.name, self.as_of
                         ));
                     }
+                    // A name bound to one Region, asked from another: the
+                    // traffic crosses Regions whatever endpoint the caller's
+                    // VPC has.
+                    let pinned = rule.region.is_some() && !rule.pattern.has_region();
+                    if let (Some(ctx), Some(r)) = (context_region, endpoint_region.as_deref()) {
+                        if pinned && ctx != r && !rule.region_from_answer && !s.types.is_empty() {
+                            c.notes.push(format!(
+                                "served in {r}: from a VPC in {ctx} this is cross-Region traffic to {r}, which an endpoint in {ctx} does not carry; clients that switch to the {ctx} regional name keep it in-Region"
+                            ));
+                            c.context_dependent = true;
+                        }
+                    }
                 }
             }
             return c;
+        }
+        // Dual-stack names `<svc>.<region>.api.aws` of catalogued services
+        // without a pattern of their own.
+        if let [svc, region, "api", "aws"] = labels[..] {
+            if is_region(region) && !self.is_known_region(region) {
+                return self.unknown_region(c, region);
+            }
+            let inner = self.classify(&format!("{svc}.{region}.amazonaws.com"), context_region);
+            if inner.kind == Kind::Service && inner.service.as_deref().is_some_and(|s| self.service(s).is_some()) {
+                let mut inner = inner;
+                inner.hostname = name;
+                inner.private_dns_covers = false;
+                inner.notes.insert(0, "dual-stack name: an interface endpoint's private DNS covers the IPv4 name only; clients that use it stay on NAT".into());
+                return inner;
+            }
         }
         if let Some(rest) = self.strip_aws_domain(&labels) {
             return self.classify_unknown_aws(c, rest, context_region);
         }
         c.notes.push("not an AWS name".into());
         c
+    }
+
+    /// A name with a Region-shaped label that is no AWS Region: no real
+    /// endpoint answers for it.
+    fn unknown_region(&self, mut c: Classification, region: &str) -> Classification {
+        c.kind = Kind::NotAws;
+        c.notes.push(format!(
+            "'{region}' is not an AWS Region the catalogue knows (as of {}): not a real AWS endpoint (a typo, or a Region newer than the catalogue: give --catalog with a newer file)",
+            self.as_of
+        ));
+        c
+    }
+
+    /// Takes the Region of a name whose Region the DNS answer decides (the
+    /// legacy global S3 names) from the answers: a CNAME to a regional name of
+    /// the same service (`s3-w.eu-west-1.amazonaws.com`), else an address in a
+    /// range of that service (S3, DYNAMODB) in the IP ranges. Returns the
+    /// classification unchanged when the answers say nothing.
+    pub fn refine_by_answers<S: AsRef<str>>(
+        &self,
+        c: &Classification,
+        answers: &[S],
+        ranges: &crate::IpRanges,
+    ) -> Classification {
+        if !c.region_from_answer {
+            return c.clone();
+        }
+        let Some(service) = c.service.as_deref() else {
+            return c.clone();
+        };
+        let from_cname = answers.iter().find_map(|a| {
+            let a = a.as_ref();
+            if a.parse::<std::net::IpAddr>().is_ok() {
+                return None;
+            }
+            let t = self.classify(a, None);
+            (t.kind == Kind::Service && t.service.as_deref() == Some(service) && !t.region_from_answer)
+                .then_some(t.region)
+                .flatten()
+                .map(|r| (r, format!("the answer {a}")))
+        });
+        let found = from_cname.or_else(|| {
+            answers.iter().find_map(|a| {
+                let ip = a.as_ref().parse::<std::net::IpAddr>().ok()?;
+                self.region_of_address(service, ip, ranges)
+                    .map(|r| (r, format!("the answer {ip}, in an AWS IP range of {service}")))
+            })
+        });
+        match found {
+            Some((region, how)) => self.with_region(c, &region, &how),
+            None => c.clone(),
+        }
+    }
+
+    /// The Region of `ip` when the IP ranges list it under `service`'s code
+    /// (S3, DYNAMODB); `None` for other services, GLOBAL or unlisted addresses.
+    pub fn region_of_address(&self, service: &str, ip: std::net::IpAddr, ranges: &crate::IpRanges) -> Option<String> {
+        let code = match service {
+            "s3" => "S3",
+            "dynamodb" => "DYNAMODB",
+            _ => return None,
+        };
+        let m = ranges.lookup(ip)?;
+        (m.service == code && m.region != "GLOBAL").then(|| m.region.to_string())
+    }
+
+    /// `c` served in `region`, found from `how`.
+    pub fn with_region(&self, c: &Classification, region: &str, how: &str) -> Classification {
+        let mut out = c.clone();
+        if out.region.as_deref() == Some(region) {
+            return out;
+        }
+        out.region = Some(region.to_string());
+        out.endpoint_service_name = out
+            .service
+            .as_deref()
+            .and_then(|s| self.endpoint_service_name(s, Some(region)));
+        out.notes.retain(|n| !n.contains("cross-Region"));
+        out.notes.push(format!("Region {region} taken from {how}"));
+        out
     }
 
     /// Endpoint DNS names: `vpce-<id>[-<az>].<service labels>.<region>.vpce.amazonaws.com`
@@ -378,7 +604,20 @@ impl Catalog {
             notes: vec![
                 "the DNS name of an interface endpoint: traffic to it already goes through the endpoint".into(),
             ],
+            region_from_answer: false,
+            context_dependent: false,
         };
+        if is_region(region) && !self.is_known_region(region) {
+            let c = Classification {
+                kind: Kind::NotAws,
+                endpoint_types: Vec::new(),
+                private_dns_covers: false,
+                region: None,
+                notes: Vec::new(),
+                ..c
+            };
+            return Some(self.unknown_region(c, region));
+        }
         if labels[id_at].starts_with("vpce-svc-") || svc_labels.is_empty() {
             c.notes.push("endpoint service not named in the DNS name (a PrivateLink service of another account, or a zonal name)".into());
             return Some(c);
@@ -416,6 +655,10 @@ impl Catalog {
             Some(i) if i > 0 => (rest[i - 1], Some(rest[i])),
             _ => (*rest.last().unwrap_or(&""), None),
         };
+        if let Some(r) = region.filter(|r| !self.is_known_region(r)) {
+            c.kind = Kind::NotAws;
+            return self.unknown_region(c, r);
+        }
         // FIPS names of services without a -fips endpoint service.
         if let (Some(base), Some(region)) = (svc.strip_suffix("-fips"), region) {
             let inner = self.classify(&format!("{base}.{region}.amazonaws.com"), context_region);

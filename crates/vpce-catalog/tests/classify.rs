@@ -1,6 +1,6 @@
 //! Table tests for every hard case of the hostname catalogue.
 
-use vpce_catalog::{Catalog, EndpointType, Kind};
+use vpce_catalog::{Catalog, EndpointType, IpRanges, Kind};
 
 struct Case {
     name: &'static str,
@@ -404,9 +404,158 @@ fn hostname_table() {
             "ssm.cn-north-1.amazonaws.com.cn",
             "ssm",
             "cn-north-1",
-            "cn.com.amazonaws.cn-north-1.ssm",
+            "com.amazonaws.cn-north-1.ssm",
             true,
         ),
+        svc(
+            "ec2.cn-north-1.amazonaws.com.cn",
+            "ec2",
+            "cn-north-1",
+            "cn.com.amazonaws.cn-north-1.ec2",
+            true,
+        ),
+        svc(
+            "account.cn-northwest-1.amazonaws.com.cn",
+            "account",
+            "cn-northwest-1",
+            "cn.com.amazonaws.cn-northwest-1.account",
+            true,
+        ),
+        svc(
+            "account.cn-north-1.amazonaws.com.cn",
+            "account",
+            "cn-north-1",
+            "com.amazonaws.cn-north-1.account",
+            true,
+        ),
+        svc(
+            "mybucket.s3.cn-north-1.amazonaws.com.cn",
+            "s3",
+            "cn-north-1",
+            "com.amazonaws.cn-north-1.s3",
+            true,
+        ),
+        svc(
+            "dynamodb.cn-northwest-1.amazonaws.com.cn",
+            "dynamodb",
+            "cn-northwest-1",
+            "com.amazonaws.cn-northwest-1.dynamodb",
+            true,
+        ),
+        svc(
+            "transcribe.cn-north-1.amazonaws.com.cn",
+            "transcribe",
+            "cn-north-1",
+            "cn.com.amazonaws.cn-north-1.transcribe.cn",
+            true,
+        ),
+        svc(
+            "lambda.cn-north-1.api.amazonwebservices.com.cn",
+            "lambda",
+            "cn-north-1",
+            "cn.com.amazonaws.cn-north-1.lambda",
+            false,
+        ),
+        svc(
+            "appconfig.cn-north-1.api.amazonwebservices.com.cn",
+            "appconfig",
+            "cn-north-1",
+            "com.amazonaws.cn-north-1.appconfig",
+            false,
+        ),
+        // Catalogue entries outside the plain pattern.
+        svc(
+            "kafka.eu-west-1.amazonaws.com",
+            "kafka",
+            "eu-west-1",
+            "com.amazonaws.eu-west-1.kafka",
+            true,
+        ),
+        svc(
+            "eks-auth.us-west-2.api.aws",
+            "eks-auth",
+            "us-west-2",
+            "com.amazonaws.us-west-2.eks-auth",
+            true,
+        ),
+        svc("iam.global.api.aws", "iam", "us-east-1", "com.amazonaws.iam", false),
+        svc(
+            "storagegateway.eu-west-1.api.aws",
+            "storagegateway",
+            "eu-west-1",
+            "com.amazonaws.eu-west-1.storagegateway",
+            false,
+        ),
+        svc(
+            "apigateway.us-east-2.api.aws",
+            "apigateway",
+            "us-east-2",
+            "com.amazonaws.us-east-2.apigateway",
+            false,
+        ),
+        // Dual-stack names of services without a pattern of their own.
+        svc(
+            "kms.ap-south-1.api.aws",
+            "kms",
+            "ap-south-1",
+            "com.amazonaws.ap-south-1.kms",
+            false,
+        ),
+        svc(
+            "secretsmanager.eu-central-2.api.aws",
+            "secretsmanager",
+            "eu-central-2",
+            "com.amazonaws.eu-central-2.secretsmanager",
+            false,
+        ),
+        svc(
+            "s3express-control.eu-north-1.amazonaws.com",
+            "s3express",
+            "eu-north-1",
+            "com.amazonaws.eu-north-1.s3express",
+            true,
+        ),
+        // Names in a Region that does not exist are no real endpoint.
+        Case {
+            name: "ssm.us-east-9.amazonaws.com",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "bucket.s3.eu-fake-1.amazonaws.com",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "brandnew.zz-north-7.amazonaws.com",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "kms.qq-west-3.api.aws",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
+        Case {
+            name: "vpce-0123-abcd.ssm.us-east-7.vpce.amazonaws.com",
+            kind: NotAws,
+            service: None,
+            region: None,
+            esn: None,
+            covers: false,
+        },
         // Resources.
         Case {
             name: "ec2-54-1-2-3.compute-1.amazonaws.com",
@@ -661,6 +810,144 @@ fn a_replacement_catalogue_is_checked() {
     assert!(err.to_string().contains("unsupported catalogue format"));
     let err = Catalog::from_json(r#"{"format":"vpce-advisor-catalog/1","as_of":"x","source":"y","endpoint_service_template":"com.amazonaws.{region}.{name}","aws_domains":[],"services":[{"name":"a","types":["Interface"],"hostnames":[{"pattern":"a.amazonaws.com"}]}],"resources":[]}"#).unwrap_err();
     assert!(err.to_string().contains("no {region}"), "{err}");
+}
+
+#[test]
+fn legacy_global_s3_names_take_the_region_of_the_answer() {
+    let cat = Catalog::embedded();
+    let ranges = IpRanges::embedded();
+    let c = cat.classify("mybucket.s3.amazonaws.com", Some("eu-west-1"));
+    assert!(c.region_from_answer);
+    assert_eq!(
+        c.region.as_deref(),
+        Some("us-east-1"),
+        "without an answer the name is us-east-1's"
+    );
+    // A CNAME to the bucket's regional name.
+    for cname in ["s3-w.eu-west-1.amazonaws.com", "s3-r-w.eu-west-1.amazonaws.com"] {
+        let r = cat.refine_by_answers(&c, &[cname, "3.5.72.1"], &ranges);
+        assert_eq!(r.region.as_deref(), Some("eu-west-1"), "{cname}");
+        assert_eq!(r.endpoint_service_name.as_deref(), Some("com.amazonaws.eu-west-1.s3"));
+        assert!(r.endpoint_types.contains(&EndpointType::Gateway));
+        assert!(
+            !r.private_dns_covers,
+            "an interface endpoint does not support legacy global names"
+        );
+        assert!(r.notes.iter().any(|n| n.contains(cname)), "{:?}", r.notes);
+    }
+    // Only an A answer, inside an S3 range of eu-west-1 in the snapshot.
+    let r = cat.refine_by_answers(
+        &cat.classify("s3.amazonaws.com", Some("eu-west-1")),
+        &["3.251.110.210"],
+        &ranges,
+    );
+    assert_eq!(r.region.as_deref(), Some("eu-west-1"));
+    // An address outside S3's ranges says nothing.
+    let r = cat.refine_by_answers(&c, &["192.0.2.10"], &ranges);
+    assert_eq!(r.region.as_deref(), Some("us-east-1"));
+    // Regional names are not refined by answers.
+    let regional = cat.classify("bucket.s3.us-west-2.amazonaws.com", None);
+    assert!(!regional.region_from_answer);
+    assert_eq!(
+        cat.refine_by_answers(&regional, &["1.178.7.1"], &ranges)
+            .region
+            .as_deref(),
+        Some("us-west-2")
+    );
+    assert_eq!(
+        cat.region_of_address("dynamodb", "35.71.64.9".parse().unwrap(), &ranges)
+            .as_deref(),
+        Some("us-west-2")
+    );
+    assert_eq!(
+        cat.region_of_address("s3", "35.71.64.9".parse().unwrap(), &ranges),
+        None
+    );
+}
+
+#[test]
+fn region_bound_legacy_names_are_cross_region_from_elsewhere() {
+    let cat = Catalog::embedded();
+    for (name, svc) in [
+        ("queue.amazonaws.com", "sqs"),
+        ("ec2.amazonaws.com", "ec2"),
+        ("sdb.amazonaws.com", "sdb"),
+    ] {
+        let c = cat.classify(name, Some("eu-west-1"));
+        assert_eq!(c.service.as_deref(), Some(svc), "{name}");
+        assert_eq!(c.region.as_deref(), Some("us-east-1"), "{name} is served in us-east-1");
+        if svc != "sdb" {
+            assert_eq!(
+                c.endpoint_service_name.as_deref(),
+                Some(format!("com.amazonaws.us-east-1.{svc}").as_str())
+            );
+            assert!(
+                c.notes.iter().any(|n| n.contains("cross-Region traffic to us-east-1")),
+                "{name}: {:?}",
+                c.notes
+            );
+        }
+        let home = cat.classify(name, Some("us-east-1"));
+        assert!(
+            !home.notes.iter().any(|n| n.contains("cross-Region")),
+            "{:?}",
+            home.notes
+        );
+    }
+    // The STS global name is served in the caller's Region when that Region
+    // is enabled by default, in us-east-1 from opt-in Regions.
+    let sts = cat.classify("sts.amazonaws.com", Some("eu-west-1"));
+    assert_eq!(sts.region.as_deref(), Some("eu-west-1"));
+    assert!(sts.context_dependent);
+    let sts = cat.classify("sts.amazonaws.com", Some("af-south-1"));
+    assert_eq!(sts.region.as_deref(), Some("us-east-1"));
+    assert!(sts.notes.iter().any(|n| n.contains("cross-Region")), "{:?}", sts.notes);
+    assert!(cat.is_opt_in_region("me-central-1") && !cat.is_opt_in_region("us-west-2"));
+}
+
+#[test]
+fn catalogue_additions() {
+    let cat = Catalog::embedded();
+    let x = cat.classify("s3express-usw2-az1.us-west-2.amazonaws.com", None);
+    assert_eq!(x.endpoint_types, vec![EndpointType::Gateway, EndpointType::Interface]);
+    let e = cat.classify("public.ecr.aws", Some("eu-west-1"));
+    assert_eq!(e.kind, Kind::Service);
+    assert_eq!(e.service.as_deref(), Some("ecr-public"));
+    assert_eq!(e.endpoint_service_name, None);
+    assert!(e
+        .notes
+        .iter()
+        .any(|n| n.contains("pull-through cache") && n.contains("ecr.dkr") && n.contains("S3")));
+    let broker = cat.classify("b-1.mycluster.abc123.c2.kafka.us-east-1.amazonaws.com", None);
+    assert_eq!(broker.kind, Kind::Resource);
+    let u = cat.classify("ssm.us-east-9.amazonaws.com", None);
+    assert!(
+        u.notes.iter().any(|n| n.contains("'us-east-9' is not an AWS Region")),
+        "{:?}",
+        u.notes
+    );
+    for r in [
+        "mx-central-1",
+        "ap-southeast-7",
+        "eusc-de-east-1",
+        "us-gov-west-1",
+        "cn-northwest-1",
+    ] {
+        assert!(cat.is_known_region(r), "{r}");
+    }
+    // China names used for gateway and interface endpoints of S3.
+    assert_eq!(
+        cat.interface_endpoint_service_name("s3", Some("cn-north-1")).as_deref(),
+        Some("cn.com.amazonaws.cn-north-1.s3")
+    );
+    assert_eq!(
+        cat.endpoint_service_name("s3", Some("cn-north-1")).as_deref(),
+        Some("com.amazonaws.cn-north-1.s3")
+    );
+    assert_eq!(
+        cat.interface_endpoint_service_name("s3", Some("eu-west-1")).as_deref(),
+        Some("com.amazonaws.eu-west-1.s3")
+    );
 }
 
 proptest::proptest! {

@@ -1,5 +1,9 @@
 //! Parse-only throughput on text already in memory (no gzip, no aggregation).
 //! `cargo run --release -p vpce-formats --example parse_only -- FILE.log`
+//!
+//! An example is a benchmark driver, not part of the pure library: it reads a
+//! file and prints.
+#![allow(clippy::disallowed_methods)]
 use std::time::Instant;
 use vpce_formats::flow::{read_flow_log, FlowReadOptions, FlowRecord, FlowSink};
 

@@ -163,6 +163,12 @@ pub enum FormatError {
     Duplicate(Field),
     #[error("the flow-log format is empty")]
     Empty,
+    #[error(
+        "this is a Transit Gateway flow log (tgw-… fields): it records traffic through a transit gateway, \
+         not the traffic of a VPC's interfaces, so it is left out; give the VPC flow logs of the VPCs \
+         behind the NAT gateways instead"
+    )]
+    TransitGateway,
 }
 
 /// What a parsed value is used for. Fields the analysis does not read are `Skip`.
@@ -248,6 +254,9 @@ impl FlowFormat {
         }
         if slots.is_empty() {
             return Err(FormatError::Empty);
+        }
+        if unknown.iter().any(|u| u.trim_start_matches("${").starts_with("tgw-")) {
+            return Err(FormatError::TransitGateway);
         }
         if !unknown.is_empty() && !allow_unknown {
             return Err(FormatError::UnknownFields { unknown });
@@ -398,7 +407,7 @@ impl FlowFormat {
         } else {
             ip(Field::PktDstaddr)?
         };
-        Ok(FlowRecord {
+        let rec = FlowRecord {
             version: number(Field::Version, get(Field::Version))?,
             account_id: txt(Field::AccountId),
             interface_id: txt(Field::InterfaceId),
@@ -442,8 +451,60 @@ impl FlowFormat {
             traffic_path: number(Field::TrafficPath, get(Field::TrafficPath))?,
             interface_type: txt(Field::InterfaceType),
             resource_id: txt(Field::ResourceId),
-        })
+        };
+        check_plausible(&rec)?;
+        Ok(rec)
     }
+}
+
+/// More bytes than one record can hold: 2^50 (1.1 PB) in one aggregation
+/// interval would be 15 Tbit/s for ten minutes, beyond any network interface.
+pub const MAX_RECORD_BYTES: u64 = 1 << 50;
+/// The times a record may carry: up to 2100-01-01 (Unix seconds). Times
+/// that are possible but far from the other records are a question for the
+/// window, not for the record.
+pub const PLAUSIBLE_TIMES: std::ops::Range<i64> = 0..4_102_444_800;
+/// The longest span a record may cover. AWS aggregates over at most ten
+/// minutes; aggregated rows (Logs Insights, per hour) span up to about an
+/// hour. A day is beyond both.
+pub const MAX_RECORD_SPAN_SECS: i64 = 86_400;
+
+/// Values no flow log can hold are malformed, so they never reach a sum or a
+/// per-hour loop: bytes beyond any interval, times outside this century's
+/// plausible range, `start` after `end`, a record spanning more than a day.
+fn check_plausible(r: &FlowRecord<'_>) -> Result<(), RecordError> {
+    let why = |field: Field, value: &dyn std::fmt::Display, reason: &'static str| {
+        Err(RecordError::Implausible {
+            field,
+            value: value.to_string(),
+            reason,
+        })
+    };
+    if let Some(b) = r.bytes.filter(|&b| b > MAX_RECORD_BYTES) {
+        return why(
+            Field::Bytes,
+            &b,
+            "more than any network interface carries in one record (2^50)",
+        );
+    }
+    for (f, t) in [(Field::Start, r.start), (Field::End, r.end)] {
+        if let Some(t) = t.filter(|t| !PLAUSIBLE_TIMES.contains(t)) {
+            return why(f, &t, "not a time before 2100 (Unix seconds)");
+        }
+    }
+    if let (Some(s), Some(e)) = (r.start, r.end) {
+        if s > e {
+            return why(Field::End, &e, "before start");
+        }
+        if e - s > MAX_RECORD_SPAN_SECS {
+            return why(
+                Field::End,
+                &e,
+                "more than a day after start: no record covers that long",
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The bytes of field `f` (by position), `None` when absent, skipped or `-`.
@@ -538,6 +599,12 @@ pub enum RecordError {
     InvalidValue { field: Field, value: String },
     #[error("the line is not text (invalid UTF-8)")]
     NotText,
+    #[error("field '{field}' has an impossible value '{value}': {reason}")]
+    Implausible {
+        field: Field,
+        value: String,
+        reason: &'static str,
+    },
 }
 
 /// `ACCEPT` or `REJECT`.
@@ -960,6 +1027,57 @@ pub trait FlowSink {
     fn malformed(&mut self, line: u64, reason: String);
     /// The format in force changed (a header line, or the first line).
     fn format(&mut self, _f: &FlowFormat) {}
+    /// A line that is neither a record nor a header and is left out on
+    /// purpose (a Lambda runtime line in a delivery, a header-like line inside
+    /// a log message); `reason` says what it is. Counted, not malformed.
+    fn skipped(&mut self, _line: u64, _reason: &str) {}
+}
+
+/// What a line is when it is a line the Lambda runtime writes around a
+/// function's own output (in Firehose and Lambda deliveries of flow logs).
+fn lambda_runtime_line(line: &[u8]) -> Option<&'static str> {
+    const PREFIXES: &[&[u8]] = &[
+        b"START RequestId:",
+        b"END RequestId:",
+        b"REPORT RequestId:",
+        b"INIT_START ",
+        b"INIT_REPORT ",
+        b"RESTORE_START ",
+        b"RESTORE_REPORT ",
+        b"EXTENSION\t",
+        b"TELEMETRY\t",
+        b"XRAY TraceId:",
+    ];
+    PREFIXES
+        .iter()
+        .any(|p| line.starts_with(p))
+        .then_some("a Lambda runtime line (START/END/REPORT …), not a flow record")
+}
+
+/// A better reason for a record with the wrong number of values: an empty
+/// value (two spaces in a row) is named by its field.
+fn field_count_reason(line: &[u8], format: &FlowFormat, e: &RecordError) -> String {
+    let RecordError::FieldCount { .. } = e else {
+        return e.to_string();
+    };
+    let mut pos = 0usize;
+    for (i, token) in line.split(|&c| c == b' ').enumerate() {
+        if token.is_empty() && i > 0 {
+            pos = i;
+            break;
+        }
+    }
+    if pos == 0 {
+        return e.to_string();
+    }
+    let name = match format.ignored().is_empty() {
+        true => format
+            .fields()
+            .get(pos)
+            .map_or("a field past the format's end", |f| f.name()),
+        false => "a field",
+    };
+    format!("{e}: value {} ({name}) is empty (two spaces in a row)", pos + 1)
 }
 
 /// How to read a flow-log stream.
@@ -1006,17 +1124,30 @@ pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowS
 
     let mut scratch = Scratch::default();
     let mut json_scratch = Scratch::default();
+    // CloudWatch Logs export-task files put each event's time before it.
+    let mut timestamped = false;
     let handle_line = |line: &[u8],
                        n: u64,
                        format: &mut FlowFormat,
                        announced: &mut bool,
                        sink: &mut dyn FlowSink,
-                       scratch: &mut Scratch|
+                       scratch: &mut Scratch,
+                       in_message: bool|
      -> Result<(), FlowReadError> {
         if line.is_empty() {
             return Ok(());
         }
+        if let Some(what) = lambda_runtime_line(line) {
+            sink.skipped(n, what);
+            return Ok(());
+        }
         if FlowFormat::looks_like_header(line) {
+            if in_message {
+                // Log messages carry records only: a header-like message
+                // (some other program's output) never changes the format.
+                sink.skipped(n, "a log message that is not a flow record");
+                return Ok(());
+            }
             let text = String::from_utf8_lossy(line);
             *format = project(
                 FlowFormat::parse(&text, opts.allow_unknown_fields)
@@ -1032,7 +1163,7 @@ pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowS
         }
         match format.parse_record_with(line, scratch) {
             Ok(rec) => sink.record(&rec, n),
-            Err(e) => sink.malformed(n, e.to_string()),
+            Err(e) => sink.malformed(n, field_count_reason(line, format, &e)),
         }
         Ok(())
     };
@@ -1040,10 +1171,15 @@ pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowS
     let res = crate::lines::for_each_line(r, |line, n| {
         if first && !line.iter().all(u8::is_ascii_whitespace) {
             first = false;
+            timestamped = crate::lines::strip_export_timestamp(line).is_some();
             if line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
                 json_mode = Some(JsonFramer::default());
             }
         }
+        let line = match timestamped {
+            true => crate::lines::strip_export_timestamp(line).unwrap_or(line),
+            false => line,
+        };
         if let Some(framer) = json_mode.as_mut() {
             let mut on_value = |v: &[u8], l: u64| {
                 // The messages of the envelope (or of the envelopes inside a
@@ -1077,14 +1213,22 @@ pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowS
                     Err(e) => value_errors.push((l, format!("invalid CloudWatch Logs envelope: {e}"))),
                 }
                 for m in &messages {
-                    if let Err(e) = handle_line(m.as_bytes(), l, &mut format, &mut announced, sink, &mut json_scratch) {
+                    if let Err(e) = handle_line(
+                        m.as_bytes(),
+                        l,
+                        &mut format,
+                        &mut announced,
+                        sink,
+                        &mut json_scratch,
+                        true,
+                    ) {
                         fatal.get_or_insert(e);
                     }
                 }
             };
             let mut on_error = |l: u64, e: String| json_errors.push((l, e));
             framer.push_line(line, n, &mut on_value, &mut on_error);
-        } else if let Err(e) = handle_line(line, n, &mut format, &mut announced, sink, &mut scratch) {
+        } else if let Err(e) = handle_line(line, n, &mut format, &mut announced, sink, &mut scratch, false) {
             fatal = Some(e);
         }
         fatal.is_none()
@@ -1109,8 +1253,12 @@ mod reader_tests {
         bytes: Vec<(u64, u64)>,
         malformed: Vec<(u64, String)>,
         formats: usize,
+        skipped: Vec<(u64, String)>,
     }
     impl FlowSink for Collect {
+        fn skipped(&mut self, line: u64, reason: &str) {
+            self.skipped.push((line, reason.to_string()));
+        }
         fn record(&mut self, r: &FlowRecord<'_>, line: u64) {
             self.bytes.push((line, r.bytes.unwrap_or(0)));
         }
@@ -1126,6 +1274,115 @@ mod reader_tests {
         let mut c = Collect::default();
         let r = read_flow_log(text.as_bytes(), opts, &mut c);
         (c, r)
+    }
+
+    const REC: &str = "2 123456789012 eni-1 10.0.1.5 52.46.141.1 40000 443 6 10 5000 1793491200 1793491260 ACCEPT OK";
+
+    #[test]
+    fn lambda_runtime_lines_are_skipped_not_taken_for_a_header() {
+        let text = format!(
+            "START RequestId: 8f5 Version: $LATEST\n{REC}\nEND RequestId: 8f5\nREPORT RequestId: 8f5\tDuration: 2.3 ms\n"
+        );
+        let (c, r) = read(&text, &FlowReadOptions::default());
+        assert_eq!(r.unwrap(), 4);
+        assert_eq!(c.bytes, vec![(2, 5000)]);
+        assert!(c.malformed.is_empty(), "{:?}", c.malformed);
+        assert_eq!(c.skipped.iter().map(|s| s.0).collect::<Vec<_>>(), vec![1, 3, 4]);
+    }
+
+    #[test]
+    fn messages_of_an_envelope_never_change_the_format() {
+        let env = serde_json::json!({"messageType": "DATA_MESSAGE", "logEvents": [
+            {"id": "1", "timestamp": 1, "message": "START RequestId: 8f5 Version: $LATEST"},
+            {"id": "2", "timestamp": 1, "message": "version srcaddr dstaddr bytes"},
+            {"id": "3", "timestamp": 1, "message": REC},
+        ]});
+        let (c, r) = read(&format!("{env}\n"), &FlowReadOptions::default());
+        r.unwrap();
+        assert_eq!(c.bytes, vec![(1, 5000)], "the default format still reads the record");
+        assert_eq!(c.skipped.len(), 2);
+    }
+
+    #[test]
+    fn shipper_message_lines_are_read() {
+        let text = format!(
+            "{}\n{}\n",
+            serde_json::json!({"@timestamp": "2026-11-01T00:00:00Z", "message": REC}),
+            serde_json::json!({"message": REC.replace(" 5000 ", " 7 ")})
+        );
+        let (c, _) = read(&text, &FlowReadOptions::default());
+        assert_eq!(c.bytes, vec![(1, 5000), (2, 7)]);
+        assert!(c.malformed.is_empty(), "{:?}", c.malformed);
+    }
+
+    #[test]
+    fn export_task_files_are_read_without_their_times() {
+        let text = format!(
+            "2026-11-01T00:00:00.000Z version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n2026-11-01T00:00:00.000Z {REC}\n2026-11-01T00:00:01.000Z {REC}\n"
+        );
+        let (c, _) = read(&text, &FlowReadOptions::default());
+        assert_eq!(c.bytes, vec![(2, 5000), (3, 5000)]);
+        assert_eq!(c.formats, 1);
+    }
+
+    #[test]
+    fn an_empty_value_is_named_by_its_field() {
+        let (c, _) = read(
+            &format!("{}\n", REC.replace(" 443 ", " 443  ")),
+            &FlowReadOptions::default(),
+        );
+        assert_eq!(c.malformed.len(), 1);
+        let why = &c.malformed[0].1;
+        assert!(
+            why.contains("value 8 (protocol) is empty (two spaces in a row)"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn transit_gateway_flow_logs_are_named_even_when_unknown_fields_are_allowed() {
+        let header = "version resource-type account-id tgw-id tgw-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type";
+        for allow in [false, true] {
+            let opts = FlowReadOptions {
+                allow_unknown_fields: allow,
+                ..Default::default()
+            };
+            let (c, r) = read(&format!("{header}\n{REC}\n"), &opts);
+            let err = r.unwrap_err().to_string();
+            assert!(err.contains("Transit Gateway flow log"), "{err}");
+            assert!(c.bytes.is_empty());
+        }
+    }
+
+    #[test]
+    fn impossible_values_are_malformed() {
+        let cases = [
+            (
+                REC.replace(" 5000 ", " 18446744073709551615 "),
+                "'bytes' has an impossible value",
+            ),
+            (
+                REC.replace(" 1793491260 ", " 99999999999 "),
+                "'end' has an impossible value",
+            ),
+            (
+                REC.replace(" 1793491200 ", " 5000000000 "),
+                "'start' has an impossible value",
+            ),
+            (REC.replace(" 1793491260 ", " 1793491100 "), "before start"),
+            (
+                REC.replace(" 1793491260 ", " 1793691260 "),
+                "more than a day after start",
+            ),
+        ];
+        for (line, want) in cases {
+            let (c, _) = read(&format!("{line}\n"), &FlowReadOptions::default());
+            assert!(c.bytes.is_empty(), "{line}");
+            assert!(c.malformed[0].1.contains(want), "{}", c.malformed[0].1);
+        }
+        // The edges are still records.
+        let max = REC.replace(" 5000 ", &format!(" {MAX_RECORD_BYTES} "));
+        assert_eq!(read(&format!("{max}\n"), &FlowReadOptions::default()).0.bytes.len(), 1);
     }
 
     #[test]

@@ -200,6 +200,13 @@ pub struct Envelope<'a> {
     pub events: Vec<Event<'a>>,
     #[serde(default)]
     awslogs: Option<AwsLogs>,
+    /// One line as log shippers write it: `{"message": "…"}` (Beats,
+    /// Fluent Bit, Vector, Logstash) or `{"@message": "…"}` (Logs Insights
+    /// exports).
+    #[serde(default, borrow)]
+    message: Option<Cow<'a, str>>,
+    #[serde(rename = "@message", default, borrow)]
+    at_message: Option<Cow<'a, str>>,
 }
 
 /// What an envelope holds.
@@ -242,6 +249,12 @@ impl<'a> Envelope<'a> {
         }
         if !env.events.is_empty() || bytes_have_key(bytes, b"\"events\"") {
             return Ok(Some(Unwrapped::Events(env.events)));
+        }
+        if let Some(message) = env.message.or(env.at_message) {
+            return Ok(Some(Unwrapped::Events(vec![Event {
+                message,
+                timestamp: None,
+            }])));
         }
         Ok(None)
     }
@@ -339,6 +352,22 @@ mod tests {
         let filter = br#"{"events":[{"logStreamName":"s","timestamp":1,"message":"m","ingestionTime":2,"eventId":"3"}],"searchedLogStreams":[]}"#;
         assert!(matches!(Envelope::unwrap_bytes(filter).unwrap(), Some(Unwrapped::Events(ev)) if ev.len() == 1));
         assert!(Envelope::unwrap_bytes(br#"{"something":"else"}"#).unwrap().is_none());
+    }
+
+    #[test]
+    fn shipper_message_lines_are_one_event_each() {
+        let line = br#"{"@timestamp":"2026-11-01T00:00:00Z","message":"2 123 eni-1 - - - - - - - 1 2 - NODATA","host":{"name":"x"}}"#;
+        match Envelope::unwrap_bytes(line).unwrap() {
+            Some(Unwrapped::Events(ev)) => {
+                assert_eq!(ev.len(), 1);
+                assert!(ev[0].message.starts_with("2 123 eni-1"));
+            }
+            _ => panic!("a message line is one event"),
+        }
+        let at = br#"{"@timestamp":"2026-11-01 00:00:00.000","@message":"x y"}"#;
+        assert!(matches!(Envelope::unwrap_bytes(at).unwrap(), Some(Unwrapped::Events(e)) if e[0].message == "x y"));
+        // An object with neither is still "another shape".
+        assert!(Envelope::unwrap_bytes(br#"{"query_name":"a."}"#).unwrap().is_none());
     }
 
     #[test]

@@ -33,13 +33,36 @@ fn trim_cr(line: &[u8]) -> &[u8] {
     }
 }
 
+/// The UTF-8 byte-order mark some editors and Windows tools write first.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The rest of a line that starts with an RFC 3339 time and a space, as the
+/// files of a CloudWatch Logs export task do
+/// (`2026-11-01T00:00:05.000Z 2 123456789012 eni-…`); `None` for other lines.
+pub fn strip_export_timestamp(line: &[u8]) -> Option<&[u8]> {
+    let sp = memchr::memchr(b' ', line)?;
+    let t = &line[..sp];
+    let shape = t.len() >= 20
+        && t[..4].iter().all(u8::is_ascii_digit)
+        && t[4] == b'-'
+        && t[10] == b'T'
+        && t[13] == b':'
+        && t.last() == Some(&b'Z');
+    shape.then(|| &line[sp + 1..])
+}
+
 /// Calls `f(line, line_number)` for every line of `r`, in order, until `f`
-/// returns `false`.
+/// returns `false`. A byte-order mark at the start of the stream is not part
+/// of the first line.
 ///
 /// # Errors
 /// Returns the first read error (for example a truncated gzip stream) together
 /// with the number of lines delivered before it.
 pub fn for_each_line<R: Read>(mut r: R, mut f: impl FnMut(&[u8], u64) -> bool) -> Result<u64, LineError> {
+    let mut f = |line: &[u8], n: u64| match n {
+        1 => f(line.strip_prefix(BOM).unwrap_or(line), n),
+        _ => f(line, n),
+    };
     let mut buf = vec![0u8; INITIAL_BUFFER];
     let (mut start, mut end, mut lineno) = (0usize, 0usize, 0u64);
     loop {
@@ -129,6 +152,26 @@ mod tests {
         assert_eq!(collect(&b"a\n\nb c\n"[..]), want);
         assert_eq!(collect(&b"a\r\n\r\nb c"[..]), want);
         assert_eq!(collect(Trickle(b"a\n\nb c")), want);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_line() {
+        let got = collect(&b"\xEF\xBB\xBFversion bytes\n\xEF\xBB\xBFx\n"[..]);
+        assert_eq!(got[0].0, "version bytes");
+        // Only at the start of the stream.
+        assert_eq!(got[1].0.as_bytes(), b"\xEF\xBB\xBFx");
+    }
+
+    #[test]
+    fn export_task_lines_lose_their_time() {
+        let l = b"2026-11-01T00:00:05.000Z 2 123456789012 eni-1";
+        assert_eq!(strip_export_timestamp(l), Some(&b"2 123456789012 eni-1"[..]));
+        assert_eq!(
+            strip_export_timestamp(b"2026-11-01T00:00:05Z {\"a\":1}"),
+            Some(&b"{\"a\":1}"[..])
+        );
+        assert_eq!(strip_export_timestamp(b"2 123456789012 eni-1 10.0.0.1"), None);
+        assert_eq!(strip_export_timestamp(b"version account-id"), None);
     }
 
     #[test]

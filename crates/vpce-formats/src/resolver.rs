@@ -112,7 +112,14 @@ pub fn read_resolver_log<R: Read>(r: R, sink: &mut dyn DnsSink) -> Result<u64, L
     let result = {
         let mut on_value = |v: &[u8], l: u64| handle_value(v, l, &mut **sink.borrow_mut(), 0);
         let mut on_error = |l: u64, e: String| errors.push((l, e));
+        // CloudWatch Logs export-task files put each event's time before it.
+        let mut timestamped: Option<bool> = None;
         let res = for_each_line(r, |line, n| {
+            let stamped = *timestamped.get_or_insert_with(|| crate::lines::strip_export_timestamp(line).is_some());
+            let line = match stamped {
+                true => crate::lines::strip_export_timestamp(line).unwrap_or(line),
+                false => line,
+            };
             // Fast path: one record on one line, as S3 delivery writes them.
             // Anything else (concatenated objects, envelopes, errors) goes
             // through the framer.
@@ -237,6 +244,21 @@ mod tests {
         let mut c = Collect::default();
         read_resolver_log(text.as_bytes(), &mut c).unwrap();
         c
+    }
+
+    #[test]
+    fn export_task_and_shipper_lines_are_read() {
+        let export = format!("2021-12-11T22:46:26.000Z {S3_CNAME}\n2021-12-11T22:46:27.000Z {OUTBOUND}\n");
+        let c = read(&export);
+        assert_eq!(c.queries.len(), 2, "{:?}", c.malformed);
+        let shipped = format!(
+            "{}\n{}\n",
+            serde_json::json!({"@timestamp": "2021-12-11T22:46:26Z", "message": S3_CNAME}),
+            serde_json::json!({"message": OUTBOUND, "agent": {"type": "filebeat"}})
+        );
+        let c = read(&shipped);
+        assert_eq!(c.queries.len(), 2, "{:?}", c.malformed);
+        assert!(c.queries[0].0.starts_with("amazonlinux-2-repos-us-east-1"));
     }
 
     // The examples from log-formats.md §1.2 (AWS documentation and real fixtures).

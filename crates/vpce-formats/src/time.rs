@@ -40,6 +40,16 @@ fn digits(b: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+/// The number of days of `month` (1–12) in `year` (proleptic Gregorian).
+pub fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]]` with `Z`, `+hh:mm` or no
 /// offset (taken as UTC). Returns Unix seconds, fractions dropped.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
@@ -50,7 +60,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let year = digits(&b[0..4])? as i64;
     let month = digits(&b[5..7])?;
     let day = digits(&b[8..10])?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
     let mut secs = days_from_civil(year, month, day) * 86_400;
@@ -119,6 +129,17 @@ mod tests {
         assert_eq!(parse_rfc3339("2021-13-11T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(parse_rfc3339("2021-12-11T22:46Z"), Some(1_639_262_760));
+    }
+
+    #[test]
+    fn dates_that_do_not_exist_are_refused_not_rolled_over() {
+        assert_eq!(parse_rfc3339("2026-02-30"), None);
+        assert_eq!(parse_rfc3339("2026-02-29T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2026-04-31"), None);
+        assert_eq!(parse_rfc3339("2024-02-29"), Some(1_709_164_800));
+        assert_eq!(parse_rfc3339("2000-02-29"), Some(951_782_400));
+        assert_eq!(parse_rfc3339("1900-02-29"), None);
+        assert_eq!(parse_rfc3339("2026-12-31"), Some(1_798_675_200));
     }
 
     #[test]

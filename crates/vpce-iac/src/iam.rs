@@ -1,29 +1,19 @@
 //! The least-privilege, read-only IAM policy for vpce-advisor's AWS calls
-//! (`vpce-advisor iam-policy`). Every action the AWS shell calls is listed
-//! here, and only those.
+//! (`vpce-advisor iam-policy`). It grants every action of
+//! [`AwsAction::ALL`], the list the AWS shell names its calls with, and only
+//! those, each in the statement of its [`ActionResource`].
 
 use serde_json::{json, Value};
+use vpce_model::aws_action::{ActionResource, AwsAction};
 
-/// EC2 reads for `analyze --live`, `preflight` and the flow-log format of
-/// cloudwatch:// sources. None of them supports resource-level permissions.
-pub const EC2_ACTIONS: [&str; 10] = [
-    "ec2:DescribeFlowLogs",
-    "ec2:DescribeNatGateways",
-    "ec2:DescribeNetworkAcls",
-    "ec2:DescribeRouteTables",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeVpcAttribute",
-    "ec2:DescribeVpcEndpointServices",
-    "ec2:DescribeVpcEndpoints",
-    "ec2:DescribeVpcs",
-];
-
-/// Log reads that can be scoped to log groups.
-pub const LOGS_GROUP_ACTIONS: [&str; 2] = ["logs:FilterLogEvents", "logs:StartQuery"];
-
-/// Log reads on query IDs, which take no resource.
-pub const LOGS_QUERY_ACTIONS: [&str; 2] = ["logs:GetQueryResults", "logs:StopQuery"];
+/// The actions of one statement: a string for one action, else a list.
+fn actions_on(resource: ActionResource) -> Value {
+    let names: Vec<&str> = AwsAction::on(resource).map(AwsAction::name).collect();
+    match names.as_slice() {
+        [one] => json!(one),
+        _ => json!(names),
+    }
+}
 
 /// What the policy is limited to; `None` and empty mean any.
 #[derive(Clone, Debug, Default)]
@@ -42,7 +32,7 @@ pub fn read_only_policy(scope: &PolicyScope) -> Value {
     let mut list = json!({
         "Sid": "ListLogObjects",
         "Effect": "Allow",
-        "Action": "s3:ListBucket",
+        "Action": actions_on(ActionResource::Bucket),
         "Resource": format!("arn:aws:s3:::{bucket}"),
     });
     if !prefix.is_empty() {
@@ -65,39 +55,58 @@ pub fn read_only_policy(scope: &PolicyScope) -> Value {
             {
                 "Sid": "ReadVpcInventory",
                 "Effect": "Allow",
-                "Action": EC2_ACTIONS,
+                "Action": actions_on(ActionResource::Ec2Describe),
                 "Resource": "*",
             },
             list,
             {
                 "Sid": "ReadLogObjects",
                 "Effect": "Allow",
-                "Action": "s3:GetObject",
+                "Action": actions_on(ActionResource::Object),
                 "Resource": format!("arn:aws:s3:::{bucket}/{prefix}*"),
             },
             {
                 "Sid": "ReadLogGroups",
                 "Effect": "Allow",
-                "Action": LOGS_GROUP_ACTIONS,
+                "Action": actions_on(ActionResource::LogGroup),
                 "Resource": groups,
             },
             {
                 "Sid": "ReadLogsInsightsResults",
                 "Effect": "Allow",
-                "Action": LOGS_QUERY_ACTIONS,
+                "Action": actions_on(ActionResource::Query),
                 "Resource": "*",
             },
         ],
     })
 }
 
-/// Every action in the policy.
+/// Every action in the policy, in its order.
 pub fn actions() -> Vec<&'static str> {
-    let mut v: Vec<&str> = EC2_ACTIONS.to_vec();
-    v.extend(["s3:ListBucket", "s3:GetObject"]);
-    v.extend(LOGS_GROUP_ACTIONS);
-    v.extend(LOGS_QUERY_ACTIONS);
-    v
+    [
+        ActionResource::Ec2Describe,
+        ActionResource::Bucket,
+        ActionResource::Object,
+        ActionResource::LogGroup,
+        ActionResource::Query,
+    ]
+    .into_iter()
+    .flat_map(AwsAction::on)
+    .map(AwsAction::name)
+    .collect()
+}
+
+/// The actions a policy document grants, statement by statement.
+pub fn granted(policy: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for st in policy["Statement"].as_array().into_iter().flatten() {
+        match &st["Action"] {
+            Value::String(a) => out.push(a.clone()),
+            Value::Array(a) => out.extend(a.iter().filter_map(|x| x.as_str().map(str::to_string))),
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -123,5 +132,49 @@ mod tests {
         );
         let text = p.to_string();
         assert!(!text.contains("Put") && !text.contains("Create") && !text.contains("Delete"));
+    }
+
+    /// The document grants every action of the shared list exactly once,
+    /// whatever the scope, and `actions()` says the same.
+    #[test]
+    fn grants_exactly_the_shared_action_list() {
+        for scope in [
+            PolicyScope::default(),
+            PolicyScope {
+                bucket: Some("b".into()),
+                prefix: "p/".into(),
+                log_groups: vec!["g1".into(), "g2".into()],
+                region: Some("us-east-1".into()),
+                account_id: Some("111122223333".into()),
+            },
+        ] {
+            let p = read_only_policy(&scope);
+            let granted = granted(&p);
+            let all: Vec<String> = AwsAction::ALL.iter().map(|a| a.name().to_string()).collect();
+            let mut sorted = granted.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), granted.len(), "an action granted twice: {granted:?}");
+            let mut want = all.clone();
+            want.sort();
+            assert_eq!(sorted, want);
+            assert_eq!(actions(), granted);
+        }
+    }
+
+    /// The statements keep the shape users have pasted: single actions as a
+    /// string, EC2 describes on any resource.
+    #[test]
+    fn statement_shapes() {
+        let p = read_only_policy(&PolicyScope::default());
+        let st = p["Statement"].as_array().unwrap();
+        assert_eq!(st[0]["Sid"], "ReadVpcInventory");
+        assert_eq!(st[0]["Action"][0], "ec2:DescribeFlowLogs");
+        assert_eq!(st[0]["Action"][9], "ec2:DescribeVpcs");
+        assert_eq!(st[0]["Resource"], "*");
+        assert_eq!(st[1]["Action"], "s3:ListBucket");
+        assert_eq!(st[2]["Action"], "s3:GetObject");
+        assert_eq!(st[3]["Action"], json!(["logs:FilterLogEvents", "logs:StartQuery"]));
+        assert_eq!(st[4]["Action"], json!(["logs:GetQueryResults", "logs:StopQuery"]));
     }
 }

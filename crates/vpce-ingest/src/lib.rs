@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use vpce_analysis::{DnsAggregator, FlowAggregator};
-use vpce_formats::flow::{read_flow_log, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink};
+use vpce_formats::flow::{
+    read_flow_log, Field, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink, FormatError,
+};
 use vpce_formats::resolver::{read_resolver_log, DnsQuery, DnsSink};
 use vpce_model::{FileError, InputStats, Malformed};
 
@@ -91,11 +93,18 @@ pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestErro
             source,
         })?;
         if meta.is_dir() {
-            for entry in walkdir::WalkDir::new(p).sort_by_file_name() {
-                let entry = entry.map_err(|e| IngestError::Path {
-                    path: p.display().to_string(),
-                    source: e.into(),
-                })?;
+            // Links are followed (a link loop is an error of its own, below).
+            for entry in walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        // An unreadable folder or a link loop is one input
+                        // that fails to open, named in the report; the rest
+                        // of the walk goes on.
+                        out.push(unreadable(&e, p));
+                        continue;
+                    }
+                };
                 if !entry.file_type().is_file() {
                     continue;
                 }
@@ -117,7 +126,46 @@ pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestErro
             out.push(Input::File(p.clone()));
         }
     }
-    Ok(out)
+    Ok(read_once(out))
+}
+
+/// Whether a file's path says it holds `kind`: a folder of AWS's key layout
+/// (`…/vpcflowlogs/…`) or AWS's object name (`…_vpcflowlogs_…`).
+fn in_place(name: &str, kind: LogKind) -> bool {
+    let dir = kind.service_dir();
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    name.split(['/', '\\']).any(|c| c == dir) || file.contains(&format!("_{dir}_"))
+}
+
+/// An entry the walk could not read, as an input whose opening fails with
+/// the reason.
+fn unreadable(e: &walkdir::Error, root: &Path) -> Input {
+    let name = e.path().unwrap_or(root).display().to_string();
+    let msg = match e.loop_ancestor() {
+        Some(a) => format!("a link loop back to {}", a.display()),
+        None => e
+            .io_error()
+            .map_or_else(|| e.to_string(), |io| format!("cannot be read: {io}")),
+    };
+    let kind = e.io_error().map_or(io::ErrorKind::Other, io::Error::kind);
+    Input::Stream {
+        name,
+        open: Arc::new(move || Err(io::Error::new(kind, msg.clone()))),
+    }
+}
+
+/// Each file once, however often it was given: the same folder twice, a
+/// folder and a file inside it, or two names of one file (`./a` and `a`,
+/// links). The first mention keeps its place.
+fn read_once(inputs: Vec<Input>) -> Vec<Input> {
+    let mut seen = std::collections::HashSet::new();
+    inputs
+        .into_iter()
+        .filter(|i| match i {
+            Input::File(p) => seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+            _ => true,
+        })
+        .collect()
 }
 
 /// Opens an input, decompressing gzip (detected by magic bytes, several
@@ -140,7 +188,8 @@ fn open(input: &Input) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
     } else {
         Box::new(raw)
     };
-    // Read ahead until the first non-blank line is complete (or 64 KiB).
+    // Read ahead until the first few non-blank lines are complete (or 64 KiB),
+    // so that one damaged line does not decide what the file holds.
     let mut head = Vec::with_capacity(8 << 10);
     let mut chunk = [0u8; 8 << 10];
     loop {
@@ -150,11 +199,11 @@ fn open(input: &Input) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
             Err(e) => return Err(gzip_context(e, magic)),
         };
         head.extend_from_slice(&chunk[..n]);
-        let first_line_done = {
+        let lines_done = {
             let trimmed_start = head.iter().position(|c| !c.is_ascii_whitespace());
-            trimmed_start.is_some_and(|s| head[s..].contains(&b'\n'))
+            trimmed_start.is_some_and(|s| head[s..].iter().filter(|&&c| c == b'\n').count() >= SNIFF_LINES)
         };
-        if n == 0 || first_line_done || head.len() >= 64 << 10 {
+        if n == 0 || lines_done || head.len() >= 64 << 10 {
             break;
         }
     }
@@ -185,16 +234,42 @@ fn gzip_context(e: io::Error, gz: bool) -> io::Error {
 enum Looks {
     Json,
     FlowText,
+    Parquet,
     Empty,
     Other,
 }
 
+/// How many non-blank lines decide what a file holds.
+const SNIFF_LINES: usize = 4;
+
+/// What a file holds, from its first few non-blank lines: the first line
+/// that looks like a log decides, so one damaged line (a flipped bit, a stray
+/// byte) does not make a whole file look like something else.
 fn sniff(head: &[u8]) -> Looks {
-    let Some(start) = head.iter().position(|c| !c.is_ascii_whitespace()) else {
+    if head.starts_with(b"PAR1") {
+        return Looks::Parquet;
+    }
+    let head = head.strip_prefix(vpce_formats::lines::BOM).unwrap_or(head);
+    let mut lines = head
+        .split(|&c| c == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .take(SNIFF_LINES)
+        .peekable();
+    if lines.peek().is_none() {
         return Looks::Empty;
-    };
-    let line = head[start..].split(|&c| c == b'\n').next().unwrap_or(&[]);
+    }
+    lines
+        .map(sniff_line)
+        .find(|l| *l != Looks::Other)
+        .unwrap_or(Looks::Other)
+}
+
+fn sniff_line(line: &[u8]) -> Looks {
+    let start = line.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(0);
+    let line = &line[start..];
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // CloudWatch Logs export-task files: the event's time, then the message.
+    let line = vpce_formats::lines::strip_export_timestamp(line).unwrap_or(line);
     if line.first() == Some(&b'{') || line.first() == Some(&b'[') {
         return Looks::Json;
     }
@@ -215,6 +290,7 @@ struct Collector {
     examples: Vec<Malformed>,
     errors: Vec<FileError>,
     skipped: Vec<String>,
+    not_logs: Vec<String>,
 }
 
 impl Collector {
@@ -224,6 +300,7 @@ impl Collector {
             examples: Vec::new(),
             errors: Vec::new(),
             skipped: Vec::new(),
+            not_logs: Vec::new(),
         }
     }
     fn merge(mut self, o: Collector) -> Self {
@@ -234,14 +311,17 @@ impl Collector {
         self.examples.truncate(MAX_EXAMPLES);
         self.errors.extend(o.errors);
         self.skipped.extend(o.skipped);
+        self.not_logs.extend(o.not_logs);
         self
     }
     fn wrong_type(&mut self, name: String, explicit: bool, what: &str, looks: &Looks) {
         if explicit {
             self.errors.push(FileError {
                 file: name,
-                error: format!("{what}: the first line is {}", describe_other(looks)),
+                error: format!("{what}: the first lines are {}", describe_other(looks)),
             });
+        } else if *looks == Looks::Other {
+            self.not_logs.push(name);
         } else {
             self.skipped.push(name);
         }
@@ -311,8 +391,10 @@ pub struct Outcome<A> {
     pub stats: InputStats,
     pub examples: Vec<Malformed>,
     pub errors: Vec<FileError>,
-    /// Files left out because they hold the other log type.
+    /// Files found in a folder and left out because they hold the other log type.
     pub skipped: Vec<String>,
+    /// Files found in a folder and left out because they hold neither log type.
+    pub not_logs: Vec<String>,
 }
 
 struct DnsFileSink<'a> {
@@ -335,6 +417,7 @@ fn describe_other(looks: &Looks) -> &'static str {
     match looks {
         Looks::Json => "JSON (Resolver query logs? use --dns-logs)",
         Looks::FlowText => "space-separated text (VPC flow logs? use --flow-logs)",
+        Looks::Parquet => "Parquet",
         Looks::Empty => "nothing",
         Looks::Other => "neither Resolver query logs (JSON) nor VPC flow logs (space-separated text)",
     }
@@ -349,6 +432,7 @@ fn read_all<A: Clone + Send + Sync>(
     template: &A,
     explicit: &[bool],
     threads: usize,
+    kind: LogKind,
     what: &str,
     accepts: fn(&Looks, &[u8]) -> bool,
     read: &(dyn Fn(&mut A, &mut Collector, String, Box<dyn Read + '_>) + Sync),
@@ -371,10 +455,20 @@ fn read_all<A: Clone + Send + Sync>(
                 }
             };
             let looks = sniff(&head);
-            if looks == Looks::Empty {
-                return;
+            if looks == Looks::Parquet {
+                // Never left out without a word, walked or named.
+                return col.errors.push(FileError {
+                    file: name,
+                    error: "a Parquet file: vpce-advisor reads flow logs delivered as text (plain or gzip), \
+                            not Parquet yet; turn on text delivery for the flow log, or convert the file"
+                        .into(),
+                });
             }
-            if !accepts(&looks, &head) {
+            // A file that says where it belongs (AWS's key layout, its name)
+            // is read as that log type even when its first lines look odd:
+            // damaged lines are then counted as malformed, not lost.
+            let placed = looks == Looks::Other && in_place(&name, kind);
+            if looks != Looks::Empty && !placed && !accepts(&looks, &head) {
                 return col.wrong_type(name, explicit.get(i).copied().unwrap_or(true), what, &looks);
             }
             read(agg, col, name, Box::new(Cursor::new(head).chain(rest)));
@@ -387,6 +481,7 @@ fn read_all<A: Clone + Send + Sync>(
         examples: col.examples,
         errors: col.errors,
         skipped: col.skipped,
+        not_logs: col.not_logs,
     }
 }
 
@@ -402,6 +497,7 @@ pub fn read_dns(
         template,
         explicit,
         threads,
+        LogKind::Dns,
         "not a Resolver query log",
         |looks, _| *looks == Looks::Json,
         &|agg, col, name, reader| {
@@ -424,19 +520,50 @@ fn merge_parts<A>(parts: Vec<(A, Collector)>, merge: fn(&mut A, A)) -> (A, Colle
     (agg, col)
 }
 
+/// The fields without which a flow record cannot be measured: who talked to
+/// whom and how many bytes; and when, from `start` or `end`
+/// ([`missing_flow_fields`]).
+pub const REQUIRED_FLOW_FIELDS: [Field; 3] = [Field::Srcaddr, Field::Dstaddr, Field::Bytes];
+
+/// The required fields a format lacks, with "start or end" when it has neither.
+pub fn missing_flow_fields(f: &FlowFormat) -> Vec<&'static str> {
+    let mut missing: Vec<&'static str> = REQUIRED_FLOW_FIELDS
+        .into_iter()
+        .filter(|&x| !f.has(x))
+        .map(Field::name)
+        .collect();
+    if !f.has(Field::Start) && !f.has(Field::End) {
+        missing.push("start or end");
+    }
+    missing
+}
+
 struct FlowFileSink<'a> {
     agg: &'a mut FlowAggregator,
     col: &'a mut Collector,
     file: &'a str,
+    /// Set when the format in force lacks a required field: the records
+    /// that follow are not counted, and the file gets an error naming it.
+    missing: Option<Vec<&'static str>>,
 }
 
 impl FlowSink for FlowFileSink<'_> {
     fn record(&mut self, r: &FlowRecord<'_>, _line: u64) {
+        if self.missing.is_some() {
+            return;
+        }
         self.col.stats.records += 1;
         self.agg.push(r);
     }
     fn malformed(&mut self, line: u64, reason: String) {
         self.col.malformed(self.file, line, reason);
+    }
+    fn skipped(&mut self, _line: u64, _reason: &str) {
+        self.col.stats.skipped_lines += 1;
+    }
+    fn format(&mut self, f: &FlowFormat) {
+        let missing = missing_flow_fields(f);
+        self.missing = (!missing.is_empty()).then_some(missing);
     }
 }
 
@@ -453,19 +580,43 @@ pub fn read_flows(
         template,
         explicit,
         threads,
+        LogKind::Flow,
         "not a VPC flow log",
         // Text, or CloudWatch Logs envelopes whose messages are flow records.
         |looks, head| {
             *looks == Looks::FlowText || (*looks == Looks::Json && memchr_find(head, b"\"query_name\"").is_none())
         },
         &|agg, col, name, reader| {
-            let mut sink = FlowFileSink { agg, col, file: &name };
-            match read_flow_log(reader, opts, &mut sink) {
+            let mut sink = FlowFileSink {
+                agg,
+                col,
+                file: &name,
+                missing: None,
+            };
+            let result = read_flow_log(reader, opts, &mut sink);
+            if let Some(missing) = sink.missing.take() {
+                let names = missing;
+                col.errors.push(FileError {
+                    file: name.clone(),
+                    error: format!(
+                        "the flow-log format has no {}: its records cannot be measured and were not counted; \
+                         give the format with these fields (vpce-advisor setup writes one)",
+                        names.join(", ")
+                    ),
+                });
+            }
+            match result {
                 Ok(_) => {}
-                Err(FlowReadError::Format { line, error }) => col.errors.push(FileError {
-                    file: name,
-                    error: format!("line {line}: {error} (use --allow-unknown-fields to skip them)"),
-                }),
+                Err(FlowReadError::Format { line, error }) => {
+                    let hint = match error {
+                        FormatError::UnknownFields { .. } => " (use --allow-unknown-fields to skip them)",
+                        _ => "",
+                    };
+                    col.errors.push(FileError {
+                        file: name,
+                        error: format!("line {line}: {error}{hint}"),
+                    })
+                }
                 Err(FlowReadError::Read(e)) => col.read_error(name, e),
             }
         },
@@ -494,16 +645,152 @@ pub fn explicit_flags(paths: &[PathBuf], inputs: &[Input]) -> Vec<bool> {
 /// # Errors
 /// The file cannot be read.
 pub fn read_text(path: &Path) -> Result<String, IngestError> {
-    std::fs::read_to_string(path).map_err(|source| IngestError::Path {
+    read_text_limited(path, MAX_TEXT_FILE)
+}
+
+/// The largest reference file or saved report read (`--pricing`,
+/// `--catalog`, `--ip-ranges`, `--report`): far above any real one, and a
+/// bound on what a wrong path (`/dev/zero`, a log archive) can cost.
+pub const MAX_TEXT_FILE: u64 = 256 << 20;
+
+fn read_text_limited(path: &Path, limit: u64) -> Result<String, IngestError> {
+    let err = |source: io::Error| IngestError::Path {
         path: path.display().to_string(),
         source,
-    })
+    };
+    let mut text = String::new();
+    File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_string(&mut text))
+        .map_err(err)?;
+    if text.len() as u64 > limit {
+        return Err(err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB: not a reference file or a saved report",
+                limit >> 20
+            ),
+        )));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_file_given_twice_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("a.log"), "x").unwrap();
+        std::fs::write(dir.path().join("b.log"), "x").unwrap();
+        let paths = [
+            dir.path().to_path_buf(),
+            sub.clone(),
+            sub.join("a.log"),
+            sub.join("../b.log"),
+            dir.path().to_path_buf(),
+        ];
+        let got = expand(&paths, LogKind::Flow).unwrap();
+        let names: Vec<String> = got.iter().map(Input::name).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn text_files_are_read_up_to_a_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pricing.json");
+        std::fs::write(&p, "x".repeat(2048)).unwrap();
+        assert_eq!(read_text_limited(&p, 2048).unwrap().len(), 2048);
+        let e = read_text_limited(&p, 1024).unwrap_err().to_string();
+        assert!(e.contains("larger than") && e.contains("pricing.json"), "{e}");
+        // A device that never ends is bounded too.
+        if Path::new("/dev/zero").exists() {
+            assert!(read_text_limited(Path::new("/dev/zero"), 1 << 20).is_err());
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_and_loops_and_unreadable_folders_are_named() {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir_all(&real).unwrap();
+        std::fs::write(
+            real.join("a.log"),
+            "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 10 1 2 ACCEPT OK\n",
+        )
+        .unwrap();
+        let walked = dir.path().join("walked");
+        std::fs::create_dir_all(&walked).unwrap();
+        symlink(real.join("a.log"), walked.join("linked.log")).unwrap();
+        symlink(&walked, walked.join("loop")).unwrap();
+        let locked = walked.join("locked");
+        std::fs::create_dir_all(&locked).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let inputs = expand(std::slice::from_ref(&walked), LogKind::Flow).unwrap();
+        let out = read_flows(
+            &inputs,
+            &FlowAggregator::default(),
+            &FlowReadOptions::default(),
+            &[false; 8],
+            1,
+        );
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(out.stats.records, 1, "the linked file is read");
+        let errors: Vec<&str> = out.errors.iter().map(|e| e.error.as_str()).collect();
+        assert!(errors.iter().any(|e| e.contains("link loop")), "{errors:?}");
+        // Root can read any folder; elsewhere the locked one is named.
+        let root = std::fs::read_dir(&locked).is_ok();
+        assert_eq!(errors.len(), if root { 1 } else { 2 }, "{errors:?}");
+    }
+
+    /// A file is read or named, never lost: damage in its first line, a long
+    /// run of blank lines, or a place that says what it is.
+    #[test]
+    fn odd_first_lines_do_not_lose_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let place = dir.path().join("AWSLogs/1/vpcflowlogs/us-east-1/2026/01/01");
+        std::fs::create_dir_all(&place).unwrap();
+        let rec = "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 10 1 2 ACCEPT OK\n";
+        // One flipped byte in the first line, in AWS's layout: read, one line malformed.
+        std::fs::write(
+            place.join("1_vpcflowlogs_x.log"),
+            format!("\x012 1 eni-1 \x7f\x00\n{rec}{rec}"),
+        )
+        .unwrap();
+        // The first line damaged, the next ones fine, outside the layout: read.
+        std::fs::write(dir.path().join("b.log"), format!("###garbage###\n{rec}")).unwrap();
+        // 100 KiB of blank lines before the records: read.
+        std::fs::write(dir.path().join("c.log"), format!("{}{rec}", "\n".repeat(100 << 10))).unwrap();
+        // Neither log type: left out and listed as not a log.
+        std::fs::write(dir.path().join("notes.txt"), "hello\nworld\n").unwrap();
+        let inputs = expand(&[dir.path().to_path_buf()], LogKind::Flow).unwrap();
+        let explicit = vec![false; inputs.len()];
+        let out = read_flows(
+            &inputs,
+            &FlowAggregator::default(),
+            &FlowReadOptions::default(),
+            &explicit,
+            2,
+        );
+        assert_eq!(out.stats.records, 4, "{:?} {:?}", out.errors, out.not_logs);
+        assert_eq!(out.stats.malformed, 2, "the damaged lines are counted");
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert!(
+            out.skipped.is_empty(),
+            "nothing holds the other log type: {:?}",
+            out.skipped
+        );
+        assert_eq!(out.not_logs.len(), 1);
+        assert!(out.not_logs[0].ends_with("notes.txt"));
+        assert!(in_place("AWSLogs/1/vpcflowlogs/x.log", LogKind::Flow));
+        assert!(in_place("/d/123_vpcflowlogs_us-east-1_fl-1_2026.log.gz", LogKind::Flow));
+        assert!(!in_place("/data/vpcflowlogs-export/a.log", LogKind::Flow));
+    }
 
     #[test]
     fn sniffing() {
@@ -516,6 +803,11 @@ mod tests {
         assert_eq!(sniff(b"hello world\n"), Looks::Other);
         assert_eq!(sniff(b"\x00\x01\x02\x03 a b c d\n"), Looks::Other);
         assert_eq!(sniff(b"  \n\n"), Looks::Empty);
+        // A byte-order mark, an export task's times, Parquet's magic.
+        assert_eq!(sniff(b"\xEF\xBB\xBF{\"query_name\":1}\n"), Looks::Json);
+        assert_eq!(sniff(b"\xEF\xBB\xBFversion account-id interface-id\n"), Looks::FlowText);
+        assert_eq!(sniff(b"2026-11-01T00:00:00.000Z {\"query_name\":1}\n"), Looks::Json);
+        assert_eq!(sniff(b"PAR1\x15\x04"), Looks::Parquet);
     }
 
     #[test]

@@ -167,6 +167,10 @@ pub struct InputStats {
     /// Flow logs: REJECT records (their bytes are not counted).
     #[serde(default)]
     pub rejected: u64,
+    /// Lines left out on purpose: neither records nor headers (Lambda
+    /// runtime lines in a delivery, other programs' messages in a log group).
+    #[serde(default)]
+    pub skipped_lines: u64,
 }
 
 impl InputStats {
@@ -178,6 +182,7 @@ impl InputStats {
         self.outside_window += o.outside_window;
         self.no_data += o.no_data;
         self.rejected += o.rejected;
+        self.skipped_lines += o.skipped_lines;
     }
 }
 
@@ -373,4 +378,5 @@ pub struct OtherTraffic {
     pub sample_destinations: Vec<String>,
 }
 
+pub mod aws_action;
 pub mod inventory;

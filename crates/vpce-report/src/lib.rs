@@ -6,8 +6,12 @@
 //! * [`render_seed_json`]: exactly the shape the original blog solution's Lambda
 //!   returned, for scripts built on it.
 //! * [`render_explain_table`] / [`render_explain_json`]: `explain` output.
+//! * [`escape::Escaped`]: a writer that makes control characters from the logs
+//!   visible, for everything printed to a terminal.
 
 use std::io::{self, Write};
+
+pub mod escape;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
 use serde_json::{json, Map, Value};

@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use vpce_report::escape::escaped;
 
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
@@ -130,10 +131,10 @@ pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
             if i.file_errors.len() == 1 { "" } else { "s" },
         );
         for e in &i.file_errors {
-            eprintln!("warning: {}: {}", e.file, e.error);
+            eprintln!("warning: {}", escaped(&format!("{}: {}", e.file, e.error)));
         }
         for m in i.malformed_examples.iter().take(5) {
-            eprintln!("warning: {}:{}: {}", m.file, m.line, m.reason);
+            eprintln!("warning: {}", escaped(&format!("{}:{}: {}", m.file, m.line, m.reason)));
         }
     }
     if args.strict {
@@ -314,6 +315,15 @@ pub(crate) fn analyze(
     if skipped > 0 {
         report.warnings.push(format!(
             "{skipped} files in the given directories hold the other log type and were left out of it"
+        ));
+    }
+    let mut not_logs: Vec<&String> = dns.not_logs.iter().chain(&flows.not_logs).collect();
+    not_logs.sort();
+    not_logs.dedup();
+    if let Some(first) = not_logs.first() {
+        report.warnings.push(format!(
+            "{} files in the given directories are neither Resolver query logs nor VPC flow logs and were left out (first: {first})",
+            not_logs.len()
         ));
     }
     report

@@ -279,7 +279,7 @@ pub(crate) fn preflight(a: PreflightArgs) -> Result<()> {
     let aws = connect(&a.aws, a.region.as_deref())?;
     let inv = inventory(&aws, &a.vpc_id)?;
     let findings = vpce_analysis::live::preflight(&inv, None);
-    let mut out = std::io::stdout().lock();
+    let mut out = vpce_report::escape::Escaped::new(std::io::stdout().lock());
     match a.format {
         ExplainFormat::Json => {
             serde_json::to_writer_pretty(

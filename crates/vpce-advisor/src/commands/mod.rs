@@ -11,6 +11,7 @@ mod simulate;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use vpce_report::escape::Escaped;
 
 use anyhow::{Context, Result};
 use vpce_catalog::{Catalog, IpRanges};
@@ -61,12 +62,13 @@ pub(crate) fn price_table(path: Option<&Path>) -> Result<vpce_pricing::PriceTabl
     })
 }
 
-/// Standard output, or a file created for the purpose.
+/// Standard output, or a file created for the purpose. Control characters
+/// that came from the logs are written visibly (JSON escapes them anyway).
 pub(crate) fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
     Ok(match path {
-        Some(p) => Box::new(BufWriter::new(
+        Some(p) => Box::new(Escaped::new(BufWriter::new(
             File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
+        ))),
+        None => Box::new(Escaped::new(BufWriter::new(io::stdout().lock()))),
     })
 }

@@ -1,0 +1,221 @@
+//! Real-world input shapes, end to end: what log pipelines and AWS write
+//! around the records (Lambda runtime lines, shippers' `{"message": …}`
+//! lines, CloudWatch Logs export tasks, byte-order marks), and the files that
+//! are not VPC flow logs at all (Parquet, Transit Gateway flow logs, a format
+//! without bytes). Every byte is counted or the file is named with the reason.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+
+const OUT: &str = "2 123456789012 eni-1 10.0.1.5 52.46.141.1 40000 443 6 10 5000 1793491200 1793491260 ACCEPT OK";
+const BACK: &str = "2 123456789012 eni-1 52.46.141.1 10.0.1.5 443 40000 6 10 9000 1793491200 1793491260 ACCEPT OK";
+
+fn analyze(flow: &Path) -> Value {
+    let out = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args(["analyze", "--flow-logs", flow.to_str().unwrap(), "--nat-ip", "10.0.1.5"])
+        .args(["--region", "us-east-1", "--format", "json", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn analyze_fails(flow: &Path) -> String {
+    let out = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args(["analyze", "--flow-logs", flow.to_str().unwrap(), "--nat-ip", "10.0.1.5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Each shape carries the same two records: 14,000 bytes through the NAT
+/// gateway's address, nothing malformed.
+#[test]
+fn every_delivery_shape_yields_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let envelope = json!({"messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": "g",
+        "logStream": "s", "subscriptionFilters": ["f"], "logEvents": [
+            {"id": "1", "timestamp": 1793491200000u64, "message": "START RequestId: 8f5 Version: $LATEST"},
+            {"id": "2", "timestamp": 1793491200000u64, "message": OUT},
+            {"id": "3", "timestamp": 1793491200000u64, "message": BACK}]});
+    let shapes: Vec<(&str, String, u64)> = vec![
+        (
+            "lambda.log",
+            format!("START RequestId: 8f5 Version: $LATEST\n{OUT}\n{BACK}\nEND RequestId: 8f5\nREPORT RequestId: 8f5\tDuration: 2.3 ms\n"),
+            3,
+        ),
+        ("envelope.json", format!("{envelope}\n"), 1),
+        (
+            "shipper.json",
+            format!("{}\n{}\n", json!({"@timestamp": "2026-11-01T00:00:00Z", "message": OUT}), json!({"message": BACK})),
+            0,
+        ),
+        (
+            "export.log",
+            format!("2026-11-01T00:00:00.000Z {OUT}\n2026-11-01T00:00:01.000Z {BACK}\n"),
+            0,
+        ),
+        ("bom.log", format!("\u{feff}{OUT}\n{BACK}\n"), 0),
+    ];
+    for (name, text, skipped) in shapes {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let r = analyze(&p);
+        assert_eq!(r["inputs"]["flow"]["records"], 2, "{name}: {}", r["inputs"]);
+        assert_eq!(r["inputs"]["flow"]["skipped_lines"], skipped, "{name}");
+        assert_eq!(r["inputs"]["malformed"], 0, "{name}: {}", r["inputs"]);
+        assert_eq!(r["totals"]["bytes_via_nat"], 14000, "{name}");
+    }
+}
+
+#[test]
+fn files_that_are_not_vpc_flow_logs_are_named_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("x.parquet", b"PAR1\x15\x04\x15\x00\x00PAR1".to_vec(), "Parquet"),
+        (
+            "tgw.log",
+            format!("version resource-type account-id tgw-id tgw-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status\n{OUT}\n").into_bytes(),
+            "Transit Gateway flow log",
+        ),
+        (
+            "nobytes.log",
+            b"version account-id interface-id srcaddr dstaddr srcport dstport protocol packets start end action log-status\n2 1 eni-1 10.0.1.5 52.46.141.1 1 443 6 1 1793491200 1793491260 ACCEPT OK\n".to_vec(),
+            "the flow-log format has no bytes",
+        ),
+    ];
+    for (name, bytes, want) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let err = analyze_fails(&p);
+        assert!(err.contains(name) && err.contains(want), "{name}: {err}");
+    }
+}
+
+/// A Parquet file found while walking a folder is an input error, not a file
+/// left out without a word.
+#[test]
+fn a_parquet_file_in_a_folder_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.log"), format!("{OUT}\n{BACK}\n")).unwrap();
+    std::fs::write(dir.path().join("b.parquet"), b"PAR1\x15\x04\x15\x00\x00PAR1").unwrap();
+    let r = analyze(dir.path());
+    assert_eq!(r["inputs"]["flow"]["records"], 2);
+    let errors = r["inputs"]["file_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0]["file"].as_str().unwrap().ends_with("b.parquet"));
+}
+
+#[test]
+fn an_empty_value_is_named_by_its_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("two-spaces.log");
+    std::fs::write(&p, format!("{}\n{BACK}\n", OUT.replace(" 443 ", " 443  "))).unwrap();
+    let r = analyze(&p);
+    assert_eq!(r["inputs"]["malformed"], 1);
+    let why = r["inputs"]["malformed_examples"][0]["reason"].as_str().unwrap();
+    assert!(why.contains("(protocol) is empty (two spaces in a row)"), "{why}");
+}
+
+/// Values no flow log can hold are malformed lines, counted with the reason,
+/// and never reach a sum or a per-hour loop (a huge `end` once made the run
+/// spin over every hour up to it).
+#[test]
+fn impossible_values_are_malformed_and_the_run_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("odd.log");
+    let huge_bytes = OUT.replace(" 5000 ", " 18446744073709551615 ");
+    let huge_end = OUT.replace(" 1793491260 ", " 9223372036854775807 ");
+    let backwards = OUT.replace(" 1793491260 ", " 1793491100 ");
+    std::fs::write(&p, format!("{huge_bytes}\n{huge_end}\n{backwards}\n{OUT}\n{BACK}\n")).unwrap();
+    let r = analyze(&p);
+    assert_eq!(r["inputs"]["malformed"], 3, "{}", r["inputs"]);
+    assert_eq!(r["inputs"]["flow"]["records"], 2);
+    assert_eq!(r["totals"]["bytes_via_nat"], 14000);
+    assert!(r["window"]["hours"].as_f64().unwrap() < 1.0);
+}
+
+#[test]
+fn a_date_that_does_not_exist_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("a.log");
+    std::fs::write(&p, format!("{OUT}\n")).unwrap();
+    let out = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args(["analyze", "--flow-logs", p.to_str().unwrap(), "--since", "2026-02-30"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--since") && err.contains("2026-02-30"), "{err}");
+}
+
+/// A folder walk says what it left out and why: the other log type, or not a
+/// log at all; never "the other log type" for a file that is neither.
+#[test]
+fn a_walk_names_what_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.log"), format!("{OUT}\n{BACK}\n")).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "hello\nworld\n").unwrap();
+    let r = analyze(dir.path());
+    assert_eq!(r["inputs"]["flow"]["records"], 2);
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains("1 files in the given directories are neither"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("notes.txt"), "{warnings}");
+    assert!(!warnings.contains("other log type"), "{warnings}");
+}
+
+/// Hostnames and values from the logs can hold terminal escapes (colours,
+/// window titles, carriage returns): the table and the warnings show them as
+/// text, never as control characters.
+#[test]
+fn escapes_in_log_values_reach_the_terminal_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let dns = dir.path().join("dns.log");
+    let evil = "evil\u{1b}]0;pwned\u{7}\rX.s3.us-east-1.amazonaws.com.";
+    std::fs::write(
+        &dns,
+        format!(
+            "{}\n",
+            json!({"query_name": evil, "query_timestamp": "2026-11-01T00:00:00Z", "vpc_id": "vpc-1",
+                   "region": "us-east-1", "answers": [{"Rdata": "52.46.141.1", "Type": "A", "Class": "IN"}]})
+        ),
+    )
+    .unwrap();
+    let flow = dir.path().join("flow.log");
+    let bad = OUT.replace("10.0.1.5", "10.0.1.5\u{1b}[31m");
+    std::fs::write(&flow, format!("{OUT}\n{BACK}\n{bad}\n")).unwrap();
+    let out = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args([
+            "analyze",
+            "--dns-logs",
+            dns.to_str().unwrap(),
+            "--flow-logs",
+            flow.to_str().unwrap(),
+        ])
+        .args(["--nat-ip", "10.0.1.5", "--region", "us-east-1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let text = String::from_utf8_lossy(text);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{name} holds a control character: {text:?}"
+        );
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\\x1b[31m"),
+        "the damaged value is shown as text: {stderr}"
+    );
+}
