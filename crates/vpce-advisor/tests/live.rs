@@ -219,6 +219,11 @@ fn preflight_finds_the_planted_faults() {
             ("warning".into(), "endpoint-az".into(), id("logs_endpoint")),
             (
                 "warning".into(),
+                "gateway-endpoint-missing".into(),
+                "com.amazonaws.us-east-1.dynamodb".into()
+            ),
+            (
+                "warning".into(),
                 "gateway-route-tables".into(),
                 id("s3_gateway_endpoint")
             ),

@@ -318,6 +318,7 @@ async fn read(aws: &Aws, vpc_id: &str, read_at: String) -> Result<Inventory, Aws
         services,
         security_groups: sg_info,
         network_acls: acl_info,
+        private_hosted_zones: None,
         gaps,
     })
 }

@@ -27,6 +27,12 @@ pub struct Inventory {
     /// Calls that failed without stopping the inventory (an optional check
     /// could not run), with the IAM action that was missing.
     pub gaps: Vec<String>,
+    /// Names of the private hosted zones associated with the VPC
+    /// (`route53:ListHostedZonesByVPC`): the account's own zones, not the
+    /// ones AWS manages for interface endpoints' private DNS. `None` when
+    /// they were not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_hosted_zones: Option<Vec<String>>,
 }
 
 /// Queries over the inventory that several checks and commands share.

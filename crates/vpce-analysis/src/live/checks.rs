@@ -13,6 +13,7 @@ mod network;
 mod quota;
 mod routes;
 mod vpc;
+mod zones;
 
 pub use network::{nacl_allows, sg_allows};
 pub use quota::INTERFACE_ENDPOINTS_PER_VPC;
@@ -58,6 +59,12 @@ pub const CHECKS: &[Check] = &[
         run: endpoints::private_dns,
     },
     Check {
+        name: "private-dns-zones",
+        findings: &["private-dns-zone"],
+        description: "private DNS of live or recommended interface endpoints meets no private hosted zone of the VPC",
+        run: zones::private_dns_zones,
+    },
+    Check {
         name: "endpoint-azs",
         findings: &["endpoint-az"],
         description: "interface endpoints have a subnet in every AZ where workloads run",
@@ -86,6 +93,12 @@ pub const CHECKS: &[Check] = &[
         findings: &["gateway-route-tables"],
         description: "gateway endpoints are in every route table of the subnets that route to NAT",
         run: routes::gateway_routes,
+    },
+    Check {
+        name: "gateway-endpoints",
+        findings: &["gateway-endpoint-missing"],
+        description: "a VPC that routes to NAT has the free S3 and DynamoDB gateway endpoints",
+        run: routes::gateway_endpoints,
     },
     Check {
         name: "quota",
@@ -263,13 +276,18 @@ mod tests {
                 ("endpoint-security-group", "vpce-logs", Severity::Error),
                 ("endpoint-az", "vpce-logs", Severity::Warning),
                 ("endpoint-state", "vpce-old", Severity::Warning),
+                (
+                    "gateway-endpoint-missing",
+                    "com.amazonaws.us-east-1.dynamodb",
+                    Severity::Warning
+                ),
                 ("gateway-route-tables", "vpce-s3", Severity::Warning),
             ]
         );
         assert!(f[0].fix.contains("--enable-dns-hostnames"));
         assert!(f[1].message.contains("subnet-b"), "{}", f[1].message);
         assert!(f[2].fix.contains("--add-subnet-ids subnet-b"));
-        assert!(f[4].fix.contains("--add-route-table-ids rtb-private"));
+        assert!(f[5].fix.contains("--add-route-table-ids rtb-private"));
     }
 
     #[test]
