@@ -1035,7 +1035,12 @@ pub trait FlowSink {
 
 /// What a line is when it is a line the Lambda runtime writes around a
 /// function's own output (in Firehose and Lambda deliveries of flow logs).
+/// Those start with a capital letter; records almost never do, so the
+/// prefixes are compared only then.
 fn lambda_runtime_line(line: &[u8]) -> Option<&'static str> {
+    if !line.first().is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
     const PREFIXES: &[&[u8]] = &[
         b"START RequestId:",
         b"END RequestId:",
@@ -1060,16 +1065,15 @@ fn field_count_reason(line: &[u8], format: &FlowFormat, e: &RecordError) -> Stri
     let RecordError::FieldCount { .. } = e else {
         return e.to_string();
     };
-    let mut pos = 0usize;
-    for (i, token) in line.split(|&c| c == b' ').enumerate() {
-        if token.is_empty() && i > 0 {
-            pos = i;
-            break;
-        }
-    }
-    if pos == 0 {
+    // The first empty value after the first one (a leading space is not a value).
+    let Some(pos) = line
+        .split(|&c| c == b' ')
+        .skip(1)
+        .position(<[u8]>::is_empty)
+        .map(|i| i + 1)
+    else {
         return e.to_string();
-    }
+    };
     let name = match format.ignored().is_empty() {
         true => format
             .fields()

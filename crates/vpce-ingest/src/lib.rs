@@ -523,10 +523,10 @@ fn merge_parts<A>(parts: Vec<(A, Collector)>, merge: fn(&mut A, A)) -> (A, Colle
 /// The fields without which a flow record cannot be measured: who talked to
 /// whom and how many bytes; and when, from `start` or `end`
 /// ([`missing_flow_fields`]).
-pub const REQUIRED_FLOW_FIELDS: [Field; 3] = [Field::Srcaddr, Field::Dstaddr, Field::Bytes];
+const REQUIRED_FLOW_FIELDS: [Field; 3] = [Field::Srcaddr, Field::Dstaddr, Field::Bytes];
 
 /// The required fields a format lacks, with "start or end" when it has neither.
-pub fn missing_flow_fields(f: &FlowFormat) -> Vec<&'static str> {
+fn missing_flow_fields(f: &FlowFormat) -> Vec<&'static str> {
     let mut missing: Vec<&'static str> = REQUIRED_FLOW_FIELDS
         .into_iter()
         .filter(|&x| !f.has(x))
@@ -595,13 +595,12 @@ pub fn read_flows(
             };
             let result = read_flow_log(reader, opts, &mut sink);
             if let Some(missing) = sink.missing.take() {
-                let names = missing;
                 col.errors.push(FileError {
                     file: name.clone(),
                     error: format!(
                         "the flow-log format has no {}: its records cannot be measured and were not counted; \
                          give the format with these fields (vpce-advisor setup writes one)",
-                        names.join(", ")
+                        missing.join(", ")
                     ),
                 });
             }

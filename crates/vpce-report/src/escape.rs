@@ -38,16 +38,9 @@ impl<W: Write> Escaped<W> {
     }
 }
 
-fn escape_of(b: u8) -> Option<&'static [u8]> {
-    Some(match b {
-        b'\n' | b'\t' => return None,
-        b'\r' => b"\\r",
-        0x1B => b"\\x1b",
-        0x07 => b"\\x07",
-        0x08 => b"\\x08",
-        0x00..=0x1F | 0x7F => b"",
-        _ => return None,
-    })
+/// An ASCII control character other than newline and tab.
+fn is_control(b: u8) -> bool {
+    (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7F
 }
 
 impl<W: Write> Write for Escaped<W> {
@@ -87,11 +80,11 @@ impl<W: Write> Write for Escaped<W> {
                     }
                     Some(_) => {}
                 }
-            } else if let Some(esc) = escape_of(b) {
+            } else if is_control(b) {
                 self.inner.write_all(&buf[start..i])?;
-                match esc {
-                    b"" => write!(self.inner, "\\x{b:02x}")?,
-                    e => self.inner.write_all(e)?,
+                match b {
+                    b'\r' => self.inner.write_all(b"\\r")?,
+                    _ => write!(self.inner, "\\x{b:02x}")?,
                 }
                 start = i + 1;
             }
