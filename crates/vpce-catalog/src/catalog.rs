@@ -385,33 +385,8 @@ impl Catalog {
             c.notes.push("not a valid DNS name".into());
             return c;
         }
-        // China Regions: the same names under amazonaws.com.cn (dual-stack:
-        // api.amazonwebservices.com.cn); endpoint service names per service.
-        let china_base = name
-            .strip_suffix(".amazonaws.com.cn")
-            .map(|b| format!("{b}.amazonaws.com"))
-            .or_else(|| {
-                name.strip_suffix(".api.amazonwebservices.com.cn")
-                    .map(|b| format!("{b}.api.aws"))
-            });
-        if let Some(base) = china_base {
-            let china_ctx = context_region.filter(|r| r.starts_with("cn-"));
-            let mut inner = self.classify(&base, china_ctx);
-            inner.hostname = name;
-            if inner.region.as_deref().is_some_and(|r| !r.starts_with("cn-")) {
-                // A Region-less name pinned to a commercial Region: in China it
-                // is the caller's Region, if known.
-                inner.region = china_ctx.map(str::to_string);
-                inner.endpoint_service_name = inner
-                    .service
-                    .as_deref()
-                    .and_then(|s| self.endpoint_service_name(s, china_ctx));
-                inner.notes.retain(|n| !n.contains("cross-Region"));
-            }
-            if inner.endpoint_service_name.is_some() {
-                inner.notes.push("China Region: the endpoint service name follows the China list (cn.com.amazonaws.<region>.<service> for most interface services, com.amazonaws for the others and for gateway endpoints); DescribeVpcEndpointServices is authoritative".into());
-            }
-            return inner;
+        if let Some(china) = self.classify_china(&name, context_region) {
+            return china;
         }
         let labels: Vec<&str> = name.split('.').collect();
         if let Some(ep) = self.classify_endpoint_dns(&labels, context_region) {
@@ -435,71 +410,120 @@ impl Catalog {
                     c.notes
                         .push("no VPC endpoint carries traffic to a resource's own name".into());
                 }
-                Target::Service(i) => {
-                    let s = &self.services[*i];
-                    // A global name that every Region enabled by default serves
-                    // itself (STS): the endpoint that replaces it is the
-                    // caller's regional one. From an opt-in Region it is served
-                    // in the pinned Region.
-                    let endpoint_region = match context_region {
-                        Some(ctx) if rule.global && !self.is_opt_in_region(ctx) => Some(ctx.to_string()),
-                        _ => region.clone(),
-                    };
-                    c.kind = Kind::Service;
-                    c.service = Some(s.name.clone());
-                    c.region = endpoint_region.clone();
-                    c.endpoint_service_name = self.endpoint_service_name(&s.name, endpoint_region.as_deref());
-                    c.endpoint_types = s.types.clone();
-                    c.endpoint_policy_supported = s.policy;
-                    c.private_dns_covers = rule.private_dns;
-                    c.region_from_answer = rule.region_from_answer;
-                    c.context_dependent = rule.global;
-                    if let Some(n) = &rule.note {
-                        c.notes.push(n.clone());
-                    }
-                    c.notes.extend(s.notes.iter().cloned());
-                    if s.types.is_empty() {
-                        c.notes.push(format!(
-                            "no VPC endpoint service for {} in the catalogue (as of {})",
-                            s.name, self.as_of
-                        ));
-                    }
-                    // A name bound to one Region, asked from another: the
-                    // traffic crosses Regions whatever endpoint the caller's
-                    // VPC has.
-                    let pinned = rule.region.is_some() && !rule.pattern.has_region();
-                    if let (Some(ctx), Some(r)) = (context_region, endpoint_region.as_deref()) {
-                        if pinned && ctx != r && !rule.region_from_answer && !s.types.is_empty() {
-                            c.notes.push(format!(
-                                "served in {r}: from a VPC in {ctx} this is cross-Region traffic to {r}, which an endpoint in {ctx} does not carry; clients that switch to the {ctx} regional name keep it in-Region"
-                            ));
-                            c.context_dependent = true;
-                        }
-                    }
-                }
+                Target::Service(i) => self.apply_service_rule(&mut c, rule, &self.services[*i], region, context_region),
             }
             return c;
         }
-        // Dual-stack names `<svc>.<region>.api.aws` of catalogued services
-        // without a pattern of their own.
-        if let [svc, region, "api", "aws"] = labels[..] {
-            if is_region(region) && !self.is_known_region(region) {
-                return self.unknown_region(c, region);
-            }
-            let inner = self.classify(&format!("{svc}.{region}.amazonaws.com"), context_region);
-            if inner.kind == Kind::Service && inner.service.as_deref().is_some_and(|s| self.service(s).is_some()) {
-                let mut inner = inner;
-                inner.hostname = name;
-                inner.private_dns_covers = false;
-                inner.notes.insert(0, "dual-stack name: an interface endpoint's private DNS covers the IPv4 name only; clients that use it stay on NAT".into());
-                return inner;
-            }
+        if let Some(dual) = self.classify_dual_stack(&c, &labels, context_region) {
+            return dual;
         }
         if let Some(rest) = self.strip_aws_domain(&labels) {
             return self.classify_unknown_aws(c, rest, context_region);
         }
         c.notes.push("not an AWS name".into());
         c
+    }
+
+    /// China Regions: the same names under amazonaws.com.cn (dual-stack:
+    /// api.amazonwebservices.com.cn); endpoint service names per service.
+    fn classify_china(&self, name: &str, context_region: Option<&str>) -> Option<Classification> {
+        let base = name
+            .strip_suffix(".amazonaws.com.cn")
+            .map(|b| format!("{b}.amazonaws.com"))
+            .or_else(|| {
+                name.strip_suffix(".api.amazonwebservices.com.cn")
+                    .map(|b| format!("{b}.api.aws"))
+            })?;
+        let china_ctx = context_region.filter(|r| r.starts_with("cn-"));
+        let mut inner = self.classify(&base, china_ctx);
+        inner.hostname = name.to_string();
+        if inner.region.as_deref().is_some_and(|r| !r.starts_with("cn-")) {
+            // A Region-less name pinned to a commercial Region: in China it
+            // is the caller's Region, if known.
+            inner.region = china_ctx.map(str::to_string);
+            inner.endpoint_service_name = inner
+                .service
+                .as_deref()
+                .and_then(|s| self.endpoint_service_name(s, china_ctx));
+            inner.notes.retain(|n| !n.contains("cross-Region"));
+        }
+        if inner.endpoint_service_name.is_some() {
+            inner.notes.push("China Region: the endpoint service name follows the China list (cn.com.amazonaws.<region>.<service> for most interface services, com.amazonaws for the others and for gateway endpoints); DescribeVpcEndpointServices is authoritative".into());
+        }
+        Some(inner)
+    }
+
+    /// A name matched by a service's rule: the service, the Region whose
+    /// endpoint would carry it, and the notes on both.
+    fn apply_service_rule(
+        &self,
+        c: &mut Classification,
+        rule: &Rule,
+        s: &ServiceEntry,
+        region: Option<String>,
+        context_region: Option<&str>,
+    ) {
+        // A global name that every Region enabled by default serves itself
+        // (STS): the endpoint that replaces it is the caller's regional one.
+        // From an opt-in Region it is served in the pinned Region.
+        let endpoint_region = match context_region {
+            Some(ctx) if rule.global && !self.is_opt_in_region(ctx) => Some(ctx.to_string()),
+            _ => region,
+        };
+        c.kind = Kind::Service;
+        c.service = Some(s.name.clone());
+        c.region = endpoint_region.clone();
+        c.endpoint_service_name = self.endpoint_service_name(&s.name, endpoint_region.as_deref());
+        c.endpoint_types = s.types.clone();
+        c.endpoint_policy_supported = s.policy;
+        c.private_dns_covers = rule.private_dns;
+        c.region_from_answer = rule.region_from_answer;
+        c.context_dependent = rule.global;
+        if let Some(n) = &rule.note {
+            c.notes.push(n.clone());
+        }
+        c.notes.extend(s.notes.iter().cloned());
+        if s.types.is_empty() {
+            c.notes.push(format!(
+                "no VPC endpoint service for {} in the catalogue (as of {})",
+                s.name, self.as_of
+            ));
+        }
+        // A name bound to one Region, asked from another: the traffic crosses
+        // Regions whatever endpoint the caller's VPC has.
+        let pinned = rule.region.is_some() && !rule.pattern.has_region();
+        if let (Some(ctx), Some(r)) = (context_region, endpoint_region.as_deref()) {
+            if pinned && ctx != r && !rule.region_from_answer && !s.types.is_empty() {
+                c.notes.push(format!(
+                    "served in {r}: from a VPC in {ctx} this is cross-Region traffic to {r}, which an endpoint in {ctx} does not carry; clients that switch to the {ctx} regional name keep it in-Region"
+                ));
+                c.context_dependent = true;
+            }
+        }
+    }
+
+    /// Dual-stack names `<svc>.<region>.api.aws` of catalogued services
+    /// without a pattern of their own.
+    fn classify_dual_stack(
+        &self,
+        c: &Classification,
+        labels: &[&str],
+        context_region: Option<&str>,
+    ) -> Option<Classification> {
+        let [svc, region, "api", "aws"] = labels[..] else {
+            return None;
+        };
+        if is_region(region) && !self.is_known_region(region) {
+            return Some(self.unknown_region(c.clone(), region));
+        }
+        let mut inner = self.classify(&format!("{svc}.{region}.amazonaws.com"), context_region);
+        if inner.kind != Kind::Service || inner.service.as_deref().is_none_or(|s| self.service(s).is_none()) {
+            return None;
+        }
+        inner.hostname = c.hostname.clone();
+        inner.private_dns_covers = false;
+        inner.notes.insert(0, "dual-stack name: an interface endpoint's private DNS covers the IPv4 name only; clients that use it stay on NAT".into());
+        Some(inner)
     }
 
     /// A name with a Region-shaped label that is no AWS Region: no real

@@ -50,9 +50,37 @@ pub fn fmt_gb(bytes: u64) -> String {
 /// # Errors
 /// Write errors.
 pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
+    render_services(r, top, w)?;
+    render_other_traffic(r, w)?;
+    render_totals(r, w)?;
+    if let (Some(p), Some(c)) = (&r.pricing, &r.costs) {
+        render_costs(p, c, w)?;
+    }
+    render_inputs(r, w)?;
+    if let Some(live) = &r.live {
+        render_live(live, w)?;
+    }
+    for warn in &r.warnings {
+        writeln!(w, "warning: {warn}")?;
+    }
+    Ok(())
+}
+
+/// A table in the report's style: condensed borders, no wrapping.
+fn new_table() -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
+    t
+}
+
+fn right(text: impl ToString) -> Cell {
+    Cell::new(text.to_string()).set_alignment(CellAlignment::Right)
+}
+
+/// The ranked services, with costs and recommendations once priced.
+fn render_services(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
+    let mut t = new_table();
     let priced = r.pricing.is_some();
     let mut header = vec![
         "#",
@@ -80,16 +108,14 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
             Cell::new(&s.service),
             Cell::new(s.endpoint_service_name.as_deref().unwrap_or("-")),
             Cell::new(types(&s.endpoint_types)),
-            Cell::new(s.query_count).set_alignment(CellAlignment::Right),
-            Cell::new(fmt_gb(s.bytes_via_nat)).set_alignment(CellAlignment::Right),
-            Cell::new(fmt_gb(s.bytes_via_endpoint)).set_alignment(CellAlignment::Right),
+            right(s.query_count),
+            right(fmt_gb(s.bytes_via_nat)),
+            right(fmt_gb(s.bytes_via_endpoint)),
             Cell::new(yes_no(s.endpoint_exists)),
             Cell::new(yes_no(s.endpoint_supported)),
         ];
         if priced {
-            let money = |v: Option<f64>| {
-                Cell::new(v.map_or("-".to_string(), |v| format!("{v:.2}"))).set_alignment(CellAlignment::Right)
-            };
+            let money = |v: Option<f64>| right(v.map_or("-".to_string(), |v| format!("{v:.2}")));
             row.push(money(s.monthly_cost_now_usd));
             row.push(money(s.monthly_cost_with_endpoint_usd));
             row.push(money(s.monthly_savings_usd));
@@ -101,33 +127,41 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
     if shown < r.services.len() {
         writeln!(w, "({} more services; --top 0 shows all)", r.services.len() - shown)?;
     }
-    if !r.unattributed.is_empty() {
-        let mut u = Table::new();
-        u.load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled);
-        u.set_header(vec![
-            "other traffic",
-            "GB via NAT",
-            "GB other paths",
-            "top destinations",
-        ]);
-        for o in &r.unattributed {
-            u.add_row(vec![
-                Cell::new(&o.label),
-                Cell::new(fmt_gb(o.bytes_via_nat)).set_alignment(CellAlignment::Right),
-                Cell::new(fmt_gb(o.bytes_other)).set_alignment(CellAlignment::Right),
-                Cell::new(
-                    o.sample_destinations
-                        .iter()
-                        .take(3)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ]);
-        }
-        writeln!(w, "{u}")?;
+    Ok(())
+}
+
+/// Destinations outside AWS service APIs, with a few sample destinations.
+fn render_other_traffic(r: &Report, w: &mut dyn Write) -> io::Result<()> {
+    if r.unattributed.is_empty() {
+        return Ok(());
     }
+    let mut u = new_table();
+    u.set_header(vec![
+        "other traffic",
+        "GB via NAT",
+        "GB other paths",
+        "top destinations",
+    ]);
+    for o in &r.unattributed {
+        u.add_row(vec![
+            Cell::new(&o.label),
+            right(fmt_gb(o.bytes_via_nat)),
+            right(fmt_gb(o.bytes_other)),
+            Cell::new(
+                o.sample_destinations
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        ]);
+    }
+    writeln!(w, "{u}")
+}
+
+/// What NAT processed, the window, the Regions and where bytes were counted.
+fn render_totals(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     let tot = &r.totals;
     writeln!(
         w,
@@ -137,6 +171,9 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         fmt_gb(tot.bytes_via_nat_to_aws_unattributed),
         fmt_gb(tot.bytes_via_nat_not_aws)
     )?;
+    let mut regions: Vec<&str> = r.network.vpcs.iter().filter_map(|v| v.region.as_deref()).collect();
+    regions.sort_unstable();
+    regions.dedup();
     writeln!(
         w,
         "Window: {} to {} ({} h, {}). Region{}: {}. NAT bytes counted on: {}.",
@@ -145,54 +182,55 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         r.window.hours,
         r.window.source,
         if r.network.vpcs.len() == 1 { "" } else { "s" },
-        {
-            let mut regions: Vec<&str> = r.network.vpcs.iter().filter_map(|v| v.region.as_deref()).collect();
-            regions.sort_unstable();
-            regions.dedup();
-            if regions.is_empty() {
-                "unknown".to_string()
-            } else {
-                regions.join(", ")
-            }
+        if regions.is_empty() {
+            "unknown".to_string()
+        } else {
+            regions.join(", ")
         },
         r.network.nat_bytes_counted_on
+    )
+}
+
+/// The monthly figures and every price and assumption behind them.
+fn render_costs(p: &vpce_model::PricingSummary, c: &vpce_model::CostTotals, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "Monthly ({} h window × {:.2} to a {}-h month): NAT processing ${:.2} (${:.2} for AWS services) + ${:.2} for {} NAT gateway{} hours; savings if every recommendation is applied: ${:.2}.",
+        p.window_hours,
+        p.extrapolation_factor,
+        p.month_hours,
+        c.nat_processing_usd,
+        c.nat_processing_aws_services_usd,
+        c.nat_hours_usd,
+        c.nat_gateways,
+        if c.nat_gateways == 1 { "" } else { "s" },
+        c.savings_if_all_applied_usd
     )?;
-    if let (Some(p), Some(c)) = (&r.pricing, &r.costs) {
-        writeln!(
-            w,
-            "Monthly ({} h window × {:.2} to a {}-h month): NAT processing ${:.2} (${:.2} for AWS services) + ${:.2} for {} NAT gateway{} hours; savings if every recommendation is applied: ${:.2}.",
-            p.window_hours,
-            p.extrapolation_factor,
-            p.month_hours,
-            c.nat_processing_usd,
-            c.nat_processing_aws_services_usd,
-            c.nat_hours_usd,
-            c.nat_gateways,
-            if c.nat_gateways == 1 { "" } else { "s" },
-            c.savings_if_all_applied_usd
-        )?;
-        writeln!(
-            w,
-            "NAT gateway still needed: {}. {}",
-            yes_no(c.nat_still_needed),
-            c.nat_still_needed_reason
-        )?;
-        writeln!(
-            w,
-            "Prices: {} as of {} ({} confidence; table as of {}): NAT ${}/GB and ${}/h; interface endpoint ${}/AZ-h × {} AZs ({}), ${}/GB first tier; {}.",
-            p.region,
-            p.as_of,
-            p.confidence,
-            p.table_as_of,
-            p.nat_usd_per_gb,
-            p.nat_usd_per_hour,
-            p.interface_usd_per_az_hour,
-            p.azs,
-            p.azs_source,
-            p.interface_usd_per_gb_tiers.first().map_or(0.0, |t| t.1),
-            p.convention
-        )?;
-    }
+    writeln!(
+        w,
+        "NAT gateway still needed: {}. {}",
+        yes_no(c.nat_still_needed),
+        c.nat_still_needed_reason
+    )?;
+    writeln!(
+        w,
+        "Prices: {} as of {} ({} confidence; table as of {}): NAT ${}/GB and ${}/h; interface endpoint ${}/AZ-h × {} AZs ({}), ${}/GB first tier; {}.",
+        p.region,
+        p.as_of,
+        p.confidence,
+        p.table_as_of,
+        p.nat_usd_per_gb,
+        p.nat_usd_per_hour,
+        p.interface_usd_per_az_hour,
+        p.azs,
+        p.azs_source,
+        p.interface_usd_per_gb_tiers.first().map_or(0.0, |t| t.1),
+        p.convention
+    )
+}
+
+/// What was read, what was damaged, and the reference data's dates.
+fn render_inputs(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     let i = &r.inputs;
     writeln!(
         w,
@@ -215,31 +253,29 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         w,
         "Reference data: endpoint catalogue as of {}, AWS IP ranges as of {}. 1 GB = 2^30 bytes.",
         r.reference_data.catalog_as_of, r.reference_data.ip_ranges_as_of
+    )
+}
+
+/// The live inventory read and the preflight findings.
+fn render_live(live: &vpce_model::Live, w: &mut dyn Write) -> io::Result<()> {
+    let inv = &live.inventory;
+    writeln!(
+        w,
+        "Live inventory of {} in {} (read {}): {} endpoints ({} available or pending), {} NAT gateways, {} endpoint services offered.",
+        inv.vpc.vpc_id,
+        inv.region,
+        inv.read_at,
+        inv.endpoints.len(),
+        inv.endpoints.iter().filter(|e| e.is_live()).count(),
+        inv.nat_gateways.len(),
+        inv.services.len()
     )?;
-    if let Some(live) = &r.live {
-        let inv = &live.inventory;
-        writeln!(
-            w,
-            "Live inventory of {} in {} (read {}): {} endpoints ({} available or pending), {} NAT gateways, {} endpoint services offered.",
-            inv.vpc.vpc_id,
-            inv.region,
-            inv.read_at,
-            inv.endpoints.len(),
-            inv.endpoints.iter().filter(|e| e.is_live()).count(),
-            inv.nat_gateways.len(),
-            inv.services.len()
-        )?;
-        if live.findings.is_empty() {
-            writeln!(w, "Preflight: no findings.")?;
-        } else {
-            writeln!(w, "Preflight:")?;
-            render_findings(&live.findings, w)?;
-        }
+    if live.findings.is_empty() {
+        writeln!(w, "Preflight: no findings.")
+    } else {
+        writeln!(w, "Preflight:")?;
+        render_findings(&live.findings, w)
     }
-    for warn in &r.warnings {
-        writeln!(w, "warning: {warn}")?;
-    }
-    Ok(())
 }
 
 /// Preflight findings, most severe first, each with its fix.
