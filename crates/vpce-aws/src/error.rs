@@ -7,6 +7,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use vpce_model::aws_action::AwsAction;
 
 /// An AWS call that failed, classified.
 #[derive(Debug, thiserror::Error)]
@@ -55,9 +56,9 @@ impl AwsError {
     }
 }
 
-/// Classifies a failed SDK call. `action` is the IAM action (`ec2:DescribeVpcs`)
-/// and `resource` what it was about.
-pub fn classify<E>(err: SdkError<E, HttpResponse>, action: &str, resource: &str) -> AwsError
+/// Classifies a failed SDK call. `action` is the IAM action of the call and
+/// `resource` what it was about.
+pub fn classify<E>(err: SdkError<E, HttpResponse>, action: AwsAction, resource: &str) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
@@ -69,7 +70,7 @@ where
         _ => None,
     };
     let detail = DisplayErrorContext(&err).to_string();
-    classify_parts(&code, &message, status, &detail, action, resource)
+    classify_parts(&code, &message, status, &detail, action.name(), resource)
 }
 
 /// The classification itself, on plain values (tested without the SDK's

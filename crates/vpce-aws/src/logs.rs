@@ -17,6 +17,8 @@ use aws_sdk_ec2::types::Filter;
 use vpce_formats::insights::{Row, MAX_ROWS};
 use vpce_ingest::Input;
 
+use vpce_model::aws_action::AwsAction;
+
 use crate::error::{classify, AwsError};
 use crate::Aws;
 
@@ -44,7 +46,7 @@ pub fn flow_log_format(aws: &Aws, group: &str, gaps: &mut Vec<String>) -> Result
     );
     match r {
         Ok(logs) => Ok(logs.iter().find_map(|f| f.log_format().map(str::to_string))),
-        Err(e) => match classify(e, "ec2:DescribeFlowLogs", group) {
+        Err(e) => match classify(e, AwsAction::Ec2DescribeFlowLogs, group) {
             AwsError::AccessDenied { action, .. } => {
                 gaps.push(format!(
                     "{action} was denied: the flow-log format of {group} is unknown"
@@ -150,7 +152,7 @@ async fn one_query(
         .limit(MAX_ROWS as i32)
         .send()
         .await
-        .map_err(|e| classify(e, "logs:StartQuery", &what))?;
+        .map_err(|e| classify(e, AwsAction::LogsStartQuery, &what))?;
     let id = started.query_id().unwrap_or_default().to_string();
     let t0 = Instant::now();
     let mut wait = Duration::from_millis(250);
@@ -161,7 +163,7 @@ async fn one_query(
             .query_id(&id)
             .send()
             .await
-            .map_err(|e| classify(e, "logs:GetQueryResults", &what))?;
+            .map_err(|e| classify(e, AwsAction::LogsGetQueryResults, &what))?;
         match r.status() {
             Some(QueryStatus::Complete) => {
                 let mut rows: Vec<Row> = r
@@ -184,7 +186,7 @@ async fn one_query(
             }
             Some(QueryStatus::Failed | QueryStatus::Cancelled | QueryStatus::Timeout) => {
                 return Err(AwsError::Other {
-                    action: "logs:GetQueryResults".into(),
+                    action: AwsAction::LogsGetQueryResults.name().into(),
                     resource: what,
                     detail: format!(
                         "the Logs Insights query ended as {}; run again, or use --no-insights to read the events",
@@ -196,7 +198,7 @@ async fn one_query(
                 if t0.elapsed() > QUERY_TIMEOUT {
                     let _ = aws.logs.stop_query().query_id(&id).send().await;
                     return Err(AwsError::Other {
-                        action: "logs:GetQueryResults".into(),
+                        action: AwsAction::LogsGetQueryResults.name().into(),
                         resource: what,
                         detail: format!(
                             "the query did not finish in {} minutes; give a shorter --since/--until window",
@@ -243,7 +245,7 @@ impl EventsReader {
                         .set_next_token(self.token.take())
                         .send(),
                 )
-                .map_err(|e| io::Error::other(classify(e, "logs:FilterLogEvents", &self.group)))?;
+                .map_err(|e| io::Error::other(classify(e, AwsAction::LogsFilterLogEvents, &self.group)))?;
             for ev in page.events() {
                 if let Some(m) = ev.message() {
                     self.buf.extend_from_slice(m.trim_end().as_bytes());

@@ -12,6 +12,8 @@ use tokio_util::io::SyncIoBridge;
 use vpce_ingest::layout::keep;
 use vpce_ingest::{Input, LogKind};
 
+use vpce_model::aws_action::AwsAction;
+
 use crate::error::{classify, AwsError};
 use crate::Aws;
 
@@ -89,7 +91,7 @@ pub fn list(
                     .set_continuation_token(token.take())
                     .send()
                     .await
-                    .map_err(|e| classify(e, "s3:ListBucket", &format!("s3://{}/{prefix}", url.bucket)))?;
+                    .map_err(|e| classify(e, AwsAction::S3ListBucket, &format!("s3://{}/{prefix}", url.bucket)))?;
                 out.list_calls += 1;
                 for p in page.common_prefixes() {
                     let Some(p) = p.prefix() else { continue };
@@ -206,7 +208,7 @@ pub fn inputs(aws: &Aws, bucket: &str, objects: &[Object], progress: Arc<Progres
                 open: Arc::new(move || {
                     let out = handle
                         .block_on(client.get_object().bucket(&bucket).key(&key).send())
-                        .map_err(|e| io::Error::other(classify(e, "s3:GetObject", &shown)))?;
+                        .map_err(|e| io::Error::other(classify(e, AwsAction::S3GetObject, &shown)))?;
                     progress.opened.fetch_add(1, Ordering::Relaxed);
                     let body = Box::pin(out.body.into_async_read());
                     let reader = SyncIoBridge::new_with_handle(body, handle.clone());

@@ -6,18 +6,37 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_ec2::types::{Filter, ServiceType, VpcAttributeName};
+use aws_sdk_ec2::types::{Filter, VpcAttributeName};
+use vpce_model::aws_action::AwsAction;
 use vpce_model::inventory::{
-    EndpointInfo, EndpointServiceInfo, Inventory, NaclEntry, NatGatewayInfo, NetworkAclInfo, RouteTableInfo,
-    SecurityGroupInfo, SgRule, SubnetInfo, VpcInfo,
+    EndpointInfo, EndpointServiceInfo, Inventory, NatGatewayInfo, NetworkAclInfo, RouteTableInfo, SecurityGroupInfo,
+    SubnetInfo, VpcInfo,
 };
-use vpce_model::EndpointType;
 
 use crate::error::{classify, AwsError};
 use crate::Aws;
 
-fn vpc_filter(vpc_id: &str) -> Filter {
-    Filter::builder().name("vpc-id").values(vpc_id).build()
+mod convert;
+#[cfg(test)]
+mod tests;
+
+/// The EC2 describes the inventory is read from, each returning every page
+/// in the inventory model's types. [`SdkEc2`] implements it over the SDK
+/// client; the unit tests implement it over fixed answers.
+pub(crate) trait Ec2Describe {
+    /// The VPC's CIDRs and owner (`None`: no such VPC); DNS attributes unset.
+    async fn vpc(&self, vpc_id: &str) -> Result<Option<VpcInfo>, AwsError>;
+    /// `enableDnsSupport` or `enableDnsHostnames`.
+    async fn dns_attribute(&self, vpc_id: &str, hostnames: bool) -> Result<Option<bool>, AwsError>;
+    /// The subnets, with their route table, NAT route and ACL unset.
+    async fn subnets(&self, vpc_id: &str) -> Result<Vec<SubnetInfo>, AwsError>;
+    async fn route_tables(&self, vpc_id: &str) -> Result<Vec<RouteTableInfo>, AwsError>;
+    async fn nat_gateways(&self, vpc_id: &str) -> Result<Vec<NatGatewayInfo>, AwsError>;
+    async fn endpoints(&self, vpc_id: &str) -> Result<Vec<EndpointInfo>, AwsError>;
+    async fn security_groups(&self, vpc_id: &str) -> Result<Vec<SecurityGroupInfo>, AwsError>;
+    async fn network_acls(&self, vpc_id: &str) -> Result<Vec<NetworkAclInfo>, AwsError>;
+    /// The AWS services the Region offers endpoints for.
+    async fn endpoint_services(&self) -> Result<Vec<EndpointServiceInfo>, AwsError>;
 }
 
 /// Records an AccessDenied as a gap; passes other errors on.
@@ -38,347 +57,234 @@ fn tolerate<T: Default>(r: Result<T, AwsError>, gaps: &mut Vec<String>) -> Resul
 /// The VPC does not exist or cannot be described, the credentials are
 /// missing or expired, or a call fails other than by AccessDenied.
 pub fn read_inventory(aws: &Aws, vpc_id: &str, read_at: String) -> Result<Inventory, AwsError> {
-    aws.block_on(read(aws, vpc_id, read_at))
+    let ec2 = SdkEc2 {
+        client: &aws.ec2,
+        region: &aws.region,
+    };
+    aws.block_on(read(&ec2, &aws.region, vpc_id, read_at))
 }
 
-async fn read(aws: &Aws, vpc_id: &str, read_at: String) -> Result<Inventory, AwsError> {
-    let ec2 = &aws.ec2;
-    let vpcs = ec2
-        .describe_vpcs()
-        .vpc_ids(vpc_id)
-        .send()
-        .await
-        .map_err(|e| classify(e, "ec2:DescribeVpcs", vpc_id))?;
-    let Some(vpc) = vpcs.vpcs().first() else {
+/// The inventory from `ec2`: `DescribeVpcs` must work, every other call may
+/// be denied (a gap); the subnets are linked to their route table, NAT
+/// route and network ACL.
+async fn read(ec2: &impl Ec2Describe, region: &str, vpc_id: &str, read_at: String) -> Result<Inventory, AwsError> {
+    let Some(mut vpc) = ec2.vpc(vpc_id).await? else {
         return Err(AwsError::NotFound {
-            action: "ec2:DescribeVpcs".into(),
+            action: AwsAction::Ec2DescribeVpcs.name().into(),
             resource: vpc_id.into(),
             code: "InvalidVpcID.NotFound".into(),
-            message: format!("no VPC {vpc_id} in {}", aws.region),
+            message: format!("no VPC {vpc_id} in {region}"),
         });
     };
     let mut gaps = Vec::new();
-    let mut cidrs: Vec<String> = vpc
-        .cidr_block_association_set()
-        .iter()
-        .filter(|a| {
-            a.cidr_block_state()
-                .and_then(|s| s.state())
-                .is_none_or(|s| s.as_str() == "associated")
-        })
-        .filter_map(|a| a.cidr_block().map(str::to_string))
-        .collect();
-    if cidrs.is_empty() {
-        cidrs.extend(vpc.cidr_block().map(str::to_string));
-    }
-    let ipv6_cidrs = vpc
-        .ipv6_cidr_block_association_set()
-        .iter()
-        .filter_map(|a| a.ipv6_cidr_block().map(str::to_string))
-        .collect();
-    let attr = |name: VpcAttributeName| {
-        let name2 = name.clone();
-        async move {
-            let out = ec2
-                .describe_vpc_attribute()
-                .vpc_id(vpc_id)
-                .attribute(name)
-                .send()
-                .await
-                .map_err(|e| classify(e, "ec2:DescribeVpcAttribute", vpc_id))?;
-            Ok::<_, AwsError>(match name2 {
-                VpcAttributeName::EnableDnsSupport => out.enable_dns_support().and_then(|v| v.value()),
-                _ => out.enable_dns_hostnames().and_then(|v| v.value()),
-            })
-        }
-    };
-    let dns_support = tolerate(attr(VpcAttributeName::EnableDnsSupport).await, &mut gaps)?;
-    let dns_hostnames = tolerate(attr(VpcAttributeName::EnableDnsHostnames).await, &mut gaps)?;
-
-    // Every page of a describe call filtered to the VPC; AccessDenied
-    // becomes a gap.
-    macro_rules! all_pages {
-        ($op:ident, $filter:ident, $action:literal) => {
-            tolerate(
-                ec2.$op()
-                    .$filter(vpc_filter(vpc_id))
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>()
-                    .await
-                    .map_err(|e| classify(e, $action, vpc_id)),
-                &mut gaps,
-            )?
-        };
-    }
-    let subnets = all_pages!(describe_subnets, filters, "ec2:DescribeSubnets");
-    let route_tables = all_pages!(describe_route_tables, filters, "ec2:DescribeRouteTables");
-    let nats = all_pages!(describe_nat_gateways, filter, "ec2:DescribeNatGateways");
-    let endpoints = all_pages!(describe_vpc_endpoints, filters, "ec2:DescribeVpcEndpoints");
-    let groups = all_pages!(describe_security_groups, filters, "ec2:DescribeSecurityGroups");
-    let acls = all_pages!(describe_network_acls, filters, "ec2:DescribeNetworkAcls");
-    let services = tolerate(endpoint_services(aws).await, &mut gaps)?;
-
-    // Route tables: explicit associations, then the main table for the rest.
-    let mut rt_info: Vec<RouteTableInfo> = Vec::new();
-    let mut explicit: BTreeMap<String, String> = BTreeMap::new();
-    let mut main_rt: Option<String> = None;
-    for rt in &route_tables {
-        let id = rt.route_table_id().unwrap_or_default().to_string();
-        let mut info = RouteTableInfo {
-            route_table_id: id.clone(),
-            ..Default::default()
-        };
-        for a in rt.associations() {
-            if a.main() == Some(true) {
-                info.main = true;
-                main_rt = Some(id.clone());
-            }
-            if let Some(s) = a.subnet_id() {
-                info.subnet_ids.push(s.to_string());
-                explicit.insert(s.to_string(), id.clone());
-            }
-        }
-        for r in rt.routes() {
-            if r.state().is_some_and(|s| s.as_str() == "blackhole") {
-                continue;
-            }
-            let target = r
-                .nat_gateway_id()
-                .or(r.gateway_id())
-                .or(r.transit_gateway_id())
-                .or(r.network_interface_id())
-                .or(r.vpc_peering_connection_id())
-                .or(r.instance_id())
-                .map(str::to_string);
-            if r.destination_cidr_block() == Some("0.0.0.0/0") {
-                info.default_route = target;
-            } else if let (Some(pl), Some(t)) = (r.destination_prefix_list_id(), target) {
-                info.prefix_list_routes.push((pl.to_string(), t));
-            }
-        }
-        rt_info.push(info);
-    }
-    let default_nat = |rt: &Option<String>| {
-        rt.as_ref()
-            .and_then(|id| rt_info.iter().find(|r| &r.route_table_id == id))
-            .and_then(|r| r.default_route.clone())
-            .filter(|t| t.starts_with("nat-"))
-    };
-    let acl_of: BTreeMap<String, String> = acls
-        .iter()
-        .flat_map(|a| {
-            a.associations()
-                .iter()
-                .filter_map(move |x| Some((x.subnet_id()?.to_string(), a.network_acl_id()?.to_string())))
-        })
-        .collect();
-    let mut subnet_info: Vec<SubnetInfo> = subnets
-        .iter()
-        .map(|s| {
-            let id = s.subnet_id().unwrap_or_default().to_string();
-            let route_table_id = explicit.get(&id).cloned().or_else(|| main_rt.clone());
-            SubnetInfo {
-                availability_zone: s.availability_zone().unwrap_or_default().to_string(),
-                availability_zone_id: s.availability_zone_id().map(str::to_string),
-                cidr: s.cidr_block().map(str::to_string),
-                default_route_nat: default_nat(&route_table_id),
-                network_acl_id: acl_of.get(&id).cloned(),
-                route_table_id,
-                subnet_id: id,
-            }
-        })
-        .collect();
-    subnet_info.sort_by(|a, b| a.subnet_id.cmp(&b.subnet_id));
-
-    let nat_info = nats
-        .iter()
-        .map(|n| NatGatewayInfo {
-            nat_gateway_id: n.nat_gateway_id().unwrap_or_default().to_string(),
-            state: n.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
-            subnet_id: n.subnet_id().map(str::to_string),
-            connectivity: n.connectivity_type().map(|c| c.as_str().to_string()),
-            private_ips: n
-                .nat_gateway_addresses()
-                .iter()
-                .filter_map(|a| a.private_ip().map(str::to_string))
-                .collect(),
-            public_ips: n
-                .nat_gateway_addresses()
-                .iter()
-                .filter_map(|a| a.public_ip().map(str::to_string))
-                .collect(),
-            interface_ids: n
-                .nat_gateway_addresses()
-                .iter()
-                .filter_map(|a| a.network_interface_id().map(str::to_string))
-                .collect(),
-        })
-        .collect();
-
-    let endpoint_info = endpoints
-        .iter()
-        .map(|e| EndpointInfo {
-            endpoint_id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
-            service_name: e.service_name().unwrap_or_default().to_string(),
-            endpoint_type: e.vpc_endpoint_type().and_then(|t| match t.as_str() {
-                "Interface" => Some(EndpointType::Interface),
-                "Gateway" => Some(EndpointType::Gateway),
-                _ => None,
-            }),
-            state: e.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
-            subnet_ids: e.subnet_ids().to_vec(),
-            route_table_ids: e.route_table_ids().to_vec(),
-            security_group_ids: e
-                .groups()
-                .iter()
-                .filter_map(|g| g.group_id().map(str::to_string))
-                .collect(),
-            private_dns_enabled: e.private_dns_enabled(),
-        })
-        .collect();
-
-    let rules = |perms: &[aws_sdk_ec2::types::IpPermission]| -> Vec<SgRule> {
-        perms
-            .iter()
-            .map(|p| SgRule {
-                protocol: p.ip_protocol().unwrap_or("-1").to_string(),
-                from_port: p.from_port(),
-                to_port: p.to_port(),
-                cidrs: p
-                    .ip_ranges()
-                    .iter()
-                    .filter_map(|r| r.cidr_ip().map(str::to_string))
-                    .chain(p.ipv6_ranges().iter().filter_map(|r| r.cidr_ipv6().map(str::to_string)))
-                    .collect(),
-                groups: p
-                    .user_id_group_pairs()
-                    .iter()
-                    .filter_map(|g| g.group_id().map(str::to_string))
-                    .collect(),
-                prefix_lists: p
-                    .prefix_list_ids()
-                    .iter()
-                    .filter_map(|g| g.prefix_list_id().map(str::to_string))
-                    .collect(),
-            })
-            .collect()
-    };
-    let sg_info = groups
-        .iter()
-        .map(|g| SecurityGroupInfo {
-            group_id: g.group_id().unwrap_or_default().to_string(),
-            group_name: g.group_name().map(str::to_string),
-            ingress: rules(g.ip_permissions()),
-            egress: rules(g.ip_permissions_egress()),
-        })
-        .collect();
-    let acl_info = acls
-        .iter()
-        .map(|a| NetworkAclInfo {
-            network_acl_id: a.network_acl_id().unwrap_or_default().to_string(),
-            default: a.is_default().unwrap_or(false),
-            subnet_ids: a
-                .associations()
-                .iter()
-                .filter_map(|x| x.subnet_id().map(str::to_string))
-                .collect(),
-            entries: a
-                .entries()
-                .iter()
-                .map(|e| NaclEntry {
-                    rule_number: e.rule_number().unwrap_or(32767),
-                    egress: e.egress().unwrap_or(false),
-                    protocol: e.protocol().unwrap_or("-1").to_string(),
-                    allow: e.rule_action().is_some_and(|r| r.as_str() == "allow"),
-                    cidr: e.cidr_block().or(e.ipv6_cidr_block()).map(str::to_string),
-                    port_from: e.port_range().and_then(|p| p.from()),
-                    port_to: e.port_range().and_then(|p| p.to()),
-                })
-                .collect(),
-        })
-        .collect();
-
+    vpc.enable_dns_support = tolerate(ec2.dns_attribute(vpc_id, false).await, &mut gaps)?;
+    vpc.enable_dns_hostnames = tolerate(ec2.dns_attribute(vpc_id, true).await, &mut gaps)?;
+    let mut subnets = tolerate(ec2.subnets(vpc_id).await, &mut gaps)?;
+    let route_tables = tolerate(ec2.route_tables(vpc_id).await, &mut gaps)?;
+    let nat_gateways = tolerate(ec2.nat_gateways(vpc_id).await, &mut gaps)?;
+    let endpoints = tolerate(ec2.endpoints(vpc_id).await, &mut gaps)?;
+    let security_groups = tolerate(ec2.security_groups(vpc_id).await, &mut gaps)?;
+    let network_acls = tolerate(ec2.network_acls(vpc_id).await, &mut gaps)?;
+    let services = tolerate(ec2.endpoint_services().await, &mut gaps)?;
+    link_subnets(&mut subnets, &route_tables, &network_acls);
     Ok(Inventory {
-        region: aws.region.clone(),
+        region: region.to_string(),
         read_at,
-        vpc: VpcInfo {
-            vpc_id: vpc_id.to_string(),
-            owner_id: vpc.owner_id().map(str::to_string),
-            cidrs,
-            ipv6_cidrs,
-            enable_dns_support: dns_support,
-            enable_dns_hostnames: dns_hostnames,
-        },
-        subnets: subnet_info,
-        route_tables: rt_info,
-        nat_gateways: nat_info,
-        endpoints: endpoint_info,
+        vpc,
+        subnets,
+        route_tables,
+        nat_gateways,
+        endpoints,
         services,
-        security_groups: sg_info,
-        network_acls: acl_info,
+        security_groups,
+        network_acls,
         private_hosted_zones: None,
         gaps,
     })
 }
 
+/// Each subnet's route table (its explicit association, else the main
+/// table), the NAT gateway of that table's default route, and its ACL;
+/// subnets sorted by ID.
+fn link_subnets(subnets: &mut [SubnetInfo], route_tables: &[RouteTableInfo], acls: &[NetworkAclInfo]) {
+    let main = route_tables
+        .iter()
+        .rev()
+        .find(|r| r.main)
+        .map(|r| r.route_table_id.clone());
+    let explicit: BTreeMap<&str, &str> = route_tables
+        .iter()
+        .flat_map(|r| {
+            r.subnet_ids
+                .iter()
+                .map(move |s| (s.as_str(), r.route_table_id.as_str()))
+        })
+        .collect();
+    let acl_of: BTreeMap<&str, &str> = acls
+        .iter()
+        .flat_map(|a| {
+            a.subnet_ids
+                .iter()
+                .map(move |s| (s.as_str(), a.network_acl_id.as_str()))
+        })
+        .collect();
+    for s in subnets.iter_mut() {
+        s.route_table_id = explicit
+            .get(s.subnet_id.as_str())
+            .map(|r| r.to_string())
+            .or_else(|| main.clone());
+        s.default_route_nat = s
+            .route_table_id
+            .as_ref()
+            .and_then(|id| route_tables.iter().find(|r| &r.route_table_id == id))
+            .and_then(|r| r.default_route.clone())
+            .filter(|t| t.starts_with("nat-"));
+        s.network_acl_id = acl_of.get(s.subnet_id.as_str()).map(|a| a.to_string());
+    }
+    subnets.sort_by(|a, b| a.subnet_id.cmp(&b.subnet_id));
+}
+
+/// [`Ec2Describe`] over the SDK's EC2 client.
+pub(crate) struct SdkEc2<'a> {
+    pub(crate) client: &'a aws_sdk_ec2::Client,
+    pub(crate) region: &'a str,
+}
+
+fn vpc_filter(vpc_id: &str) -> Filter {
+    Filter::builder().name("vpc-id").values(vpc_id).build()
+}
+
+/// Every page of a describe call filtered to the VPC.
+macro_rules! all_pages {
+    ($self:ident, $vpc_id:ident, $op:ident, $filter:ident, $action:expr) => {
+        $self
+            .client
+            .$op()
+            .$filter(vpc_filter($vpc_id))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| classify(e, $action, $vpc_id))?
+    };
+}
+
+impl Ec2Describe for SdkEc2<'_> {
+    async fn vpc(&self, vpc_id: &str) -> Result<Option<VpcInfo>, AwsError> {
+        let out = self
+            .client
+            .describe_vpcs()
+            .vpc_ids(vpc_id)
+            .send()
+            .await
+            .map_err(|e| classify(e, AwsAction::Ec2DescribeVpcs, vpc_id))?;
+        Ok(out.vpcs().first().map(|v| convert::vpc(vpc_id, v)))
+    }
+
+    async fn dns_attribute(&self, vpc_id: &str, hostnames: bool) -> Result<Option<bool>, AwsError> {
+        let name = if hostnames {
+            VpcAttributeName::EnableDnsHostnames
+        } else {
+            VpcAttributeName::EnableDnsSupport
+        };
+        let out = self
+            .client
+            .describe_vpc_attribute()
+            .vpc_id(vpc_id)
+            .attribute(name)
+            .send()
+            .await
+            .map_err(|e| classify(e, AwsAction::Ec2DescribeVpcAttribute, vpc_id))?;
+        Ok(if hostnames {
+            out.enable_dns_hostnames().and_then(|v| v.value())
+        } else {
+            out.enable_dns_support().and_then(|v| v.value())
+        })
+    }
+
+    async fn subnets(&self, vpc_id: &str) -> Result<Vec<SubnetInfo>, AwsError> {
+        let pages = all_pages!(self, vpc_id, describe_subnets, filters, AwsAction::Ec2DescribeSubnets);
+        Ok(pages.iter().map(convert::subnet).collect())
+    }
+
+    async fn route_tables(&self, vpc_id: &str) -> Result<Vec<RouteTableInfo>, AwsError> {
+        let pages = all_pages!(
+            self,
+            vpc_id,
+            describe_route_tables,
+            filters,
+            AwsAction::Ec2DescribeRouteTables
+        );
+        Ok(pages.iter().map(convert::route_table).collect())
+    }
+
+    async fn nat_gateways(&self, vpc_id: &str) -> Result<Vec<NatGatewayInfo>, AwsError> {
+        let pages = all_pages!(
+            self,
+            vpc_id,
+            describe_nat_gateways,
+            filter,
+            AwsAction::Ec2DescribeNatGateways
+        );
+        Ok(pages.iter().map(convert::nat_gateway).collect())
+    }
+
+    async fn endpoints(&self, vpc_id: &str) -> Result<Vec<EndpointInfo>, AwsError> {
+        let pages = all_pages!(
+            self,
+            vpc_id,
+            describe_vpc_endpoints,
+            filters,
+            AwsAction::Ec2DescribeVpcEndpoints
+        );
+        Ok(pages.iter().map(convert::endpoint).collect())
+    }
+
+    async fn security_groups(&self, vpc_id: &str) -> Result<Vec<SecurityGroupInfo>, AwsError> {
+        let pages = all_pages!(
+            self,
+            vpc_id,
+            describe_security_groups,
+            filters,
+            AwsAction::Ec2DescribeSecurityGroups
+        );
+        Ok(pages.iter().map(convert::security_group).collect())
+    }
+
+    async fn network_acls(&self, vpc_id: &str) -> Result<Vec<NetworkAclInfo>, AwsError> {
+        let pages = all_pages!(
+            self,
+            vpc_id,
+            describe_network_acls,
+            filters,
+            AwsAction::Ec2DescribeNetworkAcls
+        );
+        Ok(pages.iter().map(convert::network_acl).collect())
+    }
+
+    async fn endpoint_services(&self) -> Result<Vec<EndpointServiceInfo>, AwsError> {
+        endpoint_services(self.client, self.region).await
+    }
+}
+
 /// `DescribeVpcEndpointServices`, every page: the AWS services the Region
 /// offers endpoints for (partner and customer services are left out).
-async fn endpoint_services(aws: &Aws) -> Result<Vec<EndpointServiceInfo>, AwsError> {
+async fn endpoint_services(client: &aws_sdk_ec2::Client, region: &str) -> Result<Vec<EndpointServiceInfo>, AwsError> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = aws
-            .ec2
+        let page = client
             .describe_vpc_endpoint_services()
             .set_next_token(token.take())
             .max_results(1000)
             .send()
             .await
-            .map_err(|e| classify(e, "ec2:DescribeVpcEndpointServices", &aws.region))?;
+            .map_err(|e| classify(e, AwsAction::Ec2DescribeVpcEndpointServices, region))?;
         for d in page.service_details() {
-            let Some(name) = d.service_name() else { continue };
-            if !name.starts_with("com.amazonaws.") && !name.starts_with("cn.com.amazonaws.") {
-                continue;
+            if let Some(info) = convert::endpoint_service(d) {
+                merge_service(&mut out, info);
             }
-            let mut types: Vec<EndpointType> = d
-                .service_type()
-                .iter()
-                .filter_map(|t| match t.service_type() {
-                    Some(ServiceType::Interface) => Some(EndpointType::Interface),
-                    Some(ServiceType::Gateway) => Some(EndpointType::Gateway),
-                    _ => None,
-                })
-                .collect();
-            types.sort();
-            types.dedup();
-            // The same name can be listed twice (S3: gateway and interface).
-            if let Some(prev) = out
-                .iter_mut()
-                .find(|s: &&mut EndpointServiceInfo| s.service_name == name)
-            {
-                prev.types.extend(types);
-                prev.types.sort();
-                prev.types.dedup();
-                continue;
-            }
-            let mut dns: Vec<String> = d
-                .private_dns_names()
-                .iter()
-                .filter_map(|p| p.private_dns_name().map(str::to_string))
-                .collect();
-            if dns.is_empty() {
-                dns.extend(d.private_dns_name().map(str::to_string));
-            }
-            out.push(EndpointServiceInfo {
-                service_name: name.to_string(),
-                types,
-                policy_supported: d.vpc_endpoint_policy_supported(),
-                availability_zones: d.availability_zones().to_vec(),
-                private_dns_names: dns,
-                owner: d.owner().map(str::to_string),
-            });
         }
         token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
         if token.is_none() {
@@ -386,4 +292,16 @@ async fn endpoint_services(aws: &Aws) -> Result<Vec<EndpointServiceInfo>, AwsErr
         }
     }
     Ok(out)
+}
+
+/// Adds one listed service; the same name can be listed twice (S3: gateway
+/// and interface), and its types are then merged.
+fn merge_service(out: &mut Vec<EndpointServiceInfo>, info: EndpointServiceInfo) {
+    if let Some(prev) = out.iter_mut().find(|s| s.service_name == info.service_name) {
+        prev.types.extend(info.types);
+        prev.types.sort();
+        prev.types.dedup();
+    } else {
+        out.push(info);
+    }
 }
