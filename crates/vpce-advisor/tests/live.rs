@@ -227,7 +227,15 @@ fn preflight_finds_the_planted_faults() {
                 "gateway-route-tables".into(),
                 id("s3_gateway_endpoint")
             ),
+            // The VPC's own zone for the CloudWatch Logs name (read with
+            // route53:ListHostedZonesByVPC).
+            ("warning".into(), "private-dns-zone".into(), id("logs_endpoint")),
         ]
+    );
+    let zones = r["inventory"]["private_hosted_zones"].to_string();
+    assert!(
+        zones.contains("corp.example.internal") && zones.contains("logs.us-east-1.amazonaws.com"),
+        "{zones}"
     );
     let text = r["findings"].to_string();
     assert!(text.contains(&format!("--add-route-table-ids {}", id("private_route_table"))));

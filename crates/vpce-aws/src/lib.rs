@@ -51,6 +51,7 @@ pub struct Aws {
     pub ec2: aws_sdk_ec2::Client,
     pub s3: aws_sdk_s3::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub route53: aws_sdk_route53::Client,
 }
 
 impl Aws {
@@ -79,6 +80,7 @@ impl Aws {
         Ok(Aws {
             region,
             ec2: aws_sdk_ec2::Client::new(&config),
+            route53: aws_sdk_route53::Client::new(&config),
             s3: aws_sdk_s3::Client::from_conf(s3.build()),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             rt: Arc::new(rt),

@@ -55,7 +55,7 @@ pub fn read_only_policy(scope: &PolicyScope) -> Value {
             {
                 "Sid": "ReadVpcInventory",
                 "Effect": "Allow",
-                "Action": actions_on(ActionResource::Ec2Describe),
+                "Action": actions_on(ActionResource::Unscoped),
                 "Resource": "*",
             },
             list,
@@ -84,7 +84,7 @@ pub fn read_only_policy(scope: &PolicyScope) -> Value {
 /// Every action in the policy, in its order.
 pub fn actions() -> Vec<&'static str> {
     [
-        ActionResource::Ec2Describe,
+        ActionResource::Unscoped,
         ActionResource::Bucket,
         ActionResource::Object,
         ActionResource::LogGroup,

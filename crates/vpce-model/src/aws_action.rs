@@ -7,8 +7,9 @@ use std::fmt;
 /// What an action can be limited to in a policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ActionResource {
-    /// EC2 describes: no resource-level permissions.
-    Ec2Describe,
+    /// Reads without resource-level permissions: EC2 describes and Route 53's
+    /// ListHostedZonesByVPC.
+    Unscoped,
     /// A bucket (`arn:aws:s3:::BUCKET`), narrowed by `s3:prefix`.
     Bucket,
     /// Objects under a prefix (`arn:aws:s3:::BUCKET/PREFIX*`).
@@ -51,16 +52,17 @@ macro_rules! actions {
 }
 
 actions! {
-    Ec2DescribeFlowLogs => "ec2:DescribeFlowLogs", Ec2Describe;
-    Ec2DescribeNatGateways => "ec2:DescribeNatGateways", Ec2Describe;
-    Ec2DescribeNetworkAcls => "ec2:DescribeNetworkAcls", Ec2Describe;
-    Ec2DescribeRouteTables => "ec2:DescribeRouteTables", Ec2Describe;
-    Ec2DescribeSecurityGroups => "ec2:DescribeSecurityGroups", Ec2Describe;
-    Ec2DescribeSubnets => "ec2:DescribeSubnets", Ec2Describe;
-    Ec2DescribeVpcAttribute => "ec2:DescribeVpcAttribute", Ec2Describe;
-    Ec2DescribeVpcEndpointServices => "ec2:DescribeVpcEndpointServices", Ec2Describe;
-    Ec2DescribeVpcEndpoints => "ec2:DescribeVpcEndpoints", Ec2Describe;
-    Ec2DescribeVpcs => "ec2:DescribeVpcs", Ec2Describe;
+    Ec2DescribeFlowLogs => "ec2:DescribeFlowLogs", Unscoped;
+    Ec2DescribeNatGateways => "ec2:DescribeNatGateways", Unscoped;
+    Ec2DescribeNetworkAcls => "ec2:DescribeNetworkAcls", Unscoped;
+    Ec2DescribeRouteTables => "ec2:DescribeRouteTables", Unscoped;
+    Ec2DescribeSecurityGroups => "ec2:DescribeSecurityGroups", Unscoped;
+    Ec2DescribeSubnets => "ec2:DescribeSubnets", Unscoped;
+    Ec2DescribeVpcAttribute => "ec2:DescribeVpcAttribute", Unscoped;
+    Ec2DescribeVpcEndpointServices => "ec2:DescribeVpcEndpointServices", Unscoped;
+    Ec2DescribeVpcEndpoints => "ec2:DescribeVpcEndpoints", Unscoped;
+    Ec2DescribeVpcs => "ec2:DescribeVpcs", Unscoped;
+    Route53ListHostedZonesByVpc => "route53:ListHostedZonesByVPC", Unscoped;
     S3ListBucket => "s3:ListBucket", Bucket;
     S3GetObject => "s3:GetObject", Object;
     LogsFilterLogEvents => "logs:FilterLogEvents", LogGroup;
@@ -92,7 +94,7 @@ mod tests {
         assert_eq!(names.len(), AwsAction::ALL.len(), "duplicate in ALL");
         for a in AwsAction::ALL {
             let (service, op) = a.name().split_once(':').unwrap();
-            assert!(["ec2", "s3", "logs"].contains(&service), "{a}");
+            assert!(["ec2", "s3", "logs", "route53"].contains(&service), "{a}");
             assert!(op.chars().next().unwrap().is_ascii_uppercase(), "{a}");
             assert!(op.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
             // The variant's name is the service and the operation run together.
@@ -103,9 +105,11 @@ mod tests {
 
     #[test]
     fn resources_group_the_actions() {
-        let ec2: Vec<_> = AwsAction::on(ActionResource::Ec2Describe).collect();
-        assert_eq!(ec2.len(), 10);
-        assert!(ec2.iter().all(|a| a.name().starts_with("ec2:")));
+        let unscoped: Vec<_> = AwsAction::on(ActionResource::Unscoped).collect();
+        assert_eq!(unscoped.len(), 11);
+        assert!(unscoped
+            .iter()
+            .all(|a| a.name().starts_with("ec2:Describe") || a.name() == "route53:ListHostedZonesByVPC"));
         assert_eq!(
             AwsAction::on(ActionResource::Query).collect::<Vec<_>>(),
             [AwsAction::LogsGetQueryResults, AwsAction::LogsStopQuery]

@@ -75,6 +75,17 @@ logs_ep = ec2.create_vpc_endpoint(
     PrivateDnsEnabled=True,
 )["VpcEndpoint"]["VpcEndpointId"]
 
+# Private hosted zones associated with the VPC: one the endpoints' private
+# DNS does not meet, and one for the CloudWatch Logs name itself.
+route53 = boto3.client("route53", **kw)
+for zone in ["corp.example.internal", "logs.us-east-1.amazonaws.com"]:
+    route53.create_hosted_zone(
+        Name=zone,
+        CallerReference=zone,
+        HostedZoneConfig={"PrivateZone": True, "Comment": "fixture"},
+        VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
+    )
+
 # The simulated logs, in S3 under their AWSLogs/ keys.
 bucket = "vpce-advisor-logs"
 s3.create_bucket(Bucket=bucket)

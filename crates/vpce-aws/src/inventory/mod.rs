@@ -37,6 +37,9 @@ pub(crate) trait Ec2Describe {
     async fn network_acls(&self, vpc_id: &str) -> Result<Vec<NetworkAclInfo>, AwsError>;
     /// The AWS services the Region offers endpoints for.
     async fn endpoint_services(&self) -> Result<Vec<EndpointServiceInfo>, AwsError>;
+    /// The names of the private hosted zones associated with the VPC that
+    /// an account owns (not those AWS manages for endpoints).
+    async fn private_hosted_zones(&self, vpc_id: &str) -> Result<Vec<String>, AwsError>;
 }
 
 /// Records an AccessDenied as a gap; passes other errors on.
@@ -59,6 +62,7 @@ fn tolerate<T: Default>(r: Result<T, AwsError>, gaps: &mut Vec<String>) -> Resul
 pub fn read_inventory(aws: &Aws, vpc_id: &str, read_at: String) -> Result<Inventory, AwsError> {
     let ec2 = SdkEc2 {
         client: &aws.ec2,
+        route53: &aws.route53,
         region: &aws.region,
     };
     aws.block_on(read(&ec2, &aws.region, vpc_id, read_at))
@@ -86,6 +90,7 @@ async fn read(ec2: &impl Ec2Describe, region: &str, vpc_id: &str, read_at: Strin
     let security_groups = tolerate(ec2.security_groups(vpc_id).await, &mut gaps)?;
     let network_acls = tolerate(ec2.network_acls(vpc_id).await, &mut gaps)?;
     let services = tolerate(ec2.endpoint_services().await, &mut gaps)?;
+    let private_hosted_zones = tolerate(ec2.private_hosted_zones(vpc_id).await.map(Some), &mut gaps)?;
     link_subnets(&mut subnets, &route_tables, &network_acls);
     Ok(Inventory {
         region: region.to_string(),
@@ -98,7 +103,7 @@ async fn read(ec2: &impl Ec2Describe, region: &str, vpc_id: &str, read_at: Strin
         services,
         security_groups,
         network_acls,
-        private_hosted_zones: None,
+        private_hosted_zones,
         gaps,
     })
 }
@@ -147,6 +152,7 @@ fn link_subnets(subnets: &mut [SubnetInfo], route_tables: &[RouteTableInfo], acl
 /// [`Ec2Describe`] over the SDK's EC2 client.
 pub(crate) struct SdkEc2<'a> {
     pub(crate) client: &'a aws_sdk_ec2::Client,
+    pub(crate) route53: &'a aws_sdk_route53::Client,
     pub(crate) region: &'a str,
 }
 
@@ -265,6 +271,33 @@ impl Ec2Describe for SdkEc2<'_> {
 
     async fn endpoint_services(&self) -> Result<Vec<EndpointServiceInfo>, AwsError> {
         endpoint_services(self.client, self.region).await
+    }
+
+    async fn private_hosted_zones(&self, vpc_id: &str) -> Result<Vec<String>, AwsError> {
+        let mut zones = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .route53
+                .list_hosted_zones_by_vpc()
+                .vpc_id(vpc_id)
+                .vpc_region(aws_sdk_route53::types::VpcRegion::from(self.region))
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify(e, AwsAction::Route53ListHostedZonesByVpc, vpc_id))?;
+            zones.extend(
+                page.hosted_zone_summaries()
+                    .iter()
+                    .filter(|z| z.owner().is_none_or(|o| o.owning_service().is_none()))
+                    .map(|z| z.name().trim_end_matches('.').to_string()),
+            );
+            token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(zones)
     }
 }
 

@@ -13,6 +13,7 @@ struct FakeEc2 {
     route_tables: Vec<RouteTableInfo>,
     acls: Vec<NetworkAclInfo>,
     services: Vec<EndpointServiceInfo>,
+    zones: Vec<String>,
     /// Calls answered with AccessDenied.
     denied: BTreeSet<AwsAction>,
     /// A call answered with a throttling error.
@@ -67,6 +68,9 @@ impl Ec2Describe for FakeEc2 {
     async fn endpoint_services(&self) -> Result<Vec<EndpointServiceInfo>, AwsError> {
         self.answer(AwsAction::Ec2DescribeVpcEndpointServices, self.services.clone())
     }
+    async fn private_hosted_zones(&self, _: &str) -> Result<Vec<String>, AwsError> {
+        self.answer(AwsAction::Route53ListHostedZonesByVpc, self.zones.clone())
+    }
 }
 
 fn run(ec2: &FakeEc2) -> Result<Inventory, AwsError> {
@@ -107,7 +111,12 @@ fn denied_calls_become_gaps_and_the_rest_is_read() {
     let ec2 = FakeEc2 {
         vpc: vpc(),
         subnets: vec![subnet("subnet-a")],
-        denied: [AwsAction::Ec2DescribeNetworkAcls, AwsAction::Ec2DescribeVpcAttribute].into(),
+        denied: [
+            AwsAction::Ec2DescribeNetworkAcls,
+            AwsAction::Ec2DescribeVpcAttribute,
+            AwsAction::Route53ListHostedZonesByVpc,
+        ]
+        .into(),
         ..Default::default()
     };
     let inv = run(&ec2).expect("inventory");
@@ -116,9 +125,13 @@ fn denied_calls_become_gaps_and_the_rest_is_read() {
         [
             "ec2:DescribeVpcAttribute was denied",
             "ec2:DescribeVpcAttribute was denied",
-            "ec2:DescribeNetworkAcls was denied"
+            "ec2:DescribeNetworkAcls was denied",
+            "route53:ListHostedZonesByVPC was denied"
         ]
     );
+    // Not read is not "none": the zone check stays silent rather than
+    // passing.
+    assert_eq!(inv.private_hosted_zones, None);
     assert_eq!(inv.vpc.enable_dns_support, None);
     assert_eq!(inv.subnets.len(), 1);
     assert_eq!(inv.region, "eu-west-1");
@@ -162,6 +175,7 @@ fn subnets_take_their_explicit_route_table_else_the_main_one() {
         ..Default::default()
     };
     let inv = run(&ec2).expect("inventory");
+    assert_eq!(inv.private_hosted_zones, Some(Vec::new()));
     let [a, b] = &inv.subnets[..] else {
         panic!("{:?}", inv.subnets)
     };
