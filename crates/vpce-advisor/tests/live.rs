@@ -430,3 +430,101 @@ fn a_vpc_that_does_not_exist_is_named() {
         "{err}"
     );
 }
+
+/// `tests/moto/faults.py` in front of the server: forwards every request and
+/// damages GETs of log objects by `mode`.
+struct FaultProxy {
+    child: Child,
+    url: String,
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl FaultProxy {
+    fn start(moto: &Moto, mode: &str, key_part: &str) -> FaultProxy {
+        use std::io::BufRead;
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/faults.py");
+        let mut child = std::process::Command::new(moto.python())
+            .arg(&script)
+            .args([moto.url.as_str(), mode, key_part])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("faults.py said {line:?}"));
+        FaultProxy {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+#[test]
+fn s3_bodies_that_break_are_resumed_and_what_cannot_be_read_is_named() {
+    let w = world();
+    let url = format!("s3://{}/team/", w.ids["bucket"].as_str().unwrap());
+    for mode in ["short", "reset", "slowdown"] {
+        let proxy = FaultProxy::start(&w.moto, mode, "");
+        let out = w
+            .moto
+            .cmd()
+            .env("AWS_ENDPOINT_URL", &proxy.url)
+            .args(["analyze", "--format", "json"])
+            .args(["--dns-logs", &url, "--flow-logs", &url])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
+        let r = json_of(&out);
+        // Every record of every object, although each first GET broke.
+        assert_matches_truth(&r, &w.truth, mode);
+        assert_eq!(r["inputs"]["file_errors"], serde_json::json!([]), "{mode}");
+    }
+
+    // An object whose body always breaks is named, with what was read.
+    let flow_file = walk(&w.dir.path().join("AWSLogs"))
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("vpcflowlogs"))
+        .unwrap();
+    let name = flow_file.file_name().unwrap().to_str().unwrap().to_string();
+    let proxy = FaultProxy::start(&w.moto, "broken", &name);
+    let out = w
+        .moto
+        .cmd()
+        .env("AWS_ENDPOINT_URL", &proxy.url)
+        .args(["analyze", "--format", "json", "--flow-logs", &url])
+        .output()
+        .unwrap();
+    let r = json_of(&out);
+    let errors = r["inputs"]["file_errors"].as_array().unwrap();
+    assert!(!errors.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let error = errors[0]["error"].as_str().unwrap();
+    assert!(error.contains("gave up after 4 resumes"), "{error}");
+    assert!(errors[0]["file"].as_str().unwrap().ends_with(&name), "{errors:?}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}

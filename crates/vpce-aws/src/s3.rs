@@ -192,26 +192,46 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
+/// Resumes of one object allowed without a byte of progress in between.
+const RESUMES_WITHOUT_PROGRESS: u32 = 4;
+/// Resumes of one object allowed in all.
+const RESUMES_PER_OBJECT: u32 = 16;
+/// The first pause before a resume; it doubles with each resume without
+/// progress.
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+
 /// One input per object; each is fetched only when a worker opens it, and
-/// its body is read as it arrives.
+/// its body is read as it arrives. A body that ends early, breaks or stalls
+/// (the SDK's stalled-stream protection ends it) is resumed from the byte
+/// already read with a ranged GET of the same version (`If-Match` on its
+/// ETag), with backoff, so no record is lost to a flaky connection.
 pub fn inputs(aws: &Aws, bucket: &str, objects: &[Object], progress: Arc<Progress>) -> Vec<Input> {
     objects
         .iter()
         .map(|o| {
             let (client, handle) = (aws.s3.clone(), aws.handle());
-            let (bucket, key) = (bucket.to_string(), o.key.clone());
+            let (bucket, key, size) = (bucket.to_string(), o.key.clone(), o.size);
             let name = format!("s3://{bucket}/{key}");
             let progress = progress.clone();
             let shown = name.clone();
             Input::Stream {
                 name,
                 open: Arc::new(move || {
-                    let out = handle
-                        .block_on(client.get_object().bucket(&bucket).key(&key).send())
-                        .map_err(|e| io::Error::other(classify(e, AwsAction::S3GetObject, &shown)))?;
+                    let mut reader = Resuming {
+                        client: client.clone(),
+                        handle: handle.clone(),
+                        bucket: bucket.clone(),
+                        key: key.clone(),
+                        shown: shown.clone(),
+                        size,
+                        etag: None,
+                        offset: 0,
+                        body: None,
+                        resumes: 0,
+                        without_progress: 0,
+                    };
+                    reader.open()?;
                     progress.opened.fetch_add(1, Ordering::Relaxed);
-                    let body = Box::pin(out.body.into_async_read());
-                    let reader = SyncIoBridge::new_with_handle(body, handle.clone());
                     Ok(Box::new(Counted {
                         inner: reader,
                         progress: progress.clone(),
@@ -220,6 +240,121 @@ pub fn inputs(aws: &Aws, bucket: &str, objects: &[Object], progress: Arc<Progres
             }
         })
         .collect()
+}
+
+/// An object's body that resumes where it broke off.
+struct Resuming {
+    client: aws_sdk_s3::Client,
+    handle: tokio::runtime::Handle,
+    bucket: String,
+    key: String,
+    shown: String,
+    /// The object's size: from the listing, then from the first response.
+    size: u64,
+    etag: Option<String>,
+    /// Bytes handed to the reader so far.
+    offset: u64,
+    body: Option<Box<dyn Read + Send>>,
+    resumes: u32,
+    without_progress: u32,
+}
+
+impl Resuming {
+    /// GETs the object from `offset` on.
+    fn open(&mut self) -> io::Result<()> {
+        let mut req = self.client.get_object().bucket(&self.bucket).key(&self.key);
+        if self.offset > 0 {
+            req = req.range(format!("bytes={}-", self.offset));
+        }
+        if let Some(etag) = &self.etag {
+            req = req.if_match(etag);
+        }
+        let out = self
+            .handle
+            .block_on(req.send())
+            .map_err(|e| io::Error::other(classify(e, AwsAction::S3GetObject, &self.shown)))?;
+        let resumed_here = out
+            .content_range()
+            .is_some_and(|r| r.starts_with(&format!("bytes {}-", self.offset)));
+        if self.offset > 0 && !resumed_here {
+            // A server that ignores the range would repeat what was read.
+            return Err(io::Error::other(format!(
+                "{}: the ranged GET to resume at byte {} was not answered with that range",
+                self.shown, self.offset
+            )));
+        }
+        if self.offset == 0 {
+            if let Some(len) = out.content_length().filter(|l| *l >= 0) {
+                self.size = len as u64;
+            }
+            self.etag = out.e_tag().map(str::to_string);
+        }
+        let body = Box::pin(out.body.into_async_read());
+        self.body = Some(Box::new(SyncIoBridge::new_with_handle(body, self.handle.clone())));
+        Ok(())
+    }
+
+    /// Opens the rest of the object after `why`, or gives up with the
+    /// bytes read and the last cause.
+    fn resume(&mut self, why: String) -> io::Result<()> {
+        self.body = None;
+        loop {
+            self.resumes += 1;
+            self.without_progress += 1;
+            if self.resumes > RESUMES_PER_OBJECT || self.without_progress > RESUMES_WITHOUT_PROGRESS {
+                return Err(io::Error::other(format!(
+                    "{}: read {} of {} bytes, then gave up after {} resumes: {why}",
+                    self.shown,
+                    self.offset,
+                    self.size,
+                    self.resumes - 1
+                )));
+            }
+            std::thread::sleep(FIRST_BACKOFF * (1 << (self.without_progress - 1)));
+            match self.open() {
+                Ok(()) => return Ok(()),
+                // Denied or gone: resuming cannot help.
+                Err(e) if is_final(&e) => return Err(e),
+                Err(_) => continue,
+            }
+        }
+    }
+}
+
+/// Whether a failed GET is one that no retry changes.
+fn is_final(e: &io::Error) -> bool {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<AwsError>())
+        .is_some_and(|a| matches!(a, AwsError::AccessDenied { .. } | AwsError::NotFound { .. }))
+}
+
+impl Read for Resuming {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let Some(body) = self.body.as_mut() else {
+                self.resume("the connection was lost".into())?;
+                continue;
+            };
+            match body.read(buf) {
+                Ok(0) if self.offset < self.size => {
+                    let why = format!("the body ended at byte {} of {}", self.offset, self.size);
+                    self.resume(why)?;
+                }
+                Ok(n) => {
+                    if n > 0 {
+                        self.without_progress = 0;
+                    }
+                    self.offset += n as u64;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => self.resume(e.to_string())?,
+            }
+        }
+    }
 }
 
 #[cfg(test)]
