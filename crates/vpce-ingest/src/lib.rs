@@ -184,7 +184,7 @@ fn open(input: &Input) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
         b.len() >= 2 && b[0] == 0x1f && b[1] == 0x8b
     };
     let mut reader: Box<dyn Read + Send> = if magic {
-        Box::new(flate2::read::MultiGzDecoder::new(raw))
+        Box::new(GzMembers::new(raw))
     } else {
         Box::new(raw)
     };
@@ -208,6 +208,59 @@ fn open(input: &Input) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
         }
     }
     Ok((head, reader))
+}
+
+/// gzip members one after another, as `gzip -d` and Python's `gzip` read
+/// them: zero bytes after the last member are padding (tape and block
+/// devices write it), anything else there is an error.
+struct GzMembers<R: io::BufRead> {
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: io::BufRead> GzMembers<R> {
+    fn new(inner: R) -> Self {
+        GzMembers {
+            member: Some(flate2::bufread::GzDecoder::new(inner)),
+        }
+    }
+
+    /// After a member: the next member, or `None` at the end of the input
+    /// (after any zero padding).
+    fn next_member(mut inner: R) -> io::Result<Option<flate2::bufread::GzDecoder<R>>> {
+        loop {
+            let buf = inner.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            let zeros = buf.iter().take_while(|&&b| b == 0).count();
+            if zeros == 0 {
+                if buf[0] == 0x1f {
+                    return Ok(Some(flate2::bufread::GzDecoder::new(inner)));
+                }
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "bytes after the last gzip member that are neither a member nor zero padding",
+                ));
+            }
+            inner.consume(zeros);
+        }
+    }
+}
+
+impl<R: io::BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while let Some(member) = self.member.as_mut() {
+            let n = member.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let done = self.member.take().map(flate2::bufread::GzDecoder::into_inner);
+            if let Some(inner) = done {
+                self.member = Self::next_member(inner)?;
+            }
+        }
+        Ok(0)
+    }
 }
 
 struct ArcBytes(Arc<Vec<u8>>);
@@ -841,6 +894,28 @@ mod tests {
             "records before the cut are kept: {}",
             out.stats.records
         );
+    }
+
+    #[test]
+    fn gzip_members_and_zero_padding_are_read_and_trailing_garbage_is_named() {
+        let member = |text: &str| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(text.as_bytes()).unwrap();
+            e.finish().unwrap()
+        };
+        let line = "{\"query_name\":\"a.\",\"query_timestamp\":\"2026-01-01T00:00:00Z\"}\n";
+        let two = [member(&line.repeat(3)), member(&line.repeat(4))].concat();
+        let read_all = |bytes: Vec<u8>| {
+            let mut out = Vec::new();
+            let r = GzMembers::new(io::BufReader::new(Cursor::new(bytes))).read_to_end(&mut out);
+            (r.map_err(|e| e.to_string()), out.len())
+        };
+        assert_eq!(read_all(two.clone()), (Ok(7 * line.len()), 7 * line.len()));
+        let padded = [two.clone(), vec![0; 10_000]].concat();
+        assert_eq!(read_all(padded).0, Ok(7 * line.len()));
+        let garbage = [two, b"\0\0junk".to_vec()].concat();
+        let (r, _) = read_all(garbage);
+        assert!(r.unwrap_err().contains("neither a member nor zero padding"));
     }
 
     #[test]
