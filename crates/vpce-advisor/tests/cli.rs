@@ -920,3 +920,32 @@ fn iam_policy_is_exactly_what_the_code_calls() {
     let text = policy.to_string();
     assert!(text.contains("arn:aws:s3:::logs/team/*") && text.contains("log-group:/vpc/dns"));
 }
+
+#[test]
+fn unreachable_and_malformed_endpoints_get_one_clear_line() {
+    let aws = |url: &str| {
+        let out = bin()
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", url)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE")
+            .args(["preflight", "--vpc-id", "vpc-1"])
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    // Nothing listens on port 1 of loopback.
+    let (code, err) = aws("http://127.0.0.1:1");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("ec2:DescribeVpcs: could not reach AWS"), "{err}");
+    assert!(err.contains("Connection refused"), "{err}");
+    assert!(!err.contains("DispatchFailure(") && !err.contains("Request {"), "{err}");
+    let (code, err) = aws("htp:/bad");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("'htp:/bad'") && err.contains("not an http:// or https:// URL"),
+        "{err}"
+    );
+}

@@ -69,7 +69,11 @@ where
         SdkError::ResponseError(e) => Some(e.raw().status().as_u16()),
         _ => None,
     };
-    let detail = DisplayErrorContext(&err).to_string();
+    let detail = match &err {
+        // The causes' messages, not the SDK's debug dump of the request.
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => causes(&err),
+        _ => DisplayErrorContext(&err).to_string(),
+    };
     classify_parts(&code, &message, status, &detail, action.name(), resource)
 }
 
@@ -174,6 +178,20 @@ pub fn classify_parts(
             format!("{code}: {message}")
         },
     }
+}
+
+/// An error and its sources as "a: b: c", each message once.
+fn causes(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 fn one_line(s: &str) -> String {

@@ -40,6 +40,20 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
 }
 
+/// An endpoint URL the SDK can send to: `http://` or `https://` and a host.
+fn check_endpoint_url(url: &str) -> Result<(), anyhow::Error> {
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    match host {
+        Some(h) if !h.is_empty() && !h.starts_with(':') => Ok(()),
+        _ => anyhow::bail!(
+            "the endpoint URL '{url}' (from --endpoint-url or AWS_ENDPOINT_URL) is not an http:// or https:// URL with a host, such as http://127.0.0.1:5000"
+        ),
+    }
+}
+
 /// Attempts per call, with exponential backoff between them.
 const MAX_ATTEMPTS: u32 = 8;
 
@@ -71,6 +85,9 @@ impl Aws {
                 "no AWS Region: give --region, set AWS_REGION, or set region in the profile (aws configure set region us-east-1)"
             );
         };
+        if let Some(url) = config.endpoint_url() {
+            check_endpoint_url(url)?;
+        }
         let mut s3 = aws_sdk_s3::config::Builder::from(&config);
         if config.endpoint_url().is_some() {
             // A custom endpoint (moto, LocalStack, MinIO) rarely resolves
@@ -127,4 +144,23 @@ async fn load(opts: &AwsOptions) -> SdkConfig {
         loader = loader.endpoint_url(u);
     }
     loader.load().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_urls_need_a_scheme_and_a_host() {
+        for ok in [
+            "http://127.0.0.1:5000",
+            "https://vpce-1.ec2.us-east-1.vpce.amazonaws.com/",
+        ] {
+            assert!(check_endpoint_url(ok).is_ok(), "{ok}");
+        }
+        for bad in ["htp:/bad", "127.0.0.1:5000", "http://", "https://:443/x"] {
+            let e = check_endpoint_url(bad).unwrap_err().to_string();
+            assert!(e.contains(bad) && e.contains("http://"), "{e}");
+        }
+    }
 }
