@@ -27,15 +27,16 @@ pub struct Counters {
 }
 
 impl Counters {
+    // Sums saturate: hostile input cannot wrap a total to a small number.
     fn add(&mut self, bytes: u64, packets: u64) {
-        self.bytes += bytes;
-        self.packets += packets;
-        self.records += 1;
+        self.bytes = self.bytes.saturating_add(bytes);
+        self.packets = self.packets.saturating_add(packets);
+        self.records = self.records.saturating_add(1);
     }
     fn merge(&mut self, o: Counters) {
-        self.bytes += o.bytes;
-        self.packets += o.packets;
-        self.records += o.records;
+        self.bytes = self.bytes.saturating_add(o.bytes);
+        self.packets = self.packets.saturating_add(o.packets);
+        self.records = self.records.saturating_add(o.records);
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use super::ledger::{Ledger, PathClass, GATEWAY_PATH_EVIDENCE};
+use super::ledger::{sat, Ledger, PathClass, GATEWAY_PATH_EVIDENCE};
 use crate::flow::{Counters, FlowAggregator};
 use crate::resolve::{Dest, Resolver};
 
@@ -34,7 +34,7 @@ pub(super) fn count(flow: &FlowAggregator, resolver: &Resolver, ledger: &mut Led
     for ((vpc, ep), sides) in sides(flow) {
         let hour = sides.hour;
         let (counted, dup) = sides.counted();
-        ledger.totals.bytes_deduplicated += dup;
+        sat(&mut ledger.totals.bytes_deduplicated, dup);
         let vpc_name = (vpc != u32::MAX).then(|| flow.vpcs.name(vpc));
         let vpc_region = flow.vpc_regions.get(&vpc).map(|r| flow.strings.name(*r));
         let resolved = resolver.resolve(ep, hour, vpc_name, vpc_region, None);
@@ -64,9 +64,9 @@ fn sides(flow: &FlowAggregator) -> BTreeMap<(u32, IpAddr), Sides> {
         } else {
             &mut entry.client
         };
-        side.bytes += e.counters.bytes;
-        side.packets += e.counters.packets;
-        side.records += e.counters.records;
+        sat(&mut side.bytes, e.counters.bytes);
+        sat(&mut side.packets, e.counters.packets);
+        sat(&mut side.records, e.counters.records);
         entry.hour = entry.hour.max(e.hour);
     }
     by_endpoint

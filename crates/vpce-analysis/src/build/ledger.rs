@@ -100,10 +100,10 @@ impl<'a> Ledger<'a> {
         let b = c.bytes;
         let t = &mut self.totals;
         match class {
-            PathClass::Nat | PathClass::NatInstanceSide => t.bytes_via_nat += b,
-            PathClass::GatewayEndpoint => t.bytes_via_endpoint += b,
-            PathClass::InternetGateway => t.bytes_via_internet_gateway += b,
-            PathClass::Unknown => t.bytes_unknown_path += b,
+            PathClass::Nat | PathClass::NatInstanceSide => sat(&mut t.bytes_via_nat, b),
+            PathClass::GatewayEndpoint => sat(&mut t.bytes_via_endpoint, b),
+            PathClass::InternetGateway => sat(&mut t.bytes_via_internet_gateway, b),
+            PathClass::Unknown => sat(&mut t.bytes_unknown_path, b),
             PathClass::OtherPath => {}
         }
         match &resolved.dest {
@@ -112,15 +112,15 @@ impl<'a> Ledger<'a> {
                 let acc = self.others.entry((label.clone(), *category, code.clone())).or_default();
                 match class {
                     _ if class.through_nat() => {
-                        acc.nat += b;
+                        sat(&mut acc.nat, b);
                         if *category == "aws-unattributed" || *category == "aws-resource" {
-                            self.totals.bytes_via_nat_to_aws_unattributed += b;
+                            sat(&mut self.totals.bytes_via_nat_to_aws_unattributed, b);
                         } else {
-                            self.totals.bytes_via_nat_not_aws += b;
+                            sat(&mut self.totals.bytes_via_nat_not_aws, b);
                         }
                     }
-                    PathClass::GatewayEndpoint => acc.endpoint += b,
-                    _ => acc.other += b,
+                    PathClass::GatewayEndpoint => sat(&mut acc.endpoint, b),
+                    _ => sat(&mut acc.other, b),
                 }
             }
         }
@@ -132,30 +132,36 @@ impl<'a> Ledger<'a> {
         let Some(u) = acc.usage.as_mut() else { return };
         match class {
             PathClass::Nat | PathClass::NatInstanceSide => {
-                u.bytes_via_nat += b;
+                sat(&mut u.bytes_via_nat, b);
                 if resolved.not_covered {
-                    u.bytes_via_nat_not_covered += b;
+                    sat(&mut u.bytes_via_nat_not_covered, b);
                 }
-                totals.bytes_via_nat_to_aws_services += b;
+                sat(&mut totals.bytes_via_nat_to_aws_services, b);
             }
             PathClass::GatewayEndpoint => {
-                u.bytes_via_endpoint += b;
+                sat(&mut u.bytes_via_endpoint, b);
                 acc.evidence.insert(GATEWAY_PATH_EVIDENCE.into());
             }
             PathClass::InternetGateway => {
-                u.bytes_other += b;
-                u.bytes_other_breakdown.internet_gateway += b;
+                sat(&mut u.bytes_other, b);
+                sat(&mut u.bytes_other_breakdown.internet_gateway, b);
             }
             PathClass::OtherPath => {
-                u.bytes_other += b;
-                u.bytes_other_breakdown.other_path += b;
+                sat(&mut u.bytes_other, b);
+                sat(&mut u.bytes_other_breakdown.other_path, b);
             }
             PathClass::Unknown => {
-                u.bytes_other += b;
-                u.bytes_other_breakdown.unknown_path += b;
+                sat(&mut u.bytes_other, b);
+                sat(&mut u.bytes_other_breakdown.unknown_path, b);
             }
         }
     }
+}
+
+/// Adds to a byte or count sum; sums saturate instead of wrapping, so a
+/// flood of hostile records cannot turn a large total into a small one.
+pub(super) fn sat(sum: &mut u64, add: u64) {
+    *sum = sum.saturating_add(add);
 }
 
 /// The evidence of a gateway endpoint that `traffic-path` gives.
@@ -249,6 +255,18 @@ mod tests {
             t.bytes_via_nat + t.bytes_via_endpoint + t.bytes_via_internet_gateway + t.bytes_unknown_path + other_path,
             sent
         );
+    }
+
+    #[test]
+    fn sums_saturate_instead_of_wrapping() {
+        let catalog = Catalog::embedded();
+        let mut l = Ledger::new(&catalog);
+        for _ in 0..3 {
+            l.add(&sqs(), PathClass::Nat, &bytes(u64::MAX / 2));
+        }
+        assert_eq!(l.totals.bytes_via_nat, u64::MAX);
+        let u = l.services.values().next().and_then(|a| a.usage.as_ref()).unwrap();
+        assert_eq!(u.bytes_via_nat, u64::MAX);
     }
 
     #[test]

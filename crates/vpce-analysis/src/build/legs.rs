@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use vpce_model::NatGateway;
 
-use super::ledger::{Ledger, PathClass};
+use super::ledger::{sat, Ledger, PathClass};
 use crate::flow::{FlowAggregator, PublicKey};
 
 /// Where the counted NAT bytes were observed.
@@ -138,7 +138,7 @@ pub(super) fn count_public(flow: &FlowAggregator, nat: &BTreeMap<IpAddr, NatGate
         }
         match paths.leg(k, class) {
             Leg::Duplicate => {
-                ledger.totals.bytes_deduplicated += c.bytes;
+                sat(&mut ledger.totals.bytes_deduplicated, c.bytes);
                 continue;
             }
             Leg::Count(PathClass::NatInstanceSide) => legs.counted_on.instances = true,

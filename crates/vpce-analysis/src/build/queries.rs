@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap as HashMap;
 use vpce_catalog::{Classification, Kind};
 use vpce_model::HostnameUsage;
 
-use super::ledger::{Ledger, ServiceAcc};
+use super::ledger::{sat, Ledger, ServiceAcc};
 use crate::dns::DnsAggregator;
 use crate::net::{is_private, LocalNet};
 use crate::resolve::Resolver;
@@ -45,9 +45,9 @@ pub(super) fn count(dns: &DnsAggregator, resolver: &Resolver, net: &LocalNet, le
         };
         let st = &dns.stats[id as usize];
         let (acc, totals) = ledger.service(service, c.region.as_deref());
-        totals.query_count_aws_services += st.queries;
+        sat(&mut totals.query_count_aws_services, st.queries);
         if let Some(u) = acc.usage.as_mut() {
-            u.query_count += st.queries;
+            sat(&mut u.query_count, st.queries);
             u.hostnames.push(HostnameUsage {
                 name: c.hostname.clone(),
                 query_count: st.queries,

@@ -4,7 +4,7 @@
 use crate::flow::FlowAggregator;
 use crate::resolve::{Dest, Resolver};
 
-use super::ledger::Ledger;
+use super::ledger::{sat, Ledger};
 
 /// Adds each other-traffic label's sampled destinations, with their bytes.
 pub(super) fn collect(flow: &FlowAggregator, resolver: &Resolver, ledger: &mut Ledger<'_>) {
@@ -20,7 +20,8 @@ pub(super) fn collect(flow: &FlowAggregator, resolver: &Resolver, ledger: &mut L
                 "not-aws" | "aws-resource" => resolver.name_of(*ip, 0).map(str::to_string),
                 _ => None,
             };
-            *acc.samples.entry(name.unwrap_or_else(|| ip.to_string())).or_default() += b;
+            let name = name.unwrap_or_else(|| ip.to_string());
+            sat(acc.samples.entry(name).or_default(), *b);
         }
     }
 }
