@@ -25,6 +25,7 @@ pub mod error;
 pub mod inventory;
 pub mod logs;
 pub mod s3;
+pub mod sources;
 
 pub use error::AwsError;
 
