@@ -16,7 +16,7 @@ use vpce_ingest::{Input, LogKind};
 use vpce_model::InputStats;
 
 use crate::s3::{Progress, S3Url};
-use crate::Aws;
+use crate::{Aws, Say};
 
 /// Window read from CloudWatch Logs when no `--since` is given.
 pub const DEFAULT_CLOUDWATCH_DAYS: i64 = 7;
@@ -52,10 +52,9 @@ pub struct RemoteOptions<'a> {
     pub filter: TimeFilter,
     /// Now, in Unix seconds: the end of a CloudWatch window without `--until`.
     pub now: i64,
-    /// No progress lines.
-    pub quiet: bool,
-    /// Where the one-line summary of each listing goes (standard error).
-    pub say: &'a dyn Fn(&str),
+    /// Where progress goes: the summary of each listing, the S3 streams'
+    /// progress, the Logs Insights queries. `None`: quiet.
+    pub say: Option<Say>,
 }
 
 /// What the remote sources add to an analysis.
@@ -65,14 +64,14 @@ pub struct RemoteInputs {
     pub flow: Vec<Input>,
     /// Resolver records already aggregated (Logs Insights rows).
     pub dns_aggregated: Option<(DnsAggregator, InputStats)>,
-    /// Progress of the S3 streams; [`RemoteInputs::finish`] prints the last lines.
+    /// Progress of the S3 streams; [`RemoteInputs::finish`] says the last lines.
     pub progress: Vec<Arc<Progress>>,
     /// Notes for the report: default windows, gaps, rows not understood.
     pub warnings: Vec<String>,
 }
 
 impl RemoteInputs {
-    /// Prints the final progress line of every S3 stream.
+    /// Says the final progress line of every S3 stream.
     pub fn finish(&self) {
         for p in &self.progress {
             p.finish();
@@ -128,7 +127,8 @@ pub fn add(aws: &Aws, url: &str, kind: LogKind, opts: &RemoteOptions<'_>, into: 
             glue::flow_query(&format).map_err(anyhow::Error::msg)?
         }
     };
-    let out = crate::logs::run_insights(aws, std::slice::from_ref(&group), &query, since, until, !opts.quiet)?;
+    let say = opts.say.as_deref();
+    let out = crate::logs::run_insights(aws, std::slice::from_ref(&group), &query, since, until, say)?;
     note_truncated(url, &out.truncated, &mut into.warnings);
     let not_understood = |e: String| format!("{url}: Logs Insights row not understood: {e}");
     match kind {
@@ -193,8 +193,8 @@ fn add_s3(aws: &Aws, url: &str, kind: LogKind, opts: &RemoteOptions<'_>, into: &
     let u: S3Url = url.parse().map_err(anyhow::Error::msg)?;
     let listing = crate::s3::list(aws, &u, kind, opts.filter.since, opts.filter.until)?;
     let bytes: u64 = listing.objects.iter().map(|o| o.size).sum();
-    if !opts.quiet {
-        (opts.say)(&format!(
+    if let Some(say) = &opts.say {
+        say(&format!(
             "{url}: {} objects ({:.1} MB) to read; {} list calls, {} folders skipped by log type or date",
             listing.objects.len(),
             bytes as f64 / 1e6,
@@ -213,7 +213,7 @@ fn add_s3(aws: &Aws, url: &str, kind: LogKind, opts: &RemoteOptions<'_>, into: &
             }
         ));
     }
-    let p = Progress::new(url.to_string(), listing.objects.len() as u64, bytes, !opts.quiet);
+    let p = Progress::new(url.to_string(), listing.objects.len() as u64, bytes, opts.say.clone());
     into.progress.push(p.clone());
     let inputs = crate::s3::inputs(aws, &u.bucket, &listing.objects, p);
     into.push(kind, inputs);
@@ -253,15 +253,13 @@ mod tests {
 
     #[test]
     fn a_cloudwatch_window_without_since_is_the_last_week_and_says_so() {
-        let say = |_: &str| {};
         let mut opts = RemoteOptions {
             threads: 1,
             no_insights: false,
             flow_format: None,
             filter: TimeFilter::default(),
             now: 1_793_491_200,
-            quiet: true,
-            say: &say,
+            say: None,
         };
         let mut warnings = Vec::new();
         assert_eq!(
