@@ -331,6 +331,7 @@ impl Analyze {
 }
 
 /// Where `iac` takes its report from.
+#[allow(clippy::large_enum_variant)] // one per run; boxing would only add noise
 pub(crate) enum ReportSource {
     /// A saved report, priced with these costs if it is not priced yet.
     Saved {
@@ -339,7 +340,7 @@ pub(crate) enum ReportSource {
         region: RegionChoice,
     },
     /// The logs.
-    Logs(Box<Analysis>),
+    Logs(Analysis),
 }
 
 /// `vpce-advisor iac` (the endpoints).
@@ -391,7 +392,7 @@ impl Iac {
             None if analysis.dns_logs.is_empty() && analysis.flow_logs.is_empty() => {
                 bail!("give a saved report (--report FILE from analyze --format json) or the logs (--dns-logs/--flow-logs)")
             }
-            None => ReportSource::Logs(Box::new(Analysis::from_args(analysis)?)),
+            None => ReportSource::Logs(Analysis::from_args(analysis)?),
         };
         Ok(Iac {
             report,
