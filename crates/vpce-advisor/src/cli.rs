@@ -305,7 +305,10 @@ pub struct AnalysisArgs {
     /// A NAT gateway's network interface ID (repeatable).
     #[arg(long = "nat-eni", value_name = "ENI")]
     pub nat_eni: Vec<String>,
-    /// Region for logs that do not name one, and for AWS calls.
+    /// Region for logs that do not name one, for prices, and for AWS calls.
+    /// Default: for AWS calls, AWS_REGION or the profile's; for logs that
+    /// name no Region, that same Region when the run talks to AWS; for
+    /// prices, the Region of the VPCs in the logs, else that one.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// Read the VPC from the AWS APIs (with --vpc-id): existing endpoints by

@@ -1,11 +1,27 @@
 //! Glue between the command line and the library crates.
 //!
-//! Exit codes: 0 success; 1 `--strict` and the input had malformed lines or
-//! unreadable files; 2 an error that stopped the command (bad arguments, no
-//! input, an output that cannot be written).
+//! - [`cli`]: the clap arguments (their doc comments are the help text);
+//! - `settings`: the arguments resolved once into plain values, with the
+//!   one Region rule;
+//! - `pipeline`: one analysis, inputs → aggregates → report → advice;
+//! - `commands`: one module per subcommand: settings, pipeline, render;
+//! - `output`: standard output or a file, progress on standard error;
+//! - `exit`: the exit codes every command returns (0 success; 1 `--strict`
+//!   and bad input, or preflight errors; 2 an error that stopped the
+//!   command: bad arguments, no input, an output that cannot be written).
+//!
+//! No module imports `commands`; `commands` import the others.
+
+// The binary's job is the terminal: reports go to standard output, progress
+// and warnings to standard error. The library crates print nothing.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
 mod commands;
+mod exit;
+mod output;
+mod pipeline;
+mod settings;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -16,17 +32,7 @@ use vpce_report::escape::escaped;
 
 pub use cli::Cli;
 
-/// An error that ends the command with exit code 1 instead of 2.
-#[derive(Debug)]
-pub(crate) struct StrictFailure(pub String);
-
-impl std::fmt::Display for StrictFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for StrictFailure {}
+use exit::Exit;
 
 /// Runs the tool with the given arguments.
 pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
@@ -34,22 +40,18 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { Exit::Failure } else { Exit::Success }.into();
         }
     };
     match commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(exit) => exit.into(),
         Err(e) => {
             // A closed pipe (`| head`) is not an error.
             if e.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>()
                     .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
-                return ExitCode::SUCCESS;
+                return Exit::Success.into();
             }
             let mut stderr = std::io::stderr().lock();
             // Messages quote file names and log values: control characters
@@ -58,11 +60,7 @@ pub fn main<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
             for cause in e.chain().skip(1) {
                 let _ = writeln!(stderr, "  caused by: {}", escaped(&cause.to_string()));
             }
-            if e.downcast_ref::<StrictFailure>().is_some() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::from(2)
-            }
+            Exit::Failure.into()
         }
     }
 }

@@ -528,3 +528,85 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Resolver logs that name no Region (the `region` field is optional), in a
+/// bucket of `region`: `sts.amazonaws.com` is classified in the asking VPC's
+/// Region, which only the AWS configuration can give here.
+fn bucket_of_logs_without_a_region(moto: &Moto, bucket: &str, region: &str) -> String {
+    let record = |t: &str| {
+        format!(
+            r#"{{"version":"1.100000","account_id":"123456789012","vpc_id":"vpc-0a1b2c3d4e5f60718","query_timestamp":"{t}","query_name":"sts.amazonaws.com.","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[{{"Rdata":"52.94.0.1","Type":"A","Class":"IN"}}],"srcaddr":"10.0.1.5","srcport":"40000","transport":"UDP","srcids":{{"instance":"i-0a"}}}}"#
+        )
+    };
+    let body = format!(
+        "{}\n{}\n",
+        record("2026-11-01T00:00:00Z"),
+        record("2026-11-01T05:00:00Z")
+    );
+    let script = r#"
+import sys, boto3
+endpoint, region, bucket, body = sys.argv[1:5]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name=region,
+                  aws_access_key_id="testing", aws_secret_access_key="testing")
+s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+s3.put_object(Bucket=bucket, Key="resolver/queries.log", Body=body.encode())
+"#;
+    let out = std::process::Command::new(moto.python())
+        .args(["-c", script, &moto.url, region, bucket, &body])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    format!("s3://{bucket}/resolver/")
+}
+
+#[test]
+fn a_region_from_the_aws_configuration_prices_what_it_classifies() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, "[profile west]\nregion = eu-west-2\n").unwrap();
+    // `region`: AWS_REGION (else none: the profile's); `extra`: after `analyze`.
+    let analyze = |region: Option<&str>, extra: &[&str], url: &str| -> Value {
+        let mut c = moto.cmd();
+        c.env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env("AWS_CONFIG_FILE", &config);
+        if let Some(r) = region {
+            c.env("AWS_REGION", r);
+        }
+        let out = c
+            .args(["analyze", "--format", "json", "-q", "--dns-logs", url])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        json_of(&out)
+    };
+    let check = |r: &Value, region: &str, how: &str| {
+        assert_eq!(
+            r["network"]["vpcs"][0]["region"],
+            Value::Null,
+            "{how}: the logs name no Region"
+        );
+        assert_eq!(service(r, "sts")["region"], region, "{how}: catalogue");
+        assert_eq!(r["pricing"]["region"], region, "{how}: prices");
+        assert!(
+            !r["warnings"].to_string().contains("not priced"),
+            "{how}: {}",
+            r["warnings"]
+        );
+    };
+    let west1 = bucket_of_logs_without_a_region(&moto, "logs-west-1", "eu-west-1");
+    let west2 = bucket_of_logs_without_a_region(&moto, "logs-west-2", "eu-west-2");
+
+    // AWS_REGION, no --region.
+    check(&analyze(Some("eu-west-1"), &[], &west1), "eu-west-1", "AWS_REGION");
+    // A profile's Region in AWS_CONFIG_FILE, no AWS_REGION, no --region.
+    check(&analyze(None, &["--profile", "west"], &west2), "eu-west-2", "profile");
+    // --region wins over the AWS configuration, for both.
+    check(
+        &analyze(Some("eu-west-2"), &["--region", "eu-west-1"], &west1),
+        "eu-west-1",
+        "--region",
+    );
+}

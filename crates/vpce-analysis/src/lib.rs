@@ -20,6 +20,7 @@ mod advise;
 mod build;
 mod dns;
 mod flow;
+pub mod insights;
 mod intern;
 pub mod live;
 pub mod net;

@@ -1,15 +1,16 @@
 //! Logs Insights results (recorded `GetQueryResults` responses) through the
 //! same aggregators as files: the rows the queries return are turned back
-//! into records, and the report must show what the rows say.
+//! into records by the shipped glue (`vpce_analysis::insights`, which the
+//! AWS shell calls with the rows it fetched), and the report must show what
+//! the rows say.
 
 use std::sync::Arc;
 
-use vpce_analysis::{build_report, AnalysisConfig, DnsAggregator, FlowAggregator, Reference, Resolver};
+use vpce_analysis::insights::{dns_rows, flow_query, flow_text};
+use vpce_analysis::{build_report, AnalysisConfig, FlowAggregator, Reference, Resolver};
 use vpce_catalog::{Catalog, IpRanges};
 use vpce_formats::flow::{read_flow_log, FlowFormat, FlowReadOptions, FlowRecord, FlowSink};
-use vpce_formats::insights::{
-    dns_query, dns_row, flow_group_fields, flow_header, flow_query, flow_row, rows_from_json,
-};
+use vpce_formats::insights::{dns_query, rows_from_json};
 use vpce_model::Inputs;
 
 const GIB: u64 = 1 << 30;
@@ -33,7 +34,7 @@ fn recorded_results_make_the_same_report_as_records() {
     let format = FlowFormat::parse(FORMAT, false).unwrap();
     // The query the recorded flow response answers groups by exactly the
     // fields its rows carry.
-    let query = flow_query(&format, FlowAggregator::FIELDS).unwrap();
+    let query = flow_query(&format).unwrap();
     let (flow_rows, status) = rows_from_json(include_str!("fixtures/insights-flow.json")).unwrap();
     assert_eq!(status, "Complete");
     for (field, _) in &flow_rows[0] {
@@ -50,16 +51,12 @@ fn recorded_results_make_the_same_report_as_records() {
         vpc_cidrs: vec!["10.0.0.0/16".parse().unwrap()],
         ..Default::default()
     };
-    let mut dns = DnsAggregator::new(cfg.filter);
-    let (dns_rows, _) = rows_from_json(include_str!("fixtures/insights-dns.json")).unwrap();
-    let mut errors = Vec::new();
-    for r in &dns_rows {
-        match dns_row(r) {
-            Ok((q, n)) => dns.push_weighted(&q, n),
-            Err(e) => errors.push(e),
-        }
-    }
-    assert_eq!(errors, vec!["'n/a' is not a count".to_string()]);
+    let (dns_rows_in, _) = rows_from_json(include_str!("fixtures/insights-dns.json")).unwrap();
+    let dns_out = dns_rows(&dns_rows_in, cfg.filter);
+    assert_eq!(dns_out.errors, vec!["'n/a' is not a count".to_string()]);
+    assert_eq!(dns_out.stats.malformed, 1);
+    assert_eq!(dns_out.stats.records, 1200 + 30 + 250);
+    let dns = dns_out.aggregate;
     assert_eq!(dns.records(), 1200 + 30 + 250);
 
     let catalog = Catalog::embedded();
@@ -70,18 +67,18 @@ fn recorded_results_make_the_same_report_as_records() {
         Some("us-east-1".into()),
     ));
     let mut flows = FlowAggregator::new(cfg.local_net(), cfg.filter, resolver.clone());
-    let group = flow_group_fields(&format, FlowAggregator::FIELDS);
-    let mut text = flow_header(&format, FlowAggregator::FIELDS);
-    text.push('\n');
-    for r in &flow_rows {
-        text.push_str(&flow_row(r, &group).unwrap());
-        text.push('\n');
-    }
+    let flow_out = flow_text(&flow_rows, &format);
+    assert!(flow_out.errors.is_empty(), "{:?}", flow_out.errors);
+    assert_eq!(
+        flow_out.text.lines().count(),
+        flow_rows.len() + 1,
+        "a header and one line per row"
+    );
     let opts = FlowReadOptions {
         wanted: Some(FlowAggregator::FIELDS.to_vec()),
         ..Default::default()
     };
-    read_flow_log(text.as_bytes(), &opts, &mut Sink(&mut flows)).unwrap();
+    read_flow_log(flow_out.text.as_bytes(), &opts, &mut Sink(&mut flows)).unwrap();
 
     let report = build_report(
         &dns,

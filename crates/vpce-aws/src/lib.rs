@@ -14,6 +14,9 @@
 //! Throttling is retried with exponential backoff by the SDK's standard
 //! retry policy. The commands are synchronous: [`Aws`] owns a small Tokio
 //! runtime and blocks on it, so the rest of the program stays free of async.
+//!
+//! Nothing here writes to the terminal: progress lines go to a [`Say`]
+//! callback the caller gives (the binary prints them on standard error).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,8 +28,13 @@ pub mod error;
 pub mod inventory;
 pub mod logs;
 pub mod s3;
+pub mod sources;
 
 pub use error::AwsError;
+
+/// Where progress lines go (one line per call, without the newline); shared
+/// by the worker threads that read S3 objects.
+pub type Say = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// How to reach AWS, as the AWS CLI takes it.
 #[derive(Clone, Debug, Default)]

@@ -77,7 +77,8 @@ const MIN_SPLIT_SECS: i64 = 3600;
 const QUERY_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// Runs `query` over `groups` between `start` and `end` (epoch seconds),
-/// splitting the range while results reach the row limit.
+/// splitting the range while results reach the row limit. `say` receives
+/// a line per split and a summary at the end.
 ///
 /// # Errors
 /// A query fails, is cancelled or times out, or a call fails.
@@ -87,7 +88,7 @@ pub fn run_insights(
     query: &str,
     start: i64,
     end: i64,
-    progress: bool,
+    say: Option<&(dyn Fn(&str) + Send + Sync)>,
 ) -> Result<InsightsOutcome, AwsError> {
     aws.block_on(async {
         let mut out = InsightsOutcome::default();
@@ -100,13 +101,13 @@ pub fn run_insights(
                     // Split on an hour boundary so that hourly bins do not straddle.
                     let mid = ((s + (e - s) / 2) / 3600 * 3600).clamp(s + 1, e - 1);
                     out.splits += 1;
-                    if progress {
-                        eprintln!(
+                    if let Some(say) = say {
+                        say(&format!(
                             "cloudwatch: {} rows for {}..{}: asking again in two halves",
                             rows.len(),
                             vpce_formats::time::format_rfc3339(s),
                             vpce_formats::time::format_rfc3339(e)
-                        );
+                        ));
                     }
                     ranges.push_back((s, mid));
                     ranges.push_back((mid, e));
@@ -118,8 +119,8 @@ pub fn run_insights(
             out.bytes_scanned += scanned;
             out.rows.extend(rows);
         }
-        if progress {
-            eprintln!(
+        if let Some(say) = say {
+            say(&format!(
                 "cloudwatch: {} Logs Insights quer{} ({} split{}), {} rows, {:.0} records matched, {:.1} MB scanned",
                 out.queries,
                 if out.queries == 1 { "y" } else { "ies" },
@@ -128,7 +129,7 @@ pub fn run_insights(
                 out.rows.len(),
                 out.records_matched,
                 out.bytes_scanned / 1e6
-            );
+            ));
         }
         Ok(out)
     })

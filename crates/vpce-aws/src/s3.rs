@@ -15,7 +15,7 @@ use vpce_ingest::{Input, LogKind};
 use vpce_model::aws_action::AwsAction;
 
 use crate::error::{classify, AwsError};
-use crate::Aws;
+use crate::{Aws, Say};
 
 /// A parsed `s3://bucket/prefix` address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,8 +122,8 @@ pub fn list(
     })
 }
 
-/// Progress of a set of streams, printed to standard error at most once a
-/// second (and once at the end).
+/// Progress of a set of streams, said at most once a second (and once at the
+/// end).
 pub struct Progress {
     label: String,
     total_objects: u64,
@@ -132,11 +132,12 @@ pub struct Progress {
     bytes: AtomicU64,
     started: Instant,
     last: Mutex<Instant>,
-    enabled: bool,
+    say: Option<Say>,
 }
 
 impl Progress {
-    pub fn new(label: String, total_objects: u64, total_bytes: u64, enabled: bool) -> Arc<Progress> {
+    /// `say` receives the progress lines; `None` says nothing.
+    pub fn new(label: String, total_objects: u64, total_bytes: u64, say: Option<Say>) -> Arc<Progress> {
         Arc::new(Progress {
             label,
             total_objects,
@@ -145,14 +146,12 @@ impl Progress {
             bytes: AtomicU64::new(0),
             started: Instant::now(),
             last: Mutex::new(Instant::now()),
-            enabled,
+            say,
         })
     }
 
     fn tick(&self, force: bool) {
-        if !self.enabled {
-            return;
-        }
+        let Some(say) = &self.say else { return };
         let Ok(mut last) = self.last.lock() else { return };
         if !force && last.elapsed() < Duration::from_secs(1) {
             return;
@@ -160,7 +159,7 @@ impl Progress {
         *last = Instant::now();
         let b = self.bytes.load(Ordering::Relaxed);
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
-        eprintln!(
+        say(&format!(
             "{}: {}/{} objects, {:.1}/{:.1} MB read ({:.1} MB/s)",
             self.label,
             self.opened.load(Ordering::Relaxed),
@@ -168,10 +167,10 @@ impl Progress {
             b as f64 / 1e6,
             self.total_bytes as f64 / 1e6,
             b as f64 / 1e6 / secs
-        );
+        ));
     }
 
-    /// Prints the final line.
+    /// Says the final line.
     pub fn finish(&self) {
         self.tick(true);
     }

@@ -4,6 +4,9 @@
 //!
 //! `cargo run --release -p vpce-ingest --example decode -- DIR...`
 
+// Printing the measurement is what an example is for.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;

@@ -7,16 +7,17 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::Result;
-use vpce_analysis::AnalysisConfig;
+use vpce_analysis::{AnalysisConfig, FlowAggregator};
 use vpce_formats::flow::FlowReadOptions;
 use vpce_ingest::Input;
 use vpce_report::{render_json, render_seed_json, render_table};
 use vpce_simulate::{simulate, SimConfig};
 
 use crate::cli::{DemoArgs, ReportFormat};
-
-use super::analyze::analyze;
-use super::{output, reference_data};
+use crate::exit::Exit;
+use crate::output::output;
+use crate::pipeline::{self, LogInputs};
+use crate::settings::{Costs, Reference};
 
 /// The sample's parameters.
 pub(crate) const DEMO: SimConfig = SimConfig {
@@ -27,8 +28,8 @@ pub(crate) const DEMO: SimConfig = SimConfig {
     gzip_level: 6,
 };
 
-pub(crate) fn run(args: DemoArgs) -> Result<()> {
-    let (catalog, ranges) = reference_data(&Default::default())?;
+/// The sample, as inputs in memory.
+fn sample() -> LogInputs {
     let mut dns = Vec::new();
     let mut flows = Vec::new();
     simulate::<std::convert::Infallible>(&DEMO, &mut |path, bytes| {
@@ -44,36 +45,24 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         Ok(())
     })
     .unwrap_or_else(|never| match never {});
+    LogInputs::found(dns, flows)
+}
+
+pub(crate) fn run(args: DemoArgs) -> Result<Exit> {
+    let DemoArgs { format } = args;
     let cfg = AnalysisConfig {
         generator: format!("vpce-advisor {} (demo)", env!("CARGO_PKG_VERSION")),
         ..Default::default()
     };
-    let sources = super::analyze::Sources {
-        dns_explicit: vec![false; dns.len()],
-        flow_explicit: vec![false; flows.len()],
-        dns,
-        flow: flows,
-        dns_aggregated: None,
+    let flow_read = FlowReadOptions {
+        wanted: Some(FlowAggregator::FIELDS.to_vec()),
+        ..Default::default()
     };
-    let report = analyze(
-        sources,
-        &cfg,
-        &FlowReadOptions {
-            wanted: Some(vpce_analysis::FlowAggregator::FIELDS.to_vec()),
-            ..Default::default()
-        },
-        &catalog,
-        &ranges,
-        vpce_ingest::default_threads(),
-    );
-    let mut report = report;
-    vpce_analysis::advise(
-        &mut report,
-        &vpce_pricing::PriceTable::embedded(),
-        &vpce_analysis::AdviceOptions::default(),
-    )?;
+    let reference = Reference::embedded();
+    let mut report = pipeline::analyze(sample(), &cfg, &flow_read, &reference, vpce_ingest::default_threads());
+    pipeline::price(&mut report, &Costs::embedded(), None)?;
     let mut out = output(None)?;
-    match args.format {
+    match format {
         ReportFormat::Table => {
             writeln!(out, "Sample: one VPC in us-east-1, {} instances behind a NAT gateway, {} hours of Resolver query logs and flow logs.\n", DEMO.instances, DEMO.hours)?;
             render_table(&report, 0, &mut out)?;
@@ -86,5 +75,5 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         ReportFormat::SeedJson => render_seed_json(&report, 20, &mut out)?,
     }
     out.flush()?;
-    Ok(())
+    Ok(Exit::Success)
 }

@@ -1,24 +1,32 @@
 //! `vpce-advisor explain`.
 
+use std::io::Write;
+
 use anyhow::Result;
 use vpce_report::{render_explain_json, render_explain_table};
 
 use crate::cli::{ExplainArgs, ExplainFormat};
+use crate::exit::Exit;
+use crate::output::output;
+use crate::settings::Reference;
 
-use super::{output, reference_data};
-
-pub(crate) fn run(args: ExplainArgs) -> Result<()> {
-    let (catalog, _) = reference_data(&args.reference)?;
-    let items: Vec<_> = args
-        .hostnames
+pub(crate) fn run(args: ExplainArgs) -> Result<Exit> {
+    let ExplainArgs {
+        hostnames,
+        format,
+        region,
+        reference,
+    } = args;
+    let Reference { catalog, .. } = Reference::from_args(&reference)?;
+    let items: Vec<_> = hostnames
         .iter()
-        .map(|h| catalog.classify(h, args.region.as_deref()))
+        .map(|h| catalog.classify(h, region.as_deref()))
         .collect();
     let mut out = output(None)?;
-    match args.format {
+    match format {
         ExplainFormat::Table => render_explain_table(&items, &mut out)?,
         ExplainFormat::Json => render_explain_json(&items, &mut out)?,
     }
     out.flush()?;
-    Ok(())
+    Ok(Exit::Success)
 }

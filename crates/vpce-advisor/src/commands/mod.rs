@@ -1,24 +1,23 @@
-//! One module per subcommand.
+//! One module per subcommand. Each resolves its arguments
+//! ([`crate::settings`]), runs the [`crate::pipeline`] when it analyses logs,
+//! renders, and returns its [`Exit`]. The modules do not import each other.
 
 mod analyze;
 mod demo;
 mod explain;
 mod iac;
-mod live;
+mod iam_policy;
+mod preflight;
 mod pricing;
+mod setup;
 mod simulate;
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::Path;
-use vpce_report::escape::Escaped;
+use anyhow::Result;
 
-use anyhow::{Context, Result};
-use vpce_catalog::{Catalog, IpRanges};
+use crate::cli::{Cli, Command};
+use crate::exit::Exit;
 
-use crate::cli::{Cli, Command, ReferenceArgs};
-
-pub(crate) fn run(cli: Cli) -> Result<()> {
+pub(crate) fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Analyze(a) => analyze::run(a),
         Command::Explain(a) => explain::run(a),
@@ -26,49 +25,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Demo(a) => demo::run(a),
         Command::Pricing(a) => pricing::run(a),
         Command::Iac(a) => iac::run(a),
-        Command::Setup(a) => iac::setup(a),
-        Command::Preflight(a) => live::preflight(a),
-        Command::IamPolicy(a) => live::iam_policy(a),
+        Command::Setup(a) => setup::run(a),
+        Command::Preflight(a) => preflight::run(a),
+        Command::IamPolicy(a) => iam_policy::run(a),
     }
-}
-
-/// The catalogue and IP ranges: embedded, or the user's files.
-pub(crate) fn reference_data(args: &ReferenceArgs) -> Result<(Catalog, IpRanges)> {
-    let catalog = match &args.catalog {
-        Some(p) => {
-            let text = vpce_ingest::read_text(p)?;
-            Catalog::from_json(&text).with_context(|| format!("--catalog {}", p.display()))?
-        }
-        None => Catalog::embedded(),
-    };
-    let ranges = match &args.ip_ranges {
-        Some(p) => {
-            let text = vpce_ingest::read_text(p)?;
-            IpRanges::from_json(&text).with_context(|| format!("--ip-ranges {}", p.display()))?
-        }
-        None => IpRanges::embedded(),
-    };
-    Ok((catalog, ranges))
-}
-
-/// The price table: embedded, or the user's file.
-pub(crate) fn price_table(path: Option<&Path>) -> Result<vpce_pricing::PriceTable> {
-    Ok(match path {
-        Some(p) => {
-            let text = vpce_ingest::read_text(p)?;
-            vpce_pricing::PriceTable::from_json(&text).with_context(|| format!("--pricing {}", p.display()))?
-        }
-        None => vpce_pricing::PriceTable::embedded(),
-    })
-}
-
-/// Standard output, or a file created for the purpose. Control characters
-/// that came from the logs are written visibly (JSON escapes them anyway).
-pub(crate) fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(p) => Box::new(Escaped::new(BufWriter::new(
-            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        ))),
-        None => Box::new(Escaped::new(BufWriter::new(io::stdout().lock()))),
-    })
 }

@@ -6,21 +6,30 @@ use anyhow::{Context, Result};
 use vpce_simulate::{simulate, SimConfig};
 
 use crate::cli::SimulateArgs;
+use crate::exit::Exit;
 
-pub(crate) fn run(args: SimulateArgs) -> Result<()> {
+pub(crate) fn run(args: SimulateArgs) -> Result<Exit> {
+    let SimulateArgs {
+        out_dir,
+        hours,
+        instances,
+        seed,
+        start,
+        gzip_level,
+    } = args;
     let mut cfg = SimConfig {
-        hours: args.hours,
-        instances: args.instances,
-        seed: args.seed,
-        gzip_level: args.gzip_level,
+        hours,
+        instances,
+        seed,
+        gzip_level,
         ..Default::default()
     };
-    if let Some(s) = &args.start {
+    if let Some(s) = &start {
         let t = vpce_formats::time::parse_rfc3339(s)
             .with_context(|| format!("--start '{s}' is not a time (use RFC 3339, or YYYY-MM-DD)"))?;
         cfg.start = t - t.rem_euclid(3600);
     }
-    let out = &args.out_dir;
+    let out = &out_dir;
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let truth = simulate(&cfg, &mut |rel, bytes| -> Result<()> {
         let path = out.join(rel);
@@ -42,5 +51,5 @@ pub(crate) fn run(args: SimulateArgs) -> Result<()> {
         truth.dns_text_bytes as f64 / 1e6,
         truth_path.display()
     );
-    Ok(())
+    Ok(Exit::Success)
 }

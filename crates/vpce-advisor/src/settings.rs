@@ -1,0 +1,532 @@
+//! The command-line arguments, resolved once into plain values.
+//!
+//! Each `from_args` destructures its clap struct without `..`, so a new flag
+//! is a compile error here until it is handled. Parsing and checking happen
+//! here (times, CIDRs, addresses, VPC IDs, the flow-log format, the reference
+//! data and price files); the [`crate::pipeline`] only reads the values.
+//!
+//! # The Region
+//!
+//! One rule, used by every step of an analysis:
+//!
+//! - **AWS calls** go to `--region`, else the AWS configuration's Region
+//!   (`AWS_REGION`, else the profile's in `~/.aws/config` or
+//!   `AWS_CONFIG_FILE`), as the AWS CLI does.
+//! - **The fallback Region** is `--region`, else, when the run talks to AWS
+//!   (`--live`, `s3://` or `cloudwatch://` sources), the Region the AWS calls
+//!   go to. Local files alone never read the AWS configuration.
+//! - **Catalogue:** each VPC's names are classified in the Region its logs
+//!   name; logs that name none use the fallback Region.
+//! - **Prices:** `--region`; else the Region of the VPCs in the logs (the
+//!   first, with a warning, when there are several); else the fallback
+//!   Region. So a Region that only the AWS configuration gives prices the
+//!   same Region the catalogue used.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use vpce_analysis::net::Cidr;
+use vpce_analysis::{AdviceOptions, AnalysisConfig, FlowAggregator, TimeFilter};
+use vpce_aws::AwsOptions;
+use vpce_catalog::{Catalog, IpRanges};
+use vpce_formats::flow::{FlowFormat, FlowReadOptions};
+use vpce_formats::time::parse_rfc3339;
+use vpce_model::Vpc;
+use vpce_pricing::PriceTable;
+
+use crate::cli::{
+    AnalysisArgs, AnalyzeArgs, AwsArgs, CostArgs, ExplainFormat, IacEndpointArgs, IacFormat, PolicyChoice,
+    PreflightArgs, ReferenceArgs, ReportFormat,
+};
+
+/// The catalogue and IP ranges: embedded, or the user's files.
+pub(crate) struct Reference {
+    pub catalog: Catalog,
+    pub ranges: IpRanges,
+}
+
+impl Reference {
+    pub(crate) fn from_args(args: &ReferenceArgs) -> Result<Reference> {
+        let ReferenceArgs { catalog, ip_ranges } = args;
+        let catalog = match catalog {
+            Some(p) => {
+                let text = vpce_ingest::read_text(p)?;
+                Catalog::from_json(&text).with_context(|| format!("--catalog {}", p.display()))?
+            }
+            None => Catalog::embedded(),
+        };
+        let ranges = match ip_ranges {
+            Some(p) => {
+                let text = vpce_ingest::read_text(p)?;
+                IpRanges::from_json(&text).with_context(|| format!("--ip-ranges {}", p.display()))?
+            }
+            None => IpRanges::embedded(),
+        };
+        Ok(Reference { catalog, ranges })
+    }
+
+    pub(crate) fn embedded() -> Reference {
+        Reference {
+            catalog: Catalog::embedded(),
+            ranges: IpRanges::embedded(),
+        }
+    }
+}
+
+/// The price table: embedded, or the user's file.
+pub(crate) fn price_table(path: Option<&Path>) -> Result<PriceTable> {
+    Ok(match path {
+        Some(p) => {
+            let text = vpce_ingest::read_text(p)?;
+            PriceTable::from_json(&text).with_context(|| format!("--pricing {}", p.display()))?
+        }
+        None => PriceTable::embedded(),
+    })
+}
+
+/// `--region` and the rule of the module documentation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RegionChoice {
+    given: Option<String>,
+}
+
+impl RegionChoice {
+    pub(crate) fn new(given: Option<String>) -> RegionChoice {
+        RegionChoice { given }
+    }
+
+    /// `--region`, if given.
+    pub(crate) fn given(&self) -> Option<&str> {
+        self.given.as_deref()
+    }
+
+    /// The Region for logs that name none: `--region`, else `aws_region`
+    /// (the Region the AWS calls go to, when the run talks to AWS).
+    pub(crate) fn fallback(&self, aws_region: Option<&str>) -> Option<String> {
+        self.given.clone().or_else(|| aws_region.map(str::to_string))
+    }
+
+    /// The Region to price in, for [`AdviceOptions::region`], given the
+    /// report's VPCs: `--region`; `None` when the VPCs name a Region (pricing
+    /// then takes theirs, and warns when they are several); else the
+    /// fallback Region.
+    pub(crate) fn for_prices(&self, vpcs: &[Vpc], aws_region: Option<&str>) -> Option<String> {
+        if self.given.is_some() {
+            return self.given.clone();
+        }
+        if vpcs.iter().any(|v| v.region.is_some()) {
+            return None;
+        }
+        self.fallback(aws_region)
+    }
+}
+
+/// How to reach AWS.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AwsSettings {
+    pub options: AwsOptions,
+}
+
+impl AwsSettings {
+    pub(crate) fn from_args(args: AwsArgs, region: &RegionChoice) -> AwsSettings {
+        let AwsArgs { profile, endpoint_url } = args;
+        AwsSettings {
+            options: AwsOptions {
+                profile,
+                region: region.given().map(str::to_string),
+                endpoint_url,
+            },
+        }
+    }
+}
+
+/// How costs are computed.
+pub(crate) struct Costs {
+    pub prices: PriceTable,
+    /// `--pricing`, to name in errors.
+    pub pricing_file: Option<PathBuf>,
+    pub azs: Option<u32>,
+    pub require_private: Vec<String>,
+}
+
+impl Costs {
+    pub(crate) fn from_args(args: CostArgs) -> Result<Costs> {
+        let CostArgs {
+            pricing,
+            azs,
+            require_private,
+        } = args;
+        Ok(Costs {
+            prices: price_table(pricing.as_deref())?,
+            pricing_file: pricing,
+            azs,
+            require_private,
+        })
+    }
+
+    /// The embedded prices, no options.
+    pub(crate) fn embedded() -> Costs {
+        Costs {
+            prices: PriceTable::embedded(),
+            pricing_file: None,
+            azs: None,
+            require_private: Vec::new(),
+        }
+    }
+
+    /// The pricing options, for a Region from [`RegionChoice::for_prices`].
+    pub(crate) fn advice(&self, region: Option<String>) -> AdviceOptions {
+        AdviceOptions {
+            region,
+            azs: self.azs,
+            require_private: self.require_private.clone(),
+        }
+    }
+
+    /// What the prices came from, for error messages.
+    pub(crate) fn describe(&self) -> String {
+        match &self.pricing_file {
+            Some(p) => format!("pricing with {}", p.display()),
+            None => "pricing with the embedded table".to_string(),
+        }
+    }
+}
+
+/// Local paths and remote (`s3://`, `cloudwatch://`) addresses of one log type.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sources {
+    pub local: Vec<PathBuf>,
+    pub remote: Vec<String>,
+}
+
+impl Sources {
+    fn split(paths: &[PathBuf]) -> Sources {
+        let (local, remote) = vpce_aws::sources::split(paths);
+        Sources { local, remote }
+    }
+}
+
+/// Everything an analysis needs, resolved.
+pub(crate) struct Analysis {
+    pub dns: Sources,
+    pub flow: Sources,
+    /// The user's `--flow-log-format` (also given to the remote sources).
+    pub flow_format: Option<FlowFormat>,
+    pub flow_read: FlowReadOptions,
+    /// CIDRs, NAT addresses and interfaces as given, the window, the
+    /// generator; `default_region` is `--region` (the pipeline completes it).
+    pub config: AnalysisConfig,
+    pub region: RegionChoice,
+    pub aws: AwsSettings,
+    /// The VPC to read with `--live`.
+    pub live: Option<String>,
+    pub no_insights: bool,
+    pub strict: bool,
+    pub threads: usize,
+    pub quiet: bool,
+    pub reference: Reference,
+    pub costs: Costs,
+}
+
+impl Analysis {
+    pub(crate) fn from_args(args: AnalysisArgs) -> Result<Analysis> {
+        let AnalysisArgs {
+            dns_logs,
+            flow_logs,
+            flow_log_format,
+            allow_unknown_fields,
+            since,
+            until,
+            vpc_cidr,
+            nat_ip,
+            nat_eni,
+            region,
+            live,
+            vpc_id,
+            no_insights,
+            aws,
+            strict,
+            threads,
+            quiet,
+            reference,
+            costs,
+        } = args;
+        if dns_logs.is_empty() && flow_logs.is_empty() {
+            bail!("nothing to analyse: give --dns-logs PATH... and/or --flow-logs PATH... (files, s3://BUCKET/PREFIX or cloudwatch://LOG_GROUP; try `vpce-advisor demo` for a sample)");
+        }
+        let reference = Reference::from_args(&reference)?;
+        let region = RegionChoice::new(region);
+        let config = AnalysisConfig {
+            vpc_cidrs: cidrs(&vpc_cidr)?,
+            nat_ips: addresses(&nat_ip)?,
+            nat_enis: nat_eni,
+            filter: window(since.as_deref(), until.as_deref())?,
+            default_region: region.given().map(str::to_string),
+            vpc_cidrs_source: None,
+            nat_source: None,
+            generator: format!("vpce-advisor {}", env!("CARGO_PKG_VERSION")),
+        };
+        let flow_format = flow_log_format
+            .as_deref()
+            .map(|f| FlowFormat::parse(f, allow_unknown_fields))
+            .transpose()
+            .context("--flow-log-format")?;
+        let live = match (live, vpc_id) {
+            (true, Some(vpc)) => Some(vpc_id_arg(vpc)?),
+            _ => None,
+        };
+        Ok(Analysis {
+            dns: Sources::split(&dns_logs),
+            flow: Sources::split(&flow_logs),
+            flow_read: FlowReadOptions {
+                format: flow_format.clone(),
+                allow_unknown_fields,
+                wanted: Some(FlowAggregator::FIELDS.to_vec()),
+            },
+            flow_format,
+            config,
+            aws: AwsSettings::from_args(aws, &region),
+            region,
+            live,
+            no_insights,
+            strict,
+            threads: threads.unwrap_or_else(vpce_ingest::default_threads),
+            quiet,
+            reference,
+            costs: Costs::from_args(costs)?,
+        })
+    }
+
+    /// Whether the run talks to AWS.
+    pub(crate) fn needs_aws(&self) -> bool {
+        self.live.is_some() || !self.dns.remote.is_empty() || !self.flow.remote.is_empty()
+    }
+}
+
+/// `vpce-advisor analyze`.
+pub(crate) struct Analyze {
+    pub analysis: Analysis,
+    pub format: ReportFormat,
+    pub top: Option<usize>,
+    pub output: Option<PathBuf>,
+}
+
+impl Analyze {
+    pub(crate) fn from_args(args: AnalyzeArgs) -> Result<Analyze> {
+        let AnalyzeArgs {
+            analysis,
+            format,
+            top,
+            output,
+        } = args;
+        Ok(Analyze {
+            analysis: Analysis::from_args(analysis)?,
+            format,
+            top,
+            output,
+        })
+    }
+}
+
+/// Where `iac` takes its report from.
+#[allow(clippy::large_enum_variant)] // one per run; boxing would only add noise
+pub(crate) enum ReportSource {
+    /// A saved report, priced with these costs if it is not priced yet.
+    Saved {
+        path: PathBuf,
+        costs: Costs,
+        region: RegionChoice,
+    },
+    /// The logs.
+    Logs(Analysis),
+}
+
+/// `vpce-advisor iac` (the endpoints).
+pub(crate) struct Iac {
+    pub report: ReportSource,
+    pub format: IacFormat,
+    pub subnet_ids: Vec<String>,
+    pub route_table_ids: Vec<String>,
+    pub only: Vec<String>,
+    pub policy: PolicyChoice,
+    pub org_id: Option<String>,
+    pub account_id: Option<String>,
+    pub s3_interface: bool,
+    pub tags: BTreeMap<String, String>,
+    pub name_prefix: String,
+    pub output: PathBuf,
+    /// `--vpc-id` and `--vpc-cidr` as given (else from a live inventory).
+    pub vpc_id: Option<String>,
+    pub vpc_cidrs: Vec<String>,
+}
+
+impl Iac {
+    pub(crate) fn from_args(args: IacEndpointArgs) -> Result<Iac> {
+        let IacEndpointArgs {
+            format,
+            report,
+            subnet_ids,
+            route_table_ids,
+            only,
+            policy,
+            org_id,
+            account_id,
+            s3_interface,
+            tags,
+            name_prefix,
+            output,
+            analysis,
+        } = args;
+        let (vpc_id, vpc_cidrs) = (analysis.vpc_id.clone(), analysis.vpc_cidr.clone());
+        let report = match report {
+            Some(_) if analysis.live => {
+                bail!("--live reads the VPC alongside the logs; with --report, save that report with `analyze --live --format json` first (its inventory is used)")
+            }
+            Some(path) => ReportSource::Saved {
+                path,
+                region: RegionChoice::new(analysis.region),
+                costs: Costs::from_args(analysis.costs)?,
+            },
+            None if analysis.dns_logs.is_empty() && analysis.flow_logs.is_empty() => {
+                bail!("give a saved report (--report FILE from analyze --format json) or the logs (--dns-logs/--flow-logs)")
+            }
+            None => ReportSource::Logs(Analysis::from_args(analysis)?),
+        };
+        Ok(Iac {
+            report,
+            format,
+            subnet_ids,
+            route_table_ids,
+            only,
+            policy,
+            org_id,
+            account_id,
+            s3_interface,
+            tags: tags.into_iter().collect(),
+            name_prefix,
+            output,
+            vpc_id,
+            vpc_cidrs,
+        })
+    }
+}
+
+/// `vpce-advisor preflight`.
+pub(crate) struct Preflight {
+    pub vpc_id: String,
+    pub aws: AwsSettings,
+    pub format: ExplainFormat,
+}
+
+impl Preflight {
+    pub(crate) fn from_args(args: PreflightArgs) -> Result<Preflight> {
+        let PreflightArgs {
+            vpc_id,
+            region,
+            aws,
+            format,
+        } = args;
+        Ok(Preflight {
+            vpc_id: vpc_id_arg(vpc_id)?,
+            aws: AwsSettings::from_args(aws, &RegionChoice::new(region)),
+            format,
+        })
+    }
+}
+
+fn vpc_id_arg(vpc_id: String) -> Result<String> {
+    if !vpc_id.starts_with("vpc-") {
+        bail!("--vpc-id '{vpc_id}' is not a VPC ID (vpc-…)");
+    }
+    Ok(vpc_id)
+}
+
+fn time_arg(name: &str, v: Option<&str>) -> Result<Option<i64>> {
+    v.map(|s| {
+        parse_rfc3339(s).with_context(|| {
+            format!("{name} '{s}' is not a time (use RFC 3339, like 2026-11-01T00:00:00Z, or 2026-11-01)")
+        })
+    })
+    .transpose()
+}
+
+/// `--since` and `--until`.
+fn window(since: Option<&str>, until: Option<&str>) -> Result<TimeFilter> {
+    let since = time_arg("--since", since)?;
+    let until = time_arg("--until", until)?;
+    if let (Some(s), Some(u)) = (since, until) {
+        if u <= s {
+            bail!("--until must be after --since");
+        }
+    }
+    Ok(TimeFilter { since, until })
+}
+
+fn cidrs(args: &[String]) -> Result<Vec<Cidr>> {
+    args.iter()
+        .map(|c| c.parse::<Cidr>().map_err(anyhow::Error::msg).context("--vpc-cidr"))
+        .collect()
+}
+
+fn addresses(args: &[String]) -> Result<Vec<IpAddr>> {
+    args.iter()
+        .map(|ip| {
+            ip.parse::<IpAddr>()
+                .with_context(|| format!("--nat-ip '{ip}' is not an IP address"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vpcs(regions: &[Option<&str>]) -> Vec<Vpc> {
+        regions
+            .iter()
+            .map(|reg| Vpc {
+                vpc_id: "vpc-1".into(),
+                region: reg.map(str::to_string),
+                account_id: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_region_flag_wins_for_prices_and_the_fallback() {
+        let flag = RegionChoice::new(Some("ap-south-1".into()));
+        let r = vpcs(&[Some("us-east-1")]);
+        assert_eq!(flag.for_prices(&r, Some("eu-west-1")).as_deref(), Some("ap-south-1"));
+        assert_eq!(flag.fallback(Some("eu-west-1")).as_deref(), Some("ap-south-1"));
+    }
+
+    #[test]
+    fn the_logs_region_prices_before_the_aws_configuration() {
+        let none = RegionChoice::new(None);
+        let r = vpcs(&[None, Some("us-east-1")]);
+        // None: pricing takes the VPCs' Region itself.
+        assert_eq!(none.for_prices(&r, Some("eu-west-1")), None);
+    }
+
+    #[test]
+    fn logs_without_a_region_are_priced_in_the_aws_configuration_region() {
+        let none = RegionChoice::new(None);
+        let r = vpcs(&[None]);
+        assert_eq!(none.for_prices(&r, Some("eu-west-1")).as_deref(), Some("eu-west-1"));
+        assert_eq!(none.fallback(Some("eu-west-1")).as_deref(), Some("eu-west-1"));
+        // Local files only: no AWS configuration, no Region.
+        assert_eq!(none.for_prices(&r, None), None);
+    }
+
+    #[test]
+    fn window_and_addresses_are_checked() {
+        assert!(window(Some("2026-11-02"), Some("2026-11-01")).is_err());
+        let w = window(Some("2026-11-01"), None).unwrap();
+        assert_eq!(w.since, Some(1_793_491_200));
+        assert!(cidrs(&["10.0.0.0/33".into()]).is_err());
+        assert!(addresses(&["10.0.0.256".into()]).is_err());
+        assert!(vpc_id_arg("subnet-1".into()).is_err());
+    }
+}
