@@ -76,6 +76,29 @@ const MIN_SPLIT_SECS: i64 = 3600;
 /// Longest a query may run before it is given up.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
+/// One Logs Insights query run to its end: its rows, records matched and
+/// bytes scanned. The seam [`split_queries`] drives; [`SdkInsights`] runs it
+/// through the SDK (start, then poll), the unit tests over fixed answers.
+pub(crate) trait InsightsQuery {
+    async fn run(&self, groups: &[String], query: &str, start: i64, end: i64)
+        -> Result<(Vec<Row>, f64, f64), AwsError>;
+}
+
+/// [`InsightsQuery`] over the SDK's CloudWatch Logs client.
+pub(crate) struct SdkInsights<'a>(pub(crate) &'a Aws);
+
+impl InsightsQuery for SdkInsights<'_> {
+    async fn run(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: i64,
+        end: i64,
+    ) -> Result<(Vec<Row>, f64, f64), AwsError> {
+        one_query(self.0, groups, query, start, end).await
+    }
+}
+
 /// Runs `query` over `groups` between `start` and `end` (epoch seconds),
 /// splitting the range while results reach the row limit. `say` receives
 /// a line per split and a summary at the end.
@@ -90,49 +113,61 @@ pub fn run_insights(
     end: i64,
     say: Option<&(dyn Fn(&str) + Send + Sync)>,
 ) -> Result<InsightsOutcome, AwsError> {
-    aws.block_on(async {
-        let mut out = InsightsOutcome::default();
-        let mut ranges = VecDeque::from([(start, end)]);
-        while let Some((s, e)) = ranges.pop_front() {
-            let (rows, matched, scanned) = one_query(aws, groups, query, s, e).await?;
-            out.queries += 1;
-            if rows.len() >= MAX_ROWS {
-                if e - s > MIN_SPLIT_SECS {
-                    // Split on an hour boundary so that hourly bins do not straddle.
-                    let mid = ((s + (e - s) / 2) / 3600 * 3600).clamp(s + 1, e - 1);
-                    out.splits += 1;
-                    if let Some(say) = say {
-                        say(&format!(
-                            "cloudwatch: {} rows for {}..{}: asking again in two halves",
-                            rows.len(),
-                            vpce_formats::time::format_rfc3339(s),
-                            vpce_formats::time::format_rfc3339(e)
-                        ));
-                    }
-                    ranges.push_back((s, mid));
-                    ranges.push_back((mid, e));
-                    continue;
+    aws.block_on(split_queries(&SdkInsights(aws), groups, query, start, end, say))
+}
+
+/// Queries `start..end`, asking again in two halves (split on an hour
+/// boundary, so hourly bins do not straddle) while a range reaches the row
+/// limit; a range at the limit at the smallest split is kept and named as
+/// truncated.
+async fn split_queries(
+    api: &impl InsightsQuery,
+    groups: &[String],
+    query: &str,
+    start: i64,
+    end: i64,
+    say: Option<&(dyn Fn(&str) + Send + Sync)>,
+) -> Result<InsightsOutcome, AwsError> {
+    let mut out = InsightsOutcome::default();
+    let mut ranges = VecDeque::from([(start, end)]);
+    while let Some((s, e)) = ranges.pop_front() {
+        let (rows, matched, scanned) = api.run(groups, query, s, e).await?;
+        out.queries += 1;
+        if rows.len() >= MAX_ROWS {
+            if e - s > MIN_SPLIT_SECS {
+                let mid = ((s + (e - s) / 2) / 3600 * 3600).clamp(s + 1, e - 1);
+                out.splits += 1;
+                if let Some(say) = say {
+                    say(&format!(
+                        "cloudwatch: {} rows for {}..{}: asking again in two halves",
+                        rows.len(),
+                        vpce_formats::time::format_rfc3339(s),
+                        vpce_formats::time::format_rfc3339(e)
+                    ));
                 }
-                out.truncated.push((s, e));
+                ranges.push_back((s, mid));
+                ranges.push_back((mid, e));
+                continue;
             }
-            out.records_matched += matched;
-            out.bytes_scanned += scanned;
-            out.rows.extend(rows);
+            out.truncated.push((s, e));
         }
-        if let Some(say) = say {
-            say(&format!(
-                "cloudwatch: {} Logs Insights quer{} ({} split{}), {} rows, {:.0} records matched, {:.1} MB scanned",
-                out.queries,
-                if out.queries == 1 { "y" } else { "ies" },
-                out.splits,
-                if out.splits == 1 { "" } else { "s" },
-                out.rows.len(),
-                out.records_matched,
-                out.bytes_scanned / 1e6
-            ));
-        }
-        Ok(out)
-    })
+        out.records_matched += matched;
+        out.bytes_scanned += scanned;
+        out.rows.extend(rows);
+    }
+    if let Some(say) = say {
+        say(&format!(
+            "cloudwatch: {} Logs Insights quer{} ({} split{}), {} rows, {:.0} records matched, {:.1} MB scanned",
+            out.queries,
+            if out.queries == 1 { "y" } else { "ies" },
+            out.splits,
+            if out.splits == 1 { "" } else { "s" },
+            out.rows.len(),
+            out.records_matched,
+            out.bytes_scanned / 1e6
+        ));
+    }
+    Ok(out)
 }
 
 async fn one_query(
@@ -319,4 +354,65 @@ pub fn event_inputs(aws: &Aws, group: &str, start: i64, end: i64, slices: usize,
         s = e;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// A log group with `per_hour(h)` matching records in hour `h` from 0;
+    /// a query returns at most the row limit of them.
+    struct FakeGroup {
+        per_hour: fn(i64) -> usize,
+        asked: Mutex<Vec<(i64, i64)>>,
+    }
+
+    impl InsightsQuery for FakeGroup {
+        async fn run(&self, _: &[String], _: &str, start: i64, end: i64) -> Result<(Vec<Row>, f64, f64), AwsError> {
+            self.asked.lock().unwrap().push((start, end));
+            let matched: usize = (start / 3600..(end + 3599) / 3600).map(self.per_hour).sum();
+            let rows = (0..matched.min(MAX_ROWS)).map(|_| Row::default()).collect();
+            Ok((rows, matched as f64, 0.0))
+        }
+    }
+
+    fn run(per_hour: fn(i64) -> usize, hours: i64) -> (InsightsOutcome, Vec<(i64, i64)>) {
+        let group = FakeGroup {
+            per_hour,
+            asked: Mutex::new(Vec::new()),
+        };
+        let out = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(split_queries(&group, &["g".into()], "q", 0, hours * 3600, None))
+            .unwrap();
+        (out, group.asked.into_inner().unwrap())
+    }
+
+    #[test]
+    fn ranges_at_the_row_limit_are_split_on_hours_until_every_row_is_read() {
+        let per = MAX_ROWS * 2 / 5;
+        let (out, asked) = run(|_| MAX_ROWS * 2 / 5, 6);
+        assert_eq!(out.rows.len(), 6 * per);
+        assert!(out.truncated.is_empty());
+        assert!(out.splits > 0 && out.queries as usize == asked.len());
+        // Every range asked starts and ends on an hour.
+        assert!(asked.iter().all(|(s, e)| s % 3600 == 0 && e % 3600 == 0), "{asked:?}");
+        // The rows kept come from ranges that do not overlap.
+        let mut kept: Vec<(i64, i64)> = asked
+            .iter()
+            .copied()
+            .filter(|(s, e)| (s / 3600..e / 3600).count() * per < MAX_ROWS)
+            .collect();
+        kept.sort();
+        assert!(kept.windows(2).all(|w| w[0].1 <= w[1].0), "{kept:?}");
+    }
+
+    #[test]
+    fn an_hour_beyond_the_row_limit_is_named_as_truncated() {
+        let (out, _) = run(|h| if h == 2 { MAX_ROWS * 2 } else { 10 }, 4);
+        assert_eq!(out.truncated, [(7200, 10800)]);
+        assert_eq!(out.rows.len(), 3 * 10 + MAX_ROWS);
+    }
 }

@@ -64,6 +64,59 @@ pub struct Listing {
     pub pruned: u64,
 }
 
+/// One page of a delimited listing.
+#[derive(Debug, Default)]
+pub(crate) struct ListPage {
+    /// The folders (common prefixes) on this page.
+    pub(crate) folders: Vec<String>,
+    pub(crate) objects: Vec<Object>,
+    /// The token of the next page, if any.
+    pub(crate) next: Option<String>,
+}
+
+/// `ListObjectsV2` with `/` as the delimiter, one page per call: the S3 seam
+/// that [`list`] walks. [`SdkS3`] implements it over the SDK client; the unit
+/// tests over a fixed tree.
+pub(crate) trait ListObjects {
+    async fn page(&self, bucket: &str, prefix: &str, token: Option<String>) -> Result<ListPage, AwsError>;
+}
+
+/// [`ListObjects`] over the SDK's S3 client.
+pub(crate) struct SdkS3<'a>(pub(crate) &'a aws_sdk_s3::Client);
+
+impl ListObjects for SdkS3<'_> {
+    async fn page(&self, bucket: &str, prefix: &str, token: Option<String>) -> Result<ListPage, AwsError> {
+        let page = self
+            .0
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .delimiter("/")
+            .set_continuation_token(token)
+            .send()
+            .await
+            .map_err(|e| classify(e, AwsAction::S3ListBucket, &format!("s3://{bucket}/{prefix}")))?;
+        Ok(ListPage {
+            folders: page
+                .common_prefixes()
+                .iter()
+                .filter_map(|p| p.prefix().map(str::to_string))
+                .collect(),
+            objects: page
+                .contents()
+                .iter()
+                .filter_map(|o| {
+                    Some(Object {
+                        key: o.key()?.to_string(),
+                        size: o.size().unwrap_or(0).max(0) as u64,
+                    })
+                })
+                .collect(),
+            next: page.next_continuation_token().map(str::to_string),
+        })
+    }
+}
+
 /// Lists the objects of `kind` under `url` that can hold records between
 /// `since` and `until` (epoch seconds).
 ///
@@ -76,50 +129,46 @@ pub fn list(
     since: Option<i64>,
     until: Option<i64>,
 ) -> Result<Listing, AwsError> {
-    aws.block_on(async {
-        let mut out = Listing::default();
-        let mut queue = vec![url.prefix.clone()];
-        while let Some(prefix) = queue.pop() {
-            let mut token: Option<String> = None;
-            loop {
-                let page = aws
-                    .s3
-                    .list_objects_v2()
-                    .bucket(&url.bucket)
-                    .prefix(&prefix)
-                    .delimiter("/")
-                    .set_continuation_token(token.take())
-                    .send()
-                    .await
-                    .map_err(|e| classify(e, AwsAction::S3ListBucket, &format!("s3://{}/{prefix}", url.bucket)))?;
-                out.list_calls += 1;
-                for p in page.common_prefixes() {
-                    let Some(p) = p.prefix() else { continue };
-                    if keep(p, kind, since, until) {
-                        queue.push(p.to_string());
-                    } else {
-                        out.pruned += 1;
-                    }
-                }
-                for o in page.contents() {
-                    let Some(key) = o.key() else { continue };
-                    if key.ends_with('/') || !keep(key, kind, since, until) {
-                        continue;
-                    }
-                    out.objects.push(Object {
-                        key: key.to_string(),
-                        size: o.size().unwrap_or(0).max(0) as u64,
-                    });
-                }
-                token = page.next_continuation_token().map(str::to_string);
-                if token.is_none() {
-                    break;
+    aws.block_on(walk(&SdkS3(&aws.s3), url, kind, since, until))
+}
+
+/// Walks the folders under `url` along AWS's key layout, every page of
+/// each, leaving out the folders and objects that cannot hold `kind`
+/// between `since` and `until`.
+async fn walk(
+    s3: &impl ListObjects,
+    url: &S3Url,
+    kind: LogKind,
+    since: Option<i64>,
+    until: Option<i64>,
+) -> Result<Listing, AwsError> {
+    let mut out = Listing::default();
+    let mut queue = vec![url.prefix.clone()];
+    while let Some(prefix) = queue.pop() {
+        let mut token: Option<String> = None;
+        loop {
+            let page = s3.page(&url.bucket, &prefix, token.take()).await?;
+            out.list_calls += 1;
+            for p in page.folders {
+                if keep(&p, kind, since, until) {
+                    queue.push(p);
+                } else {
+                    out.pruned += 1;
                 }
             }
+            out.objects.extend(
+                page.objects
+                    .into_iter()
+                    .filter(|o| !o.key.ends_with('/') && keep(&o.key, kind, since, until)),
+            );
+            token = page.next;
+            if token.is_none() {
+                break;
+            }
         }
-        out.objects.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(out)
-    })
+    }
+    out.objects.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
 }
 
 /// Progress of a set of streams, said at most once a second (and once at the
@@ -359,6 +408,99 @@ impl Read for Resuming {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bucket as a list of keys, listed `per_page` entries at a time.
+    struct FakeBucket {
+        keys: Vec<&'static str>,
+        per_page: usize,
+        calls: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl ListObjects for FakeBucket {
+        async fn page(&self, _: &str, prefix: &str, token: Option<String>) -> Result<ListPage, AwsError> {
+            self.calls.lock().unwrap().push(prefix.to_string());
+            // Every entry directly under the prefix: a folder or an object.
+            let mut entries: Vec<(String, bool)> = Vec::new();
+            for k in &self.keys {
+                let Some(rest) = k.strip_prefix(prefix) else { continue };
+                let entry = match rest.find('/') {
+                    Some(i) => (format!("{prefix}{}", &rest[..=i]), true),
+                    None => (k.to_string(), false),
+                };
+                if !entries.contains(&entry) {
+                    entries.push(entry);
+                }
+            }
+            let from: usize = token.map_or(0, |t| t.parse().unwrap());
+            let to = (from + self.per_page).min(entries.len());
+            let mut page = ListPage {
+                next: (to < entries.len()).then(|| to.to_string()),
+                ..Default::default()
+            };
+            for (name, folder) in &entries[from..to] {
+                if *folder {
+                    page.folders.push(name.clone());
+                } else {
+                    page.objects.push(Object {
+                        key: name.clone(),
+                        size: 1,
+                    });
+                }
+            }
+            Ok(page)
+        }
+    }
+
+    fn listing(keys: Vec<&'static str>, per_page: usize, kind: LogKind, since: Option<i64>) -> (Listing, Vec<String>) {
+        let bucket = FakeBucket {
+            keys,
+            per_page,
+            calls: Default::default(),
+        };
+        let url: S3Url = "s3://b/AWSLogs/".parse().unwrap();
+        let out = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(walk(&bucket, &url, kind, since, None))
+            .unwrap();
+        let calls = bucket.calls.into_inner().unwrap();
+        (out, calls)
+    }
+
+    const KEYS: [&str; 5] = [
+        "AWSLogs/1/vpcflowlogs/us-east-1/2026/11/01/a.log.gz",
+        "AWSLogs/1/vpcflowlogs/us-east-1/2026/11/02/b.log.gz",
+        "AWSLogs/1/vpcflowlogs/us-east-1/2026/11/02/c.log.gz",
+        "AWSLogs/1/vpcdnsquerylogs/vpc-1/2026/11/02/d.log.gz",
+        "AWSLogs/1/CloudTrail/us-east-1/2026/11/02/e.json.gz",
+    ];
+
+    #[test]
+    fn the_walk_prunes_other_log_types_and_reads_every_page() {
+        let (out, calls) = listing(KEYS.to_vec(), 1, LogKind::Flow, None);
+        let keys: Vec<&str> = out.objects.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(keys, &KEYS[..3]);
+        // Resolver logs and CloudTrail are never listed.
+        assert!(
+            calls
+                .iter()
+                .all(|c| !c.contains("vpcdnsquerylogs") && !c.contains("CloudTrail")),
+            "{calls:?}"
+        );
+        assert_eq!(out.pruned, 2);
+        // One entry per page: the day folder with two objects takes two calls.
+        assert_eq!(calls.iter().filter(|c| c.ends_with("2026/11/02/")).count(), 2);
+        assert_eq!(out.list_calls as usize, calls.len());
+    }
+
+    #[test]
+    fn days_before_the_window_are_not_listed() {
+        // 2026-11-02T00:00:00Z
+        let (out, calls) = listing(KEYS.to_vec(), 100, LogKind::Flow, Some(1_793_577_600));
+        let keys: Vec<&str> = out.objects.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(keys, &KEYS[1..3]);
+        assert!(!calls.iter().any(|c| c.ends_with("2026/11/01/")), "{calls:?}");
+    }
 
     #[test]
     fn urls() {
