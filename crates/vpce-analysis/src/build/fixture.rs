@@ -101,8 +101,18 @@ pub(super) fn resolver(cfg: &AnalysisConfig, dns_lines: &[String]) -> (DnsAggreg
 
 /// The flow aggregate of `lines`.
 pub(super) fn flows_with(cfg: &AnalysisConfig, resolver: Arc<Resolver>, lines: &[String]) -> FlowAggregator {
+    flows_with_header(cfg, resolver, HEADER, lines)
+}
+
+/// The flow aggregate of `lines` in the format `header` names.
+pub(super) fn flows_with_header(
+    cfg: &AnalysisConfig,
+    resolver: Arc<Resolver>,
+    header: &str,
+    lines: &[String],
+) -> FlowAggregator {
     let mut flows = FlowAggregator::new(cfg.local_net(), cfg.filter, resolver);
-    let text = format!("{HEADER}\n{}\n", lines.join("\n"));
+    let text = format!("{header}\n{}\n", lines.join("\n"));
     let opts = FlowReadOptions {
         wanted: Some(FlowAggregator::FIELDS.to_vec()),
         ..Default::default()

@@ -94,7 +94,7 @@ pub fn build_report(
         totals,
         ..
     } = ledger;
-    let warnings = warnings::warnings(dns, flow, nat.is_empty(), &totals);
+    let warnings = warnings::warnings(dns, flow, cfg, nat.is_empty(), &totals);
     let network = network::facts(dns, flow, cfg, &net, nat, legs);
 
     Report {
