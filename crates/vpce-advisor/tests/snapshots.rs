@@ -1,6 +1,6 @@
 //! Snapshots of what users read: the demo's table and JSON, `analyze` on
-//! simulated logs with damaged lines, `explain`, `pricing`, and the README's
-//! demo excerpt. A change to any of them shows up as a reviewed diff
+//! simulated logs with damaged lines, `explain`, `pricing`, preflight
+//! findings on a hand-built VPC, and the README's demo excerpt. A change to any of them shows up as a reviewed diff
 //! (`cargo insta review`, or `INSTA_UPDATE=always` to accept).
 //!
 //! Paths of temporary directories are replaced by `[DIR]` before comparing.
@@ -168,4 +168,119 @@ fn readme_demo_excerpt_is_what_demo_prints() {
             None => panic!("README line not printed by `demo` (in this order):\n{want}\n\ndemo printed:\n{demo}"),
         }
     }
+}
+
+/// A VPC with NAT in two AZs and a fault for most checks: DNS hostnames off,
+/// the logs endpoint in one AZ admitting one workload subnet, the S3 gateway
+/// endpoint on the public route table only, a rejected STS endpoint, a
+/// private hosted zone for the logs name, one call denied.
+fn planted_inventory() -> vpce_model::inventory::Inventory {
+    use vpce_model::inventory::*;
+    use vpce_model::EndpointType;
+    let subnet = |id: &str, az: &str, cidr: &str, nat: Option<&str>| SubnetInfo {
+        subnet_id: id.into(),
+        availability_zone: az.into(),
+        availability_zone_id: None,
+        cidr: Some(cidr.into()),
+        route_table_id: Some(if nat.is_some() { "rtb-private" } else { "rtb-public" }.into()),
+        default_route_nat: nat.map(str::to_string),
+        network_acl_id: Some("acl-1".into()),
+    };
+    let allow_all = |egress| NaclEntry {
+        rule_number: 100,
+        egress,
+        protocol: "-1".into(),
+        allow: true,
+        cidr: Some("0.0.0.0/0".into()),
+        port_from: None,
+        port_to: None,
+    };
+    let endpoint = |id: &str, service: &str, kind, state: &str| EndpointInfo {
+        endpoint_id: id.into(),
+        service_name: format!("com.amazonaws.us-east-1.{service}"),
+        endpoint_type: Some(kind),
+        state: state.into(),
+        ..Default::default()
+    };
+    Inventory {
+        region: "us-east-1".into(),
+        read_at: "2026-12-03T00:00:00Z".into(),
+        vpc: VpcInfo {
+            vpc_id: "vpc-1".into(),
+            cidrs: vec!["10.0.0.0/16".into()],
+            enable_dns_support: Some(true),
+            enable_dns_hostnames: Some(false),
+            ..Default::default()
+        },
+        subnets: vec![
+            subnet("subnet-a", "us-east-1a", "10.0.1.0/24", Some("nat-1")),
+            subnet("subnet-b", "us-east-1b", "10.0.2.0/24", Some("nat-1")),
+            subnet("subnet-pub", "us-east-1a", "10.0.0.0/24", None),
+        ],
+        route_tables: vec![
+            RouteTableInfo {
+                route_table_id: "rtb-private".into(),
+                subnet_ids: vec!["subnet-a".into(), "subnet-b".into()],
+                default_route: Some("nat-1".into()),
+                ..Default::default()
+            },
+            RouteTableInfo {
+                route_table_id: "rtb-public".into(),
+                main: true,
+                default_route: Some("igw-1".into()),
+                prefix_list_routes: vec![("pl-s3".into(), "vpce-s3".into())],
+                ..Default::default()
+            },
+        ],
+        nat_gateways: vec![NatGatewayInfo {
+            nat_gateway_id: "nat-1".into(),
+            state: "available".into(),
+            ..Default::default()
+        }],
+        endpoints: vec![
+            EndpointInfo {
+                subnet_ids: vec!["subnet-a".into()],
+                security_group_ids: vec!["sg-endpoint".into()],
+                private_dns_enabled: Some(true),
+                ..endpoint("vpce-logs", "logs", EndpointType::Interface, "available")
+            },
+            EndpointInfo {
+                route_table_ids: vec!["rtb-public".into()],
+                ..endpoint("vpce-s3", "s3", EndpointType::Gateway, "available")
+            },
+            endpoint("vpce-old", "sts", EndpointType::Interface, "Rejected"),
+        ],
+        security_groups: vec![SecurityGroupInfo {
+            group_id: "sg-endpoint".into(),
+            ingress: vec![SgRule {
+                protocol: "tcp".into(),
+                from_port: Some(443),
+                to_port: Some(443),
+                cidrs: vec!["10.0.1.0/24".into()],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        network_acls: vec![NetworkAclInfo {
+            network_acl_id: "acl-1".into(),
+            default: true,
+            subnet_ids: vec!["subnet-a".into(), "subnet-b".into()],
+            entries: vec![allow_all(false), allow_all(true)],
+        }],
+        private_hosted_zones: Some(vec![
+            "logs.us-east-1.amazonaws.com".into(),
+            "corp.example.internal".into(),
+        ]),
+        gaps: vec!["ec2:DescribeVpcEndpointServices was denied".into()],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn preflight_findings_table_and_json() {
+    let findings = vpce_analysis::live::preflight(&planted_inventory(), None);
+    let mut table = Vec::new();
+    vpce_report::render_findings(&findings, &mut table).unwrap();
+    insta::assert_snapshot!("preflight_table", String::from_utf8(table).unwrap());
+    insta::assert_snapshot!("preflight_json", serde_json::to_string_pretty(&findings).unwrap());
 }
