@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use vpce_model::{EndpointType, Recommendation, Report};
+use vpce_model::{EndpointType, Recommendation, Report, ServiceUsage};
 
 /// Gateway or interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -107,12 +107,7 @@ fn ident(service: &str, kind: EndpointKind) -> String {
 /// # Errors
 /// No Region, unknown `--only` names, an unsupported service, or nothing to create.
 pub fn plan_endpoints(report: &Report, opts: &IacOptions) -> Result<Plan, IacError> {
-    let region = report
-        .pricing
-        .as_ref()
-        .map(|p| p.region.clone())
-        .or_else(|| report.network.vpcs.iter().find_map(|v| v.region.clone()))
-        .ok_or(IacError::NoRegion)?;
+    let region = report_region(report).ok_or(IacError::NoRegion)?;
     let unknown: Vec<String> = opts
         .only
         .iter()
@@ -135,75 +130,7 @@ pub fn plan_endpoints(report: &Report, opts: &IacOptions) -> Result<Plan, IacErr
         if !chosen || s.region.as_deref().is_some_and(|r| r != region) {
             continue;
         }
-        let Some(esn) = s.endpoint_service_name.clone() else {
-            return Err(IacError::Unsupported {
-                service: s.service.clone(),
-                reason: s.reasons.first().cloned().unwrap_or_default(),
-            });
-        };
-        let template = esn.replace(&region, "{region}");
-        let gateway = s.endpoint_types.contains(&EndpointType::Gateway);
-        let mut why = Vec::new();
-        if let Some(rec) = s.recommendation {
-            let money = match (
-                s.monthly_cost_now_usd,
-                s.monthly_cost_with_endpoint_usd,
-                s.monthly_savings_usd,
-            ) {
-                (Some(now), Some(with), Some(sav)) => {
-                    format!(
-                        ": {:.1} GB/month via NAT, ${now:.2}/month now, ${with:.2} with the endpoint, saves ${sav:.2}",
-                        s.monthly_gb_via_nat.unwrap_or(0.0)
-                    )
-                }
-                _ => String::new(),
-            };
-            why.push(format!("{}{money}", rec.as_str()));
-        }
-        why.extend(s.reasons.iter().take(3).cloned());
-        let policy_ok = s.endpoint_policy_supported == Some(true);
-        if gateway {
-            endpoints.push(PlannedEndpoint {
-                service: s.service.clone(),
-                service_name_template: template.clone(),
-                kind: EndpointKind::Gateway,
-                private_dns: false,
-                private_dns_only_for_inbound: false,
-                with_policy: policy_ok,
-                id: ident(&s.service, EndpointKind::Gateway),
-                why: why.clone(),
-            });
-            if s.service == "s3" && opts.s3_interface {
-                endpoints.push(PlannedEndpoint {
-                    service: s.service.clone(),
-                    service_name_template: template,
-                    kind: EndpointKind::Interface,
-                    private_dns: true,
-                    private_dns_only_for_inbound: true,
-                    with_policy: policy_ok,
-                    id: ident(&s.service, EndpointKind::Interface),
-                    why: vec![
-                        "S3 interface endpoint for on-premises and peered clients; in the VPC, S3 traffic keeps using the free gateway endpoint (private DNS only for the inbound Resolver endpoint)".into(),
-                    ],
-                });
-            }
-        } else if s.endpoint_types.contains(&EndpointType::Interface) {
-            endpoints.push(PlannedEndpoint {
-                service: s.service.clone(),
-                service_name_template: template,
-                kind: EndpointKind::Interface,
-                private_dns: true,
-                private_dns_only_for_inbound: false,
-                with_policy: policy_ok,
-                id: ident(&s.service, EndpointKind::Interface),
-                why,
-            });
-        } else {
-            return Err(IacError::Unsupported {
-                service: s.service.clone(),
-                reason: "the catalogue lists no endpoint type".into(),
-            });
-        }
+        endpoints.extend(planned(s, &region, opts)?);
     }
     if endpoints.is_empty() {
         return Err(IacError::Nothing);
@@ -220,20 +147,6 @@ pub fn plan_endpoints(report: &Report, opts: &IacOptions) -> Result<Plan, IacErr
     };
     let mut tags = BTreeMap::from([("ManagedBy".to_string(), "vpce-advisor".to_string())]);
     tags.extend(opts.tags.clone());
-    let provenance = match &report.pricing {
-        Some(p) => format!(
-            "{} from {} h of logs ({} to {}), priced for {} as of {} ({} confidence), {} AZs",
-            report.generator,
-            report.window.hours,
-            report.window.start.as_deref().unwrap_or("?"),
-            report.window.end.as_deref().unwrap_or("?"),
-            p.region,
-            p.as_of,
-            p.confidence,
-            p.azs
-        ),
-        None => format!("{} from {} h of logs", report.generator, report.window.hours),
-    };
     Ok(Plan {
         region,
         vpc_id,
@@ -248,26 +161,97 @@ pub fn plan_endpoints(report: &Report, opts: &IacOptions) -> Result<Plan, IacErr
         } else {
             opts.name_prefix.clone()
         },
-        provenance,
+        provenance: provenance(report),
     })
 }
 
-/// The endpoint policy document, or `None` for full access.
-pub(crate) fn policy_document(policy: &Policy, org_ref: &str, account_ref: &str) -> Option<serde_json::Value> {
-    let (key, value) = match policy {
-        Policy::Full => return None,
-        Policy::Org(_) => ("aws:PrincipalOrgID", org_ref),
-        Policy::Account(_) => ("aws:PrincipalAccount", account_ref),
+/// The Region the report was priced for, else that of its VPCs.
+fn report_region(report: &Report) -> Option<String> {
+    report
+        .pricing
+        .as_ref()
+        .map(|p| p.region.clone())
+        .or_else(|| report.network.vpcs.iter().find_map(|v| v.region.clone()))
+}
+
+/// Where the numbers come from: the generator, the window, the prices.
+fn provenance(report: &Report) -> String {
+    match &report.pricing {
+        Some(p) => format!(
+            "{} from {} h of logs ({} to {}), priced for {} as of {} ({} confidence), {} AZs",
+            report.generator,
+            report.window.hours,
+            report.window.start.as_deref().unwrap_or("?"),
+            report.window.end.as_deref().unwrap_or("?"),
+            p.region,
+            p.as_of,
+            p.confidence,
+            p.azs
+        ),
+        None => format!("{} from {} h of logs", report.generator, report.window.hours),
+    }
+}
+
+/// Why: the recommendation with its monthly figures, and the main reasons.
+fn why(s: &ServiceUsage) -> Vec<String> {
+    let mut why = Vec::new();
+    if let Some(rec) = s.recommendation {
+        let money = match (
+            s.monthly_cost_now_usd,
+            s.monthly_cost_with_endpoint_usd,
+            s.monthly_savings_usd,
+        ) {
+            (Some(now), Some(with), Some(sav)) => {
+                format!(
+                    ": {:.1} GB/month via NAT, ${now:.2}/month now, ${with:.2} with the endpoint, saves ${sav:.2}",
+                    s.monthly_gb_via_nat.unwrap_or(0.0)
+                )
+            }
+            _ => String::new(),
+        };
+        why.push(format!("{}{money}", rec.as_str()));
+    }
+    why.extend(s.reasons.iter().take(3).cloned());
+    why
+}
+
+/// The endpoints one chosen service gets: its gateway endpoint (and the S3
+/// interface endpoint beside it when asked), else its interface endpoint.
+fn planned(s: &ServiceUsage, region: &str, opts: &IacOptions) -> Result<Vec<PlannedEndpoint>, IacError> {
+    let Some(esn) = s.endpoint_service_name.clone() else {
+        return Err(IacError::Unsupported {
+            service: s.service.clone(),
+            reason: s.reasons.first().cloned().unwrap_or_default(),
+        });
     };
-    Some(serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "OnlyOwnPrincipals",
-            "Effect": "Allow",
-            "Principal": "*",
-            "Action": "*",
-            "Resource": "*",
-            "Condition": { "StringEquals": { key: value } }
-        }]
-    }))
+    let template = esn.replace(region, "{region}");
+    let policy_ok = s.endpoint_policy_supported == Some(true);
+    let endpoint = |kind, template: &str, private_dns, why| PlannedEndpoint {
+        service: s.service.clone(),
+        service_name_template: template.to_string(),
+        kind,
+        private_dns,
+        private_dns_only_for_inbound: false,
+        with_policy: policy_ok,
+        id: ident(&s.service, kind),
+        why,
+    };
+    if s.endpoint_types.contains(&EndpointType::Gateway) {
+        let mut v = vec![endpoint(EndpointKind::Gateway, &template, false, why(s))];
+        if s.service == "s3" && opts.s3_interface {
+            let mut e = endpoint(EndpointKind::Interface, &template, true, vec![
+                "S3 interface endpoint for on-premises and peered clients; in the VPC, S3 traffic keeps using the free gateway endpoint (private DNS only for the inbound Resolver endpoint)".into(),
+            ]);
+            e.private_dns_only_for_inbound = true;
+            v.push(e);
+        }
+        Ok(v)
+    } else if s.endpoint_types.contains(&EndpointType::Interface) {
+        Ok(vec![endpoint(EndpointKind::Interface, &template, true, why(s))])
+    } else {
+        Err(IacError::Unsupported {
+            service: s.service.clone(),
+            reason: "the catalogue lists no endpoint type".into(),
+        })
+    }
 }
