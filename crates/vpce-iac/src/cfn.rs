@@ -84,6 +84,22 @@ pub(crate) fn render(m: &Module) -> String {
         .map(|i| (i.name.cfn.clone(), parameter(i)))
         .collect();
     section(&mut out, "Parameters", J::Object(params));
+    let rules: Map<String, J> = m
+        .inputs
+        .iter()
+        .filter(|i| i.only.cloudformation())
+        .filter_map(|i| {
+            let message = i.nonempty.as_ref()?;
+            let assert = json!({"Fn::Not": [{"Fn::EachMemberEquals": [{"Ref": i.name.cfn}, ""]}]});
+            Some((
+                format!("{}Given", i.name.cfn),
+                json!({"Assertions": [{"Assert": assert, "AssertDescription": message}]}),
+            ))
+        })
+        .collect();
+    if !rules.is_empty() {
+        section(&mut out, "Rules", J::Object(rules));
+    }
     let conditions = conditions(m);
     if !conditions.is_empty() {
         out.push_str("Conditions:\n");

@@ -157,10 +157,9 @@ fn endpoint(plan: &Plan, e: &PlannedEndpoint, with_policy: bool, gateway_s3: Opt
             Value::Local("endpoint_policy".into()),
         );
     }
-    r.prop_in(
+    r.prop(
         Name::new("tags"),
         Value::Tags(Some(format!("{}-{}", plan.name_prefix, e.id.replace('_', "-")))),
-        Only::Terraform,
     );
     if e.private_dns_only_for_inbound {
         r.prop(
@@ -236,20 +235,27 @@ fn inputs(plan: &Plan) -> Vec<Input> {
             )
             .only(Only::Terraform),
         );
-        v.push(Input::new(
+        let mut subnets = Input::new(
             "subnet_ids",
             "One subnet in each Availability Zone that has workloads, for the interface endpoints' network interfaces.",
             InputType::SubnetIds,
             Some(InputDefault::List(plan.subnet_ids.clone())),
-        ));
+        );
+        // An interface endpoint without subnets has no network interface, but
+        // its private DNS still answers for the service: a DNS black hole.
+        subnets.nonempty = Some("Give at least one subnet (one per Availability Zone with workloads): an interface endpoint without subnets has no network interface, and with private DNS on, the service's names resolve to nothing.".into());
+        v.push(subnets);
     }
     if has_gateway {
-        v.push(Input::new(
+        let mut tables = Input::new(
             "route_table_ids",
             "Route tables of the subnets whose S3/DynamoDB traffic should use the gateway endpoints (those that route 0.0.0.0/0 to a NAT gateway).",
             InputType::List,
             Some(InputDefault::List(plan.route_table_ids.clone())),
-        ));
+        );
+        tables.nonempty =
+            Some("Give at least one route table: a gateway endpoint without route tables carries no traffic.".into());
+        v.push(tables);
     }
     match &plan.policy {
         Policy::Org(id) => v.push(Input::new(

@@ -7,6 +7,9 @@ use crate::model::{
 };
 use crate::{flow_log_format, LogDestination, LoggingOptions};
 
+/// What the key policy of a customer managed key for the log groups needs.
+const KMS_KEY_POLICY: &str = "The KMS key's policy must let CloudWatch Logs use it: allow the service principal logs.<region>.amazonaws.com kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* on the key, with the condition ArnLike kms:EncryptionContext:aws:logs:arn = arn:<partition>:logs:<region>:<account>:log-group:<this group's name> (else creating the group fails with AccessDeniedException).";
+
 const RETENTION_DAYS: &[u32] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
@@ -45,14 +48,27 @@ pub(crate) fn module(o: &LoggingOptions) -> Module {
 }
 
 fn log_groups(o: &LoggingOptions) -> Vec<Resource> {
+    // Resolver query logging is a vended log: under /aws/vendedlogs/ the log
+    // delivery service needs no resource policy of its own on the group (those
+    // are limited to 10 per Region and 5,120 characters).
+    let dns_group = format!("/aws/vendedlogs/{}/", o.name_prefix);
+    let flow_group = format!("/{}/", o.name_prefix);
     [
-        (DNS_LOG_GROUP, "ResolverQueryLogGroup", "resolver-query-logs", "Resolver query logs"),
-        (FLOW_LOG_GROUP, "FlowLogGroup", "flow-logs", "VPC flow logs"),
+        (DNS_LOG_GROUP, "ResolverQueryLogGroup", dns_group, "resolver-query-logs", "Resolver query logs"),
+        (FLOW_LOG_GROUP, "FlowLogGroup", flow_group, "flow-logs", "VPC flow logs"),
     ]
     .into_iter()
-    .map(|(key, cfn, path, what)| {
-        let mut r = Resource::new(key, Name::two(key, cfn), ("aws_cloudwatch_log_group", "AWS::Logs::LogGroup"))
-            .comments(&[format!("{what} (vended logs: ingestion and storage are billed).")]);
+    .map(|(key, cfn, prefix, path, what)| {
+        let mut comments = vec![format!("{what} (vended logs: ingestion and storage are billed).")];
+        if o.kms_key_arn.is_some() {
+            comments.push(KMS_KEY_POLICY.into());
+        }
+        let mut r = Resource::new(
+            key,
+            Name::two(key, cfn),
+            ("aws_cloudwatch_log_group", "AWS::Logs::LogGroup"),
+        )
+        .comments(&comments);
         r.skips.push(Skip {
             id: "CKV_AWS_338",
             tf: "the logs serve a cost analysis of a few days to weeks; retention is var.retention_in_days (7 by default) to keep their cost down".into(),
@@ -67,7 +83,7 @@ fn log_groups(o: &LoggingOptions) -> Vec<Resource> {
         }
         r.prop(
             Name::two("name", "LogGroupName"),
-            Value::Sub(vec![lit(format!("/{}/", o.name_prefix)), Part::Var("vpc_id".into()), lit(format!("/{path}"))]),
+            Value::Sub(vec![lit(prefix), Part::Var("vpc_id".into()), lit(format!("/{path}"))]),
         )
         .prop(Name::new("retention_in_days"), Value::var("retention_in_days"))
         .prop(Name::new("kms_key_id"), Value::OptVar("kms_key_arn".into(), "HasKmsKey".into()))
@@ -79,7 +95,7 @@ fn log_groups(o: &LoggingOptions) -> Vec<Resource> {
 
 /// Where both logs go in a bucket.
 fn bucket_arn() -> Value {
-    Value::Sub(vec![lit("arn:aws:s3:::"), Part::Var("bucket_name".into())])
+    Value::Sub(arn("s3", false, false, vec![Part::Var("bucket_name".into())]))
 }
 
 fn query_logging(o: &LoggingOptions) -> Vec<Resource> {
@@ -103,7 +119,9 @@ fn query_logging(o: &LoggingOptions) -> Vec<Resource> {
         .prop(Name::new("destination_arn"), destination)
         .prop(Name::new("tags"), Value::Tags(None));
     if o.destination != LogDestination::CloudWatch {
-        config.depends(BUCKET_POLICY, Only::CloudFormation);
+        // Resolver checks that it may write to the bucket when the
+        // configuration is created.
+        config.depends(BUCKET_POLICY, Only::Both);
     }
     let mut association = Resource::new(
         "query_log_association",
@@ -137,7 +155,16 @@ fn flow_log_role(o: &LoggingOptions) -> Vec<Resource> {
             source_conditions(Vec::new(), arn("ec2", true, true, vec![lit("vpc-flow-log/*")])),
         ),
     ])]);
-    let group = || Part::Attr(FLOW_LOG_GROUP.into(), "arn".into());
+    // The group's ARN in both forms: `…:log-group:NAME` for the group and
+    // `…:log-group:NAME:*` for its streams.
+    let group = || {
+        arn(
+            "logs",
+            true,
+            true,
+            vec![lit("log-group:"), Part::Attr(FLOW_LOG_GROUP.into(), "id".into())],
+        )
+    };
     let write = policy(vec![Value::map(vec![
         ("Effect", Value::str("Allow")),
         (
@@ -146,7 +173,10 @@ fn flow_log_role(o: &LoggingOptions) -> Vec<Resource> {
         ),
         (
             "Resource",
-            Value::list(vec![Value::Sub(vec![group()]), Value::Sub(vec![group(), lit(":*")])]),
+            Value::list(vec![
+                Value::Sub(group()),
+                Value::Sub([group(), vec![lit(":*")]].concat()),
+            ]),
         ),
     ])]);
     let mut role = Resource::new(

@@ -284,6 +284,9 @@ pub(crate) struct Input {
     /// CloudFormation writes an empty list default as `""` instead of leaving
     /// the parameter without one.
     pub cfn_empty_list_default: bool,
+    /// The list must not be empty: the message when it is (a Terraform
+    /// `validation` block, a CloudFormation rule).
+    pub nonempty: Option<String>,
     pub only: Only,
 }
 
@@ -296,6 +299,7 @@ impl Input {
             ty,
             default,
             cfn_empty_list_default: false,
+            nonempty: None,
             only: Only::Both,
         }
     }

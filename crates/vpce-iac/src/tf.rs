@@ -136,14 +136,19 @@ const VERSIONS: &str = r#"terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = ">= 5.0, < 7.0"
     }
   }
 }
 "#;
 
 /// The data sources a module reads, in the order they are declared.
-const DATA_SOURCES: [(Part, &str, &str); 2] = [
+const DATA_SOURCES: [(Part, &str, &str); 3] = [
+    (
+        Part::Partition,
+        "aws_partition",
+        "${data.aws_partition.current.partition}",
+    ),
     (Part::Region, "aws_region", "${data.aws_region.current.name}"),
     (
         Part::AccountId,
@@ -245,7 +250,6 @@ fn interpolate(m: &Module, parts: &[Part], quoted: bool) -> String {
         match p {
             Part::Lit(l) if quoted => s.push_str(&escape(l)),
             Part::Lit(l) => s.push_str(&template_escape(l)),
-            Part::Partition => s.push_str("aws"),
             Part::Var(v) => {
                 let _ = write!(s, "${{var.{v}}}");
             }
@@ -400,13 +404,25 @@ fn variables(m: &Module) -> String {
             };
             let mut b = Body::new();
             b.attr("description", q(&i.description)).attr("type", ty);
-            if let Some(d) = &i.default {
+            if let Some(d) = i.default.as_ref().filter(|_| i.nonempty.is_none() || !is_empty(i)) {
                 b.attr("default", default(d));
+            }
+            if let Some(message) = &i.nonempty {
+                b.raw(format!(
+                    "\nvalidation {{\n  condition     = length(var.{}) > 0\n  error_message = {}\n}}",
+                    i.name.tf,
+                    q(message)
+                ));
             }
             block(&format!("variable {}", q(&i.name.tf)), &b)
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// An input whose default is an empty list.
+fn is_empty(i: &crate::model::Input) -> bool {
+    matches!(&i.default, Some(InputDefault::List(l)) if l.is_empty())
 }
 
 fn default(d: &InputDefault) -> String {

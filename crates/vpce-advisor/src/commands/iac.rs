@@ -119,8 +119,12 @@ pub(crate) fn run(args: IacArgs) -> Result<()> {
         tags: tags(&a.tags),
         name_prefix: a.name_prefix.clone(),
         s3_interface: a.s3_interface,
+        // Applied here too: a saved report that is already priced is not
+        // advised again, so its recommendations do not know the list.
+        require_private: a.analysis.costs.require_private.clone(),
     };
-    let plan = plan_endpoints(&report, &opts)?;
+    let (catalog, _) = super::reference_data(&a.analysis.reference)?;
+    let plan = plan_endpoints(&report, &catalog, &opts)?;
     let files = match a.format {
         IacFormat::Terraform => terraform_endpoints(&plan),
         IacFormat::Cloudformation => vec![GeneratedFile {
@@ -129,6 +133,9 @@ pub(crate) fn run(args: IacArgs) -> Result<()> {
         }],
     };
     write_files(&a.output, &files)?;
+    for n in &plan.notes {
+        eprintln!("note: {n}");
+    }
     for e in &plan.endpoints {
         eprintln!(
             "  {:<9} {}  {}",
@@ -220,6 +227,9 @@ pub(crate) fn setup(a: SetupArgs) -> Result<()> {
         }],
     };
     write_files(&a.output, &files)?;
+    if a.kms_key_arn.is_some() {
+        eprintln!("note: the KMS key's policy must allow the service principal logs.<region>.amazonaws.com to use it for these log groups (see the comment above the log groups)");
+    }
     let prices = vpce_pricing::PriceTable::embedded();
     let Some(lp) = prices.log_delivery.clone() else {
         return Ok(());
