@@ -360,6 +360,11 @@ pub(crate) struct Iac {
     /// `--vpc-id` and `--vpc-cidr` as given (else from a live inventory).
     pub vpc_id: Option<String>,
     pub vpc_cidrs: Vec<String>,
+    /// `--require-private`, applied to the plan (a saved, priced report is
+    /// not advised again).
+    pub require_private: Vec<String>,
+    /// The catalogue the plan names endpoint services from.
+    pub reference: Reference,
 }
 
 impl Iac {
@@ -380,6 +385,8 @@ impl Iac {
             analysis,
         } = args;
         let (vpc_id, vpc_cidrs) = (analysis.vpc_id.clone(), analysis.vpc_cidr.clone());
+        let require_private = analysis.costs.require_private.clone();
+        let reference = Reference::from_args(&analysis.reference)?;
         let report = match report {
             Some(_) if analysis.live => {
                 bail!("--live reads the VPC alongside the logs; with --report, save that report with `analyze --live --format json` first (its inventory is used)")
@@ -409,6 +416,8 @@ impl Iac {
             output,
             vpc_id,
             vpc_cidrs,
+            require_private,
+            reference,
         })
     }
 }

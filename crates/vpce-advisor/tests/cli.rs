@@ -949,3 +949,248 @@ fn unreachable_and_malformed_endpoints_get_one_clear_line() {
         "{err}"
     );
 }
+
+/// `terraform init -backend=false` and `terraform validate` on every kind of
+/// module the binary writes, against the AWS provider's schema. Needs a
+/// `terraform` binary and, as there is no network, the provider in the
+/// filesystem mirror /opt/tf-plugins (or `VPCE_TF_PLUGINS`); skipped with a
+/// message otherwise.
+#[test]
+fn terraform_validate_accepts_every_generated_module() {
+    let found =
+        std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("terraform").is_file()));
+    let mirror =
+        std::env::var_os("VPCE_TF_PLUGINS").map_or_else(|| Path::new("/opt/tf-plugins").to_path_buf(), Into::into);
+    if !found || !mirror.is_dir() {
+        eprintln!(
+            "skipped: terraform validate needs terraform on PATH and the AWS provider in {} (a filesystem mirror)",
+            mirror.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    simulate(dir.path(), 2, 60, 7);
+    let logs = dir.path().join("AWSLogs");
+    let l = logs.to_str().unwrap();
+    let report = dir.path().join("report.json");
+    let r = report.to_str().unwrap();
+    bin()
+        .args([
+            "analyze",
+            "--dns-logs",
+            l,
+            "--flow-logs",
+            l,
+            "--format",
+            "json",
+            "-o",
+            r,
+            "--quiet",
+        ])
+        .assert()
+        .success();
+    let out = |name: &str| dir.path().join("tf").join(name).to_str().unwrap().to_string();
+    let ids = [
+        "--subnet-ids",
+        "subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb",
+        "--route-table-ids",
+        "rtb-0cccccccccccccccc",
+    ];
+    let nlb = "arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/my-nlb/0123456789abcdef";
+    let runs: Vec<Vec<String>> = vec![
+        [&["iac", "--report", r][..], &ids, &["-o", &out("endpoints")]]
+            .concat()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        [
+            &[
+                "iac",
+                "--report",
+                r,
+                "--policy",
+                "org",
+                "--org-id",
+                "o-abcd123456",
+                "--s3-interface",
+            ][..],
+            &["--only", "s3,ssm,kinesis-streams,sts", "-o", &out("endpoints-org")],
+        ]
+        .concat()
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        // No subnets or route tables given: the variables are required.
+        [
+            "iac",
+            "--report",
+            r,
+            "--policy",
+            "account",
+            "-o",
+            &out("endpoints-bare"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        [
+            "setup",
+            "--vpc-id",
+            "vpc-0a1b2c3d4e5f60718",
+            "-o",
+            &out("logging-cloudwatch"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        [
+            "setup",
+            "--vpc-id",
+            "vpc-0a1b2c3d4e5f60718",
+            "--kms-key-arn",
+            "arn:aws:kms:us-east-1:111122223333:key/0f0f0f0f-1111-2222-3333-444455556666",
+            "-o",
+            &out("logging-kms"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        [
+            "setup",
+            "--vpc-id",
+            "vpc-0a1b2c3d4e5f60718",
+            "--destination",
+            "s3",
+            "--bucket",
+            "my-log-bucket",
+            "-o",
+            &out("logging-s3"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        [
+            "iac",
+            "endpoint-service",
+            "--nlb-arn",
+            nlb,
+            "-o",
+            &out("endpoint-service"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    ];
+    for args in &runs {
+        bin().args(args).assert().success();
+    }
+    let config = dir.path().join("terraformrc");
+    std::fs::write(
+        &config,
+        format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
+            mirror.display()
+        ),
+    )
+    .unwrap();
+    let terraform = |module: &Path, args: &[&str]| {
+        std::process::Command::new("terraform")
+            .args(args)
+            .current_dir(module)
+            .env("TF_CLI_CONFIG_FILE", &config)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .unwrap()
+    };
+    let mut failures = Vec::new();
+    for entry in std::fs::read_dir(dir.path().join("tf")).unwrap() {
+        let module = entry.unwrap().path();
+        for args in [
+            &["init", "-backend=false", "-input=false", "-no-color"][..],
+            &["validate", "-no-color"],
+        ] {
+            let o = terraform(&module, args);
+            if !o.status.success() {
+                failures.push(format!(
+                    "terraform {} in {}:\n{}{}",
+                    args[0],
+                    module.display(),
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                ));
+                break;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `--require-private` on a saved (priced) report is applied, not ignored;
+/// a service it names that has no endpoint service is refused.
+#[test]
+fn iac_applies_require_private_to_a_saved_report() {
+    let dir = tempfile::tempdir().unwrap();
+    simulate(dir.path(), 2, 60, 3);
+    let logs = dir.path().join("AWSLogs");
+    let l = logs.to_str().unwrap();
+    let report = dir.path().join("report.json");
+    let r = report.to_str().unwrap();
+    bin()
+        .args([
+            "analyze",
+            "--dns-logs",
+            l,
+            "--flow-logs",
+            l,
+            "--format",
+            "json",
+            "-o",
+            r,
+            "--quiet",
+        ])
+        .assert()
+        .success();
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let ssm = saved["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "ssm")
+        .unwrap();
+    assert_ne!(
+        ssm["recommendation"], "create-interface",
+        "the test needs ssm not recommended"
+    );
+    let a = dir.path().join("a");
+    bin()
+        .args([
+            "iac",
+            "--report",
+            r,
+            "--require-private",
+            "ssm",
+            "-o",
+            a.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "com.amazonaws.us-east-1.ssm  required private by --require-private",
+        ));
+    let main = std::fs::read_to_string(a.join("main.tf")).unwrap();
+    assert!(main.contains("resource \"aws_vpc_endpoint\" \"ssm\""), "{main}");
+    bin()
+        .args([
+            "iac",
+            "--report",
+            r,
+            "--require-private",
+            "nosuchservice",
+            "-o",
+            a.to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nosuchservice"));
+}

@@ -10,16 +10,53 @@
 //!   a service behind a Network Load Balancer as an endpoint service.
 //!
 //! Everything here returns file contents; writing them is the caller's job.
-//! The same plan drives both languages, so they create the same resources.
+//! Each feature builds one backend-neutral list of resources (`model`), and
+//! the Terraform and CloudFormation renderers write that same list, so both
+//! languages create the same resources with the same properties.
 
 mod cfn;
+mod endpoints;
 pub mod iam;
+mod logging;
+mod model;
 mod plan;
+mod service;
 mod tf;
 
-pub use cfn::{cloudformation_endpoint_service, cloudformation_endpoints, cloudformation_logging};
 pub use plan::{plan_endpoints, EndpointKind, IacError, IacOptions, Plan, PlannedEndpoint, Policy};
-pub use tf::{terraform_endpoint_service, terraform_endpoints, terraform_logging};
+
+/// The recommended endpoints as a Terraform module.
+pub fn terraform_endpoints(plan: &Plan) -> Vec<GeneratedFile> {
+    tf::render(&endpoints::module(plan))
+}
+
+/// The recommended endpoints as one CloudFormation template.
+pub fn cloudformation_endpoints(plan: &Plan) -> String {
+    cfn::render(&endpoints::module(plan))
+}
+
+/// Resolver query logging and a flow log with the format the analysis needs,
+/// as a Terraform module.
+pub fn terraform_logging(o: &LoggingOptions) -> Vec<GeneratedFile> {
+    tf::render(&logging::module(o))
+}
+
+/// Resolver query logging and a flow log with the format the analysis needs,
+/// as a CloudFormation template.
+pub fn cloudformation_logging(o: &LoggingOptions) -> String {
+    cfn::render(&logging::module(o))
+}
+
+/// An endpoint service in front of Network Load Balancers, as a Terraform module.
+pub fn terraform_endpoint_service(o: &EndpointServiceOptions) -> Vec<GeneratedFile> {
+    tf::render(&service::module(o))
+}
+
+/// An endpoint service in front of Network Load Balancers, as a
+/// CloudFormation template.
+pub fn cloudformation_endpoint_service(o: &EndpointServiceOptions) -> String {
+    cfn::render(&service::module(o))
+}
 
 /// A generated file: a name relative to the output directory, and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use vpce_model::{EndpointType, Recommendation, Report};
+use vpce_catalog::Catalog;
+use vpce_model::{EndpointType, Recommendation, Report, ServiceUsage};
 
 /// Gateway or interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -57,6 +58,9 @@ pub struct Plan {
     pub name_prefix: String,
     /// Where the numbers come from (`generator`, window, prices).
     pub provenance: String,
+    /// Services named on the command line that were left out, and why (an
+    /// endpoint of that kind already exists).
+    pub notes: Vec<String>,
 }
 
 /// What the user chose.
@@ -75,6 +79,9 @@ pub struct IacOptions {
     /// Also create an S3 interface endpoint beside the gateway endpoint (for
     /// on-premises or peered clients).
     pub s3_interface: bool,
+    /// Create endpoints for these services whatever their recommendation
+    /// (a security choice), besides the others.
+    pub require_private: Vec<String>,
 }
 
 /// Why no plan could be made.
@@ -82,12 +89,14 @@ pub struct IacOptions {
 pub enum IacError {
     #[error("the report has no Region (it was made without one; run analyze with --region)")]
     NoRegion,
-    #[error("--only names services the report does not have: {}", .0.join(", "))]
+    #[error("--only/--require-private name services that neither the report nor the endpoint-service catalogue has: {}", .0.join(", "))]
     UnknownServices(Vec<String>),
     #[error("{service} has no VPC endpoint service: {reason}")]
     Unsupported { service: String, reason: String },
     #[error("nothing to create: no service in the report is recommended for an endpoint (see the report's recommendations, or name services with --only)")]
     Nothing,
+    #[error("nothing to create: {}", .0.join("; "))]
+    AllExist(Vec<String>),
 }
 
 fn ident(service: &str, kind: EndpointKind) -> String {
@@ -102,111 +111,69 @@ fn ident(service: &str, kind: EndpointKind) -> String {
     }
 }
 
-/// Chooses the endpoints to create from a report's recommendations.
+/// Chooses the endpoints to create from a report's recommendations, the
+/// services named with `--only` and `--require-private` (from the catalogue
+/// when the report does not have them), leaving out the ones whose endpoint
+/// already exists.
 ///
 /// # Errors
-/// No Region, unknown `--only` names, an unsupported service, or nothing to create.
-pub fn plan_endpoints(report: &Report, opts: &IacOptions) -> Result<Plan, IacError> {
-    let region = report
-        .pricing
-        .as_ref()
-        .map(|p| p.region.clone())
-        .or_else(|| report.network.vpcs.iter().find_map(|v| v.region.clone()))
-        .ok_or(IacError::NoRegion)?;
-    let unknown: Vec<String> = opts
-        .only
-        .iter()
-        .filter(|o| !report.services.iter().any(|s| &s.service == *o))
-        .cloned()
-        .collect();
+/// No Region, unknown service names, an unsupported service, or nothing to create.
+pub fn plan_endpoints(report: &Report, catalog: &Catalog, opts: &IacOptions) -> Result<Plan, IacError> {
+    let region = report_region(report).ok_or(IacError::NoRegion)?;
+    let in_region = |s: &ServiceUsage| s.region.as_deref().is_none_or(|r| r == region);
+    let mut extra = Vec::new();
+    let mut unknown = Vec::new();
+    for name in opts.only.iter().chain(&opts.require_private) {
+        if report.services.iter().any(|s| &s.service == name && in_region(s))
+            || extra.iter().any(|s: &ServiceUsage| &s.service == name)
+        {
+            continue;
+        }
+        match from_catalog(catalog, name, &region) {
+            Some(s) => extra.push(s),
+            None if !unknown.contains(name) => unknown.push(name.clone()),
+            None => {}
+        }
+    }
     if !unknown.is_empty() {
         return Err(IacError::UnknownServices(unknown));
     }
     let mut endpoints = Vec::new();
-    for s in &report.services {
-        let chosen = if opts.only.is_empty() {
-            matches!(
-                s.recommendation,
-                Some(Recommendation::CreateGateway | Recommendation::CreateInterface)
-            )
-        } else {
-            opts.only.contains(&s.service)
-        };
-        if !chosen || s.region.as_deref().is_some_and(|r| r != region) {
+    let mut notes = Vec::new();
+    for s in report.services.iter().filter(|s| in_region(s)).chain(&extra) {
+        let recommended = matches!(
+            s.recommendation,
+            Some(Recommendation::CreateGateway | Recommendation::CreateInterface)
+        );
+        let required = opts.require_private.contains(&s.service);
+        let chosen = required
+            || if opts.only.is_empty() {
+                recommended
+            } else {
+                opts.only.contains(&s.service)
+            };
+        if !chosen {
             continue;
         }
-        let Some(esn) = s.endpoint_service_name.clone() else {
-            return Err(IacError::Unsupported {
-                service: s.service.clone(),
-                reason: s.reasons.first().cloned().unwrap_or_default(),
-            });
-        };
-        let template = esn.replace(&region, "{region}");
-        let gateway = s.endpoint_types.contains(&EndpointType::Gateway);
-        let mut why = Vec::new();
-        if let Some(rec) = s.recommendation {
-            let money = match (
-                s.monthly_cost_now_usd,
-                s.monthly_cost_with_endpoint_usd,
-                s.monthly_savings_usd,
-            ) {
-                (Some(now), Some(with), Some(sav)) => {
-                    format!(
-                        ": {:.1} GB/month via NAT, ${now:.2}/month now, ${with:.2} with the endpoint, saves ${sav:.2}",
-                        s.monthly_gb_via_nat.unwrap_or(0.0)
-                    )
-                }
-                _ => String::new(),
-            };
-            why.push(format!("{}{money}", rec.as_str()));
-        }
-        why.extend(s.reasons.iter().take(3).cloned());
-        let policy_ok = s.endpoint_policy_supported == Some(true);
-        if gateway {
-            endpoints.push(PlannedEndpoint {
-                service: s.service.clone(),
-                service_name_template: template.clone(),
-                kind: EndpointKind::Gateway,
-                private_dns: false,
-                private_dns_only_for_inbound: false,
-                with_policy: policy_ok,
-                id: ident(&s.service, EndpointKind::Gateway),
-                why: why.clone(),
-            });
-            if s.service == "s3" && opts.s3_interface {
-                endpoints.push(PlannedEndpoint {
-                    service: s.service.clone(),
-                    service_name_template: template,
-                    kind: EndpointKind::Interface,
-                    private_dns: true,
-                    private_dns_only_for_inbound: true,
-                    with_policy: policy_ok,
-                    id: ident(&s.service, EndpointKind::Interface),
-                    why: vec![
-                        "S3 interface endpoint for on-premises and peered clients; in the VPC, S3 traffic keeps using the free gateway endpoint (private DNS only for the inbound Resolver endpoint)".into(),
-                    ],
-                });
+        for mut e in planned(s, catalog, &region, opts)? {
+            if required && !recommended {
+                e.why.insert(
+                    0,
+                    "required private by --require-private: a policy choice, whatever the cost".into(),
+                );
             }
-        } else if s.endpoint_types.contains(&EndpointType::Interface) {
-            endpoints.push(PlannedEndpoint {
-                service: s.service.clone(),
-                service_name_template: template,
-                kind: EndpointKind::Interface,
-                private_dns: true,
-                private_dns_only_for_inbound: false,
-                with_policy: policy_ok,
-                id: ident(&s.service, EndpointKind::Interface),
-                why,
-            });
-        } else {
-            return Err(IacError::Unsupported {
-                service: s.service.clone(),
-                reason: "the catalogue lists no endpoint type".into(),
-            });
+            match existing(report, s, &e, &region) {
+                Some(note) => notes.push(note),
+                None => endpoints.push(e),
+            }
         }
     }
     if endpoints.is_empty() {
-        return Err(IacError::Nothing);
+        return Err(if notes.is_empty() {
+            IacError::Nothing
+        } else {
+            IacError::AllExist(notes)
+        });
     }
     endpoints.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.id.cmp(&b.id)));
     let vpc_id = opts.vpc_id.clone().or_else(|| match report.network.vpcs.as_slice() {
@@ -220,20 +187,6 @@ pub fn plan_endpoints(report: &Report, opts: &IacOptions) -> Result<Plan, IacErr
     };
     let mut tags = BTreeMap::from([("ManagedBy".to_string(), "vpce-advisor".to_string())]);
     tags.extend(opts.tags.clone());
-    let provenance = match &report.pricing {
-        Some(p) => format!(
-            "{} from {} h of logs ({} to {}), priced for {} as of {} ({} confidence), {} AZs",
-            report.generator,
-            report.window.hours,
-            report.window.start.as_deref().unwrap_or("?"),
-            report.window.end.as_deref().unwrap_or("?"),
-            p.region,
-            p.as_of,
-            p.confidence,
-            p.azs
-        ),
-        None => format!("{} from {} h of logs", report.generator, report.window.hours),
-    };
     Ok(Plan {
         region,
         vpc_id,
@@ -248,26 +201,185 @@ pub fn plan_endpoints(report: &Report, opts: &IacOptions) -> Result<Plan, IacErr
         } else {
             opts.name_prefix.clone()
         },
-        provenance,
+        provenance: provenance(report),
+        notes,
     })
 }
 
-/// The endpoint policy document, or `None` for full access.
-pub(crate) fn policy_document(policy: &Policy, org_ref: &str, account_ref: &str) -> Option<serde_json::Value> {
-    let (key, value) = match policy {
-        Policy::Full => return None,
-        Policy::Org(_) => ("aws:PrincipalOrgID", org_ref),
-        Policy::Account(_) => ("aws:PrincipalAccount", account_ref),
+/// A service the report does not have, as the catalogue describes it.
+fn from_catalog(catalog: &Catalog, name: &str, region: &str) -> Option<ServiceUsage> {
+    let entry = catalog.service(name)?;
+    let mut s = ServiceUsage::empty(name, Some(region));
+    s.endpoint_service_name = catalog.endpoint_service_name(name, Some(region));
+    s.endpoint_types = entry.types.clone();
+    s.endpoint_supported = !entry.types.is_empty();
+    s.endpoint_policy_supported = entry.policy;
+    s.reasons
+        .push("named on the command line; the logs show no traffic to it".into());
+    Some(s)
+}
+
+/// Why a planned endpoint must not be created: one of its kind already
+/// serves the service in the VPC (a second gateway endpoint's routes, or a
+/// second interface endpoint's private DNS domain, fail to apply).
+fn existing(report: &Report, s: &ServiceUsage, e: &PlannedEndpoint, region: &str) -> Option<String> {
+    let name = e.service_name_template.replace("{region}", region);
+    let kind = match e.kind {
+        EndpointKind::Gateway => EndpointType::Gateway,
+        EndpointKind::Interface => EndpointType::Interface,
     };
-    Some(serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "OnlyOwnPrincipals",
-            "Effect": "Allow",
-            "Principal": "*",
-            "Action": "*",
-            "Resource": "*",
-            "Condition": { "StringEquals": { key: value } }
-        }]
-    }))
+    if let Some(live) = &report.live {
+        let x = live
+            .inventory
+            .endpoints
+            .iter()
+            .find(|x| x.is_live() && x.service_name == name && x.endpoint_type == Some(kind))?;
+        return match e.kind {
+            EndpointKind::Gateway => Some(format!(
+                "{} left out: {} is already a gateway endpoint for {name} in the VPC (associate more route tables with it instead)",
+                e.id, x.endpoint_id
+            )),
+            EndpointKind::Interface if e.private_dns && x.private_dns_enabled != Some(false) => Some(format!(
+                "{} left out: {} already serves {name} with private DNS; a second endpoint with private DNS fails to apply (its private DNS domain conflicts)",
+                e.id, x.endpoint_id
+            )),
+            EndpointKind::Interface => None,
+        };
+    }
+    if !s.endpoint_exists || (e.kind == EndpointKind::Interface && !e.private_dns) {
+        return None;
+    }
+    let gateway = e.kind == EndpointKind::Gateway;
+    let primary = s.endpoint_types.contains(&EndpointType::Gateway) == gateway;
+    let evidence = s
+        .endpoint_exists_evidence
+        .iter()
+        .find(|x| x.contains("gateway") == gateway)
+        .cloned()
+        .or_else(|| {
+            (s.endpoint_exists_evidence.is_empty() && primary).then(|| "the report marks it as existing".to_string())
+        })?;
+    Some(format!(
+        "{} left out: an endpoint for {name} already exists ({evidence}); a second one fails to apply",
+        e.id
+    ))
+}
+
+/// The Region the report was priced for, else that of its VPCs.
+fn report_region(report: &Report) -> Option<String> {
+    report
+        .pricing
+        .as_ref()
+        .map(|p| p.region.clone())
+        .or_else(|| report.network.vpcs.iter().find_map(|v| v.region.clone()))
+}
+
+/// Where the numbers come from: the generator, the window, the prices.
+fn provenance(report: &Report) -> String {
+    match &report.pricing {
+        Some(p) => format!(
+            "{} from {} h of logs ({} to {}), priced for {} as of {} ({} confidence), {} AZs",
+            report.generator,
+            report.window.hours,
+            report.window.start.as_deref().unwrap_or("?"),
+            report.window.end.as_deref().unwrap_or("?"),
+            p.region,
+            p.as_of,
+            p.confidence,
+            p.azs
+        ),
+        None => format!("{} from {} h of logs", report.generator, report.window.hours),
+    }
+}
+
+/// What changes for running clients when the endpoint is created (AWS's
+/// operational warnings), as comment lines.
+fn warnings(service: &str, kind: EndpointKind) -> Vec<String> {
+    let mut w = Vec::new();
+    if kind == EndpointKind::Gateway {
+        w.push(format!(
+            "warning: creating this gateway endpoint adds {service} prefix-list routes to the route tables; open TCP connections through the NAT gateway to those addresses are dropped (apply in a quiet period; clients must reconnect)"
+        ));
+    }
+    w.push(format!(
+        "warning: policies that allow {service} requests by aws:SourceIp (the NAT gateway's public address) stop matching once traffic goes through the endpoint; condition on aws:SourceVpce or aws:SourceVpc instead"
+    ));
+    w
+}
+
+/// Why: the recommendation with its monthly figures, and the main reasons.
+fn why(s: &ServiceUsage) -> Vec<String> {
+    let mut why = Vec::new();
+    if let Some(rec) = s.recommendation {
+        let money = match (
+            s.monthly_cost_now_usd,
+            s.monthly_cost_with_endpoint_usd,
+            s.monthly_savings_usd,
+        ) {
+            (Some(now), Some(with), Some(sav)) => {
+                format!(
+                    ": {:.1} GB/month via NAT, ${now:.2}/month now, ${with:.2} with the endpoint, saves ${sav:.2}",
+                    s.monthly_gb_via_nat.unwrap_or(0.0)
+                )
+            }
+            _ => String::new(),
+        };
+        why.push(format!("{}{money}", rec.as_str()));
+    }
+    why.extend(s.reasons.iter().take(3).cloned());
+    why
+}
+
+/// The endpoints one chosen service gets: its gateway endpoint (and the S3
+/// interface endpoint beside it when asked), else its interface endpoint.
+fn planned(
+    s: &ServiceUsage,
+    catalog: &Catalog,
+    region: &str,
+    opts: &IacOptions,
+) -> Result<Vec<PlannedEndpoint>, IacError> {
+    let Some(esn) = s.endpoint_service_name.clone() else {
+        return Err(IacError::Unsupported {
+            service: s.service.clone(),
+            reason: s.reasons.first().cloned().unwrap_or_default(),
+        });
+    };
+    let template = esn.replace(region, "{region}");
+    let policy_ok = s.endpoint_policy_supported == Some(true);
+    let endpoint = |kind, template: &str, private_dns, mut why: Vec<String>| {
+        why.extend(warnings(&s.service, kind));
+        PlannedEndpoint {
+            service: s.service.clone(),
+            service_name_template: template.to_string(),
+            kind,
+            private_dns,
+            private_dns_only_for_inbound: false,
+            with_policy: policy_ok,
+            id: ident(&s.service, kind),
+            why,
+        }
+    };
+    if s.endpoint_types.contains(&EndpointType::Gateway) {
+        let mut v = vec![endpoint(EndpointKind::Gateway, &template, false, why(s))];
+        if s.service == "s3" && opts.s3_interface {
+            // Its own name where the Region names interface endpoints
+            // differently (China: cn.com.amazonaws.<region>.s3).
+            let name = catalog
+                .interface_endpoint_service_name("s3", Some(region))
+                .map_or_else(|| template.clone(), |n| n.replace(region, "{region}"));
+            let mut e = endpoint(EndpointKind::Interface, &name, true, vec![
+                "S3 interface endpoint for on-premises and peered clients; in the VPC, S3 traffic keeps using the free gateway endpoint (private DNS only for the inbound Resolver endpoint)".into(),
+            ]);
+            e.private_dns_only_for_inbound = true;
+            v.push(e);
+        }
+        Ok(v)
+    } else if s.endpoint_types.contains(&EndpointType::Interface) {
+        Ok(vec![endpoint(EndpointKind::Interface, &template, true, why(s))])
+    } else {
+        Err(IacError::Unsupported {
+            service: s.service.clone(),
+            reason: "the catalogue lists no endpoint type".into(),
+        })
+    }
 }

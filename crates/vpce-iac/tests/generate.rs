@@ -10,6 +10,10 @@ fn report() -> Report {
     serde_json::from_str(include_str!("fixtures/report.json")).expect("fixture report")
 }
 
+fn catalog() -> vpce_catalog::Catalog {
+    vpce_catalog::Catalog::embedded()
+}
+
 fn options() -> IacOptions {
     IacOptions {
         subnet_ids: vec!["subnet-0aaaaaaaaaaaaaaaa".into(), "subnet-0bbbbbbbbbbbbbbbb".into()],
@@ -29,7 +33,7 @@ fn file<'a>(files: &'a [GeneratedFile], name: &str) -> &'a str {
 
 #[test]
 fn plan_follows_the_recommendations() {
-    let plan = plan_endpoints(&report(), &options()).unwrap();
+    let plan = plan_endpoints(&report(), &catalog(), &options()).unwrap();
     let ids: Vec<&str> = plan.endpoints.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["dynamodb_gateway", "s3_gateway", "kinesis_streams"]);
     assert_eq!(plan.region, "us-east-1");
@@ -49,7 +53,7 @@ fn only_s3_interface_and_policies() {
     o.only = vec!["s3".into(), "ssm".into()];
     o.s3_interface = true;
     o.policy = Policy::Org("o-abc123".into());
-    let plan = plan_endpoints(&report(), &o).unwrap();
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
     let kinds: Vec<(&str, EndpointKind)> = plan.endpoints.iter().map(|e| (e.id.as_str(), e.kind)).collect();
     assert_eq!(
         kinds,
@@ -84,24 +88,27 @@ fn only_s3_interface_and_policies() {
 fn plan_errors_are_clear() {
     let mut o = options();
     o.only = vec!["nosuchservice".into()];
-    let e = plan_endpoints(&report(), &o).unwrap_err().to_string();
+    let e = plan_endpoints(&report(), &catalog(), &o).unwrap_err().to_string();
     assert!(e.contains("nosuchservice"), "{e}");
     let mut r = report();
     for s in &mut r.services {
         s.recommendation = Some(vpce_model::Recommendation::NotWorthIt);
     }
-    assert!(plan_endpoints(&r, &options())
+    assert!(plan_endpoints(&r, &catalog(), &options())
         .unwrap_err()
         .to_string()
         .starts_with("nothing to create"));
     r.pricing = None;
     r.network.vpcs.clear();
-    assert!(matches!(plan_endpoints(&r, &options()), Err(IacError::NoRegion)));
+    assert!(matches!(
+        plan_endpoints(&r, &catalog(), &options()),
+        Err(IacError::NoRegion)
+    ));
 }
 
 #[test]
 fn security_group_allows_only_https_from_the_vpc() {
-    let plan = plan_endpoints(&report(), &options()).unwrap();
+    let plan = plan_endpoints(&report(), &catalog(), &options()).unwrap();
     let main = terraform_endpoints(&plan)
         .into_iter()
         .find(|f| f.name == "main.tf")
@@ -118,7 +125,7 @@ fn security_group_allows_only_https_from_the_vpc() {
 
 #[test]
 fn snapshots_of_every_output() {
-    let plan = plan_endpoints(&report(), &options()).unwrap();
+    let plan = plan_endpoints(&report(), &catalog(), &options()).unwrap();
     for f in terraform_endpoints(&plan) {
         insta::assert_snapshot!(format!("endpoints_{}", f.name), f.contents);
     }
@@ -181,4 +188,340 @@ fn flow_log_format_is_escaped_for_terraform_and_plain_for_cloudformation() {
     let cfn = cloudformation_logging(&o);
     assert!(cfn.contains("LogFormat: \"${version} ${account-id}"));
     assert!(cfn.contains("MaxAggregationInterval: 60"));
+}
+
+fn all_files(plan: &Plan) -> (String, String) {
+    let tf: String = terraform_endpoints(plan).into_iter().map(|f| f.contents).collect();
+    (tf, cloudformation_endpoints(plan))
+}
+
+fn logging_options(destination: LogDestination, kms: Option<&str>) -> LoggingOptions {
+    LoggingOptions {
+        vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+        destination,
+        retention_days: 7,
+        kms_key_arn: kms.map(str::to_string),
+        name_prefix: "vpce-advisor".into(),
+        tags: BTreeMap::from([("team".to_string(), "net".to_string())]),
+    }
+}
+
+fn s3_destination() -> LogDestination {
+    LogDestination::S3 {
+        bucket: "my-log-bucket".into(),
+    }
+}
+
+#[test]
+fn arns_take_the_partition_never_a_literal_aws() {
+    let mut o = options();
+    o.only = vec!["s3".into(), "ssm".into()];
+    o.policy = Policy::Org("o-abc123".into());
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
+    let (tf, cfn) = all_files(&plan);
+    let mut outputs = vec![tf, cfn];
+    for d in [LogDestination::CloudWatch, s3_destination()] {
+        let o = logging_options(d, None);
+        outputs.push(terraform_logging(&o).into_iter().map(|f| f.contents).collect());
+        outputs.push(cloudformation_logging(&o));
+    }
+    for out in &outputs {
+        assert!(!out.contains("arn:aws:"), "{out}");
+    }
+    let tf_logging = &outputs[4];
+    assert!(
+        tf_logging.contains("data \"aws_partition\" \"current\" {}"),
+        "{tf_logging}"
+    );
+    assert!(tf_logging.contains("\"arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}\""));
+    assert!(outputs[5].contains("arn:${AWS::Partition}:s3:::${BucketName}"));
+}
+
+#[test]
+fn china_endpoint_service_names_come_from_the_catalogue() {
+    let mut r = report();
+    r.pricing.as_mut().unwrap().region = "cn-north-1".into();
+    for v in &mut r.network.vpcs {
+        v.region = Some("cn-north-1".into());
+    }
+    // The report's services are us-east-1's: the plan takes the named ones
+    // from the catalogue, in the report's Region.
+    let mut o = options();
+    o.only = vec!["s3".into(), "sqs".into(), "ssm".into()];
+    o.s3_interface = true;
+    let plan = plan_endpoints(&r, &catalog(), &o).unwrap();
+    let names: Vec<(&str, &str)> = plan
+        .endpoints
+        .iter()
+        .map(|e| (e.id.as_str(), e.service_name_template.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("s3_gateway", "com.amazonaws.{region}.s3"),
+            ("s3_interface", "cn.com.amazonaws.{region}.s3"),
+            ("sqs", "cn.com.amazonaws.{region}.sqs"),
+            ("ssm", "com.amazonaws.{region}.ssm"),
+        ]
+    );
+    let (tf, cfn) = all_files(&plan);
+    assert!(
+        tf.contains("service_name        = \"cn.com.amazonaws.${data.aws_region.current.name}.sqs\""),
+        "{tf}"
+    );
+    assert!(
+        cfn.contains("Fn::Sub: \"cn.com.amazonaws.${AWS::Region}.sqs\""),
+        "{cfn}"
+    );
+}
+
+#[test]
+fn terraform_provider_is_bounded_below_the_next_majors() {
+    let plan = plan_endpoints(&report(), &catalog(), &options()).unwrap();
+    let files = [
+        terraform_endpoints(&plan),
+        terraform_logging(&logging_options(LogDestination::CloudWatch, None)),
+    ];
+    for f in &files {
+        assert!(file(f, "versions.tf").contains("version = \">= 5.0, < 7.0\""));
+    }
+}
+
+#[test]
+fn cloudformation_endpoints_carry_the_terraform_tags() {
+    let plan = plan_endpoints(&report(), &catalog(), &options()).unwrap();
+    let (tf, cfn) = all_files(&plan);
+    for e in &plan.endpoints {
+        let name = format!("vpce-advisor-{}", e.id.replace('_', "-"));
+        assert!(
+            tf.contains(&format!("merge(var.tags, {{ Name = \"{name}\" }})")),
+            "{tf}"
+        );
+        // The endpoint's block in the template, up to the next resource.
+        let id: String = e.id.split('_').map(|p| p[..1].to_ascii_uppercase() + &p[1..]).collect();
+        let start = cfn.find(&format!("\n  {id}:\n")).unwrap_or_else(|| panic!("{id}"));
+        let block = &cfn[start..];
+        let block = &block[..block[1..].find("\n\n").map_or(block.len(), |i| i + 1)];
+        for (k, v) in [
+            ("Name", name.as_str()),
+            ("ManagedBy", "vpce-advisor"),
+            ("team", "platform"),
+        ] {
+            assert!(
+                block.contains(&format!("- Key: \"{k}\"\n          Value: \"{v}\"")),
+                "{id} lacks {k}={v}: {block}"
+            );
+        }
+    }
+}
+
+#[test]
+fn empty_subnets_and_route_tables_are_refused_not_defaulted() {
+    let mut o = options();
+    o.subnet_ids.clear();
+    o.route_table_ids.clear();
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
+    let tf = terraform_endpoints(&plan);
+    let vars = file(&tf, "variables.tf");
+    for v in ["subnet_ids", "route_table_ids"] {
+        let start = vars.find(&format!("variable \"{v}\"")).unwrap();
+        let block = &vars[start..start + vars[start..].find("\n}\n").unwrap()];
+        assert!(!block.contains("default"), "{block}");
+        assert!(
+            block.contains(&format!("condition     = length(var.{v}) > 0")),
+            "{block}"
+        );
+    }
+    let cfn = cloudformation_endpoints(&plan);
+    for p in ["SubnetIds", "RouteTableIds"] {
+        assert!(
+            cfn.contains(&format!(
+                "  {p}Given:\n    Assertions:\n      - Assert:\n          Fn::Not:\n            - Fn::EachMemberEquals:\n                - Ref: \"{p}\"\n                - \"\""
+            )),
+            "{cfn}"
+        );
+    }
+    assert!(!cfn.contains("Default: \"\""), "{cfn}");
+    // Given lists are still the defaults, and still validated.
+    let plan = plan_endpoints(&report(), &catalog(), &options()).unwrap();
+    let vars = file(&terraform_endpoints(&plan), "variables.tf").to_string();
+    assert!(vars.contains("default     = [\"subnet-0aaaaaaaaaaaaaaaa\", \"subnet-0bbbbbbbbbbbbbbbb\"]"));
+    assert!(vars.contains("length(var.subnet_ids) > 0"));
+}
+
+#[test]
+fn require_private_adds_services_whatever_their_recommendation() {
+    let mut o = options();
+    o.require_private = vec!["ssm".into(), "secretsmanager".into()];
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
+    let ids: Vec<&str> = plan.endpoints.iter().map(|e| e.id.as_str()).collect();
+    // The recommendations, plus ssm (not worth it in the report) and
+    // secretsmanager (not in the report at all, from the catalogue).
+    assert_eq!(
+        ids,
+        [
+            "dynamodb_gateway",
+            "s3_gateway",
+            "kinesis_streams",
+            "secretsmanager",
+            "ssm"
+        ]
+    );
+    let ssm = plan.endpoints.iter().find(|e| e.id == "ssm").unwrap();
+    assert!(
+        ssm.why[0].starts_with("required private by --require-private"),
+        "{:?}",
+        ssm.why
+    );
+    assert!(ssm.why[1].starts_with("not-worth-it"), "{:?}", ssm.why);
+    let sm = plan.endpoints.iter().find(|e| e.id == "secretsmanager").unwrap();
+    assert_eq!(sm.service_name_template, "com.amazonaws.{region}.secretsmanager");
+    o.require_private = vec!["nosuchservice".into()];
+    let e = plan_endpoints(&report(), &catalog(), &o).unwrap_err().to_string();
+    assert!(e.contains("nosuchservice") && e.contains("catalogue"), "{e}");
+}
+
+#[test]
+fn only_leaves_out_services_whose_endpoint_exists() {
+    let mut o = options();
+    o.only = vec!["logs".into(), "ssm".into()];
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
+    let ids: Vec<&str> = plan.endpoints.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["ssm"]);
+    assert_eq!(plan.notes.len(), 1, "{:?}", plan.notes);
+    assert!(
+        plan.notes[0].starts_with("logs left out") && plan.notes[0].contains("10.0.1.200"),
+        "{:?}",
+        plan.notes
+    );
+    o.only = vec!["logs".into()];
+    assert!(matches!(
+        plan_endpoints(&report(), &catalog(), &o),
+        Err(IacError::AllExist(n)) if n.len() == 1
+    ));
+}
+
+#[test]
+fn only_reads_existing_endpoints_from_the_live_inventory() {
+    use vpce_model::inventory::{EndpointInfo, Inventory};
+    let endpoint = |id: &str, service: &str, ty, private_dns| EndpointInfo {
+        endpoint_id: id.into(),
+        service_name: service.into(),
+        endpoint_type: Some(ty),
+        state: "available".into(),
+        private_dns_enabled: private_dns,
+        ..Default::default()
+    };
+    let mut r = report();
+    let inventory = Inventory {
+        endpoints: vec![
+            endpoint(
+                "vpce-sts",
+                "com.amazonaws.us-east-1.sts",
+                vpce_model::EndpointType::Interface,
+                Some(true),
+            ),
+            endpoint(
+                "vpce-sqs",
+                "com.amazonaws.us-east-1.sqs",
+                vpce_model::EndpointType::Interface,
+                Some(false),
+            ),
+            endpoint(
+                "vpce-s3",
+                "com.amazonaws.us-east-1.s3",
+                vpce_model::EndpointType::Gateway,
+                None,
+            ),
+        ],
+        ..Default::default()
+    };
+    r.live = Some(vpce_model::Live {
+        inventory,
+        ..Default::default()
+    });
+    let mut o = options();
+    o.only = vec!["sts".into(), "sqs".into(), "s3".into(), "ssm".into()];
+    let plan = plan_endpoints(&r, &catalog(), &o).unwrap();
+    let ids: Vec<&str> = plan.endpoints.iter().map(|e| e.id.as_str()).collect();
+    // sqs's endpoint has private DNS off: a new one with private DNS applies.
+    assert_eq!(ids, ["sqs", "ssm"]);
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.starts_with("s3_gateway left out") && n.contains("vpce-s3")));
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.starts_with("sts left out") && n.contains("vpce-sts") && n.contains("private DNS")));
+}
+
+#[test]
+fn endpoint_comments_carry_the_operational_warnings() {
+    let plan = plan_endpoints(&report(), &catalog(), &options()).unwrap();
+    let (tf, cfn) = all_files(&plan);
+    for out in [&tf, &cfn] {
+        assert_eq!(
+            out.matches("open TCP connections through the NAT gateway").count(),
+            2,
+            "{out}"
+        );
+        assert_eq!(out.matches("aws:SourceIp").count(), 3);
+        assert!(out.contains("aws:SourceVpce or aws:SourceVpc"));
+    }
+}
+
+#[test]
+fn setup_applies_cleanly() {
+    let cw = logging_options(LogDestination::CloudWatch, None);
+    let tf = terraform_logging(&cw)[0].contents.clone();
+    let cfn = cloudformation_logging(&cw);
+    assert!(tf.contains("name              = \"/aws/vendedlogs/vpce-advisor/${var.vpc_id}/resolver-query-logs\""));
+    assert!(cfn.contains("Fn::Sub: \"/aws/vendedlogs/vpce-advisor/${VpcId}/resolver-query-logs\""));
+    // The flow-log role may write to the group and to its streams.
+    let group = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${aws_cloudwatch_log_group.flow_logs.id}";
+    assert!(
+        tf.contains(&format!("\"{group}\",\n")) && tf.contains(&format!("\"{group}:*\",\n")),
+        "{tf}"
+    );
+    let group = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${FlowLogGroup}";
+    assert!(
+        cfn.contains(&format!("\"{group}\"\n")) && cfn.contains(&format!("\"{group}:*\"\n")),
+        "{cfn}"
+    );
+    assert!(
+        !tf.contains("logs.<region>.amazonaws.com"),
+        "no KMS key, no key-policy note"
+    );
+
+    let s3 = logging_options(s3_destination(), None);
+    let tf = terraform_logging(&s3)[0].contents.clone();
+    for resource in [
+        "aws_route53_resolver_query_log_config\" \"this\"",
+        "aws_flow_log\" \"this\"",
+    ] {
+        let start = tf.find(resource).unwrap();
+        let block = &tf[start..start + tf[start..].find("\n}\n").unwrap()];
+        assert!(
+            block.contains("depends_on = [aws_s3_bucket_policy.log_delivery]"),
+            "{block}"
+        );
+    }
+    let cfn = cloudformation_logging(&s3);
+    for resource in ["QueryLogConfig:", "FlowLog:"] {
+        let start = cfn.find(&format!("\n  {resource}\n")).unwrap();
+        let block = &cfn[start..start + cfn[start + 1..].find("\n\n").unwrap()];
+        assert!(block.contains("DependsOn: \"LogDeliveryBucketPolicy\""), "{block}");
+    }
+
+    let kms = logging_options(
+        LogDestination::CloudWatch,
+        Some("arn:aws-cn:kms:cn-north-1:111122223333:key/abc"),
+    );
+    for out in [
+        terraform_logging(&kms)[0].contents.clone(),
+        cloudformation_logging(&kms),
+    ] {
+        assert_eq!(out.matches("logs.<region>.amazonaws.com").count(), 2, "{out}");
+    }
 }

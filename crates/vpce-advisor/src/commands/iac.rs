@@ -28,7 +28,7 @@ pub(crate) fn run(args: IacArgs) -> Result<Exit> {
             Outcome::Strict(why) => return Ok(exit::findings(&why)),
         },
     };
-    let plan = plan_endpoints(&report, &options(&s, &report)?)?;
+    let plan = plan_endpoints(&report, &s.reference.catalog, &options(&s, &report)?)?;
     let files = match s.format {
         IacFormat::Terraform => terraform_endpoints(&plan),
         IacFormat::Cloudformation => vec![GeneratedFile {
@@ -78,11 +78,17 @@ fn options(s: &Iac, report: &Report) -> Result<IacOptions> {
         tags: s.tags.clone(),
         name_prefix: s.name_prefix.clone(),
         s3_interface: s.s3_interface,
+        // Applied here too: a saved report that is already priced is not
+        // advised again, so its recommendations do not know the list.
+        require_private: s.require_private.clone(),
     })
 }
 
 /// The endpoints written, and the variables left to set, on standard error.
 fn say_plan(plan: &Plan, format: IacFormat) {
+    for n in &plan.notes {
+        eprintln!("note: {n}");
+    }
     for e in &plan.endpoints {
         eprintln!(
             "  {:<9} {}  {}",

@@ -46,6 +46,9 @@ pub(crate) fn run(a: SetupArgs) -> Result<Exit> {
         }],
     };
     write_files(&a.output, &files)?;
+    if a.kms_key_arn.is_some() {
+        eprintln!("note: the KMS key's policy must allow the service principal logs.<region>.amazonaws.com to use it for these log groups (see the comment above the log groups)");
+    }
     let prices = vpce_pricing::PriceTable::embedded();
     let Some(lp) = prices.log_delivery.clone() else {
         return Ok(Exit::Success);
