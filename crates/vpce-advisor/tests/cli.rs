@@ -956,6 +956,7 @@ fn unreachable_and_malformed_endpoints_get_one_clear_line() {
 /// filesystem mirror /opt/tf-plugins (or `VPCE_TF_PLUGINS`); skipped with a
 /// message otherwise.
 #[test]
+#[allow(clippy::print_stderr)] // a skipped run says why, in the test output
 fn terraform_validate_accepts_every_generated_module() {
     let found =
         std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("terraform").is_file()));
