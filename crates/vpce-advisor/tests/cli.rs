@@ -671,15 +671,51 @@ fn pricing_command_and_overrides() {
         .iter()
         .any(|x| x.as_str().unwrap().contains("AWS_STS_REGIONAL_ENDPOINTS")));
 
-    // An unknown Region is an error that lists the known ones.
+    // A Region the price table lacks does not stop analyze or iac: the
+    // traffic is reported, costs are null, a warning says how to give prices,
+    // and the free gateway endpoints are still written.
+    let mut without = table.clone();
+    without["regions"].as_object_mut().unwrap().remove("us-east-1");
+    let pricing = dir.path().join("no-us-east-1.json");
+    std::fs::write(&pricing, without.to_string()).unwrap();
+    let p = pricing.to_str().unwrap();
+    let r = analyze_json(&["--dns-logs", l, "--flow-logs", l, "--pricing", p]);
+    assert!(r["costs"].is_null() && r["pricing"].is_null(), "{}", r["costs"]);
+    assert!(r["totals"]["bytes_via_nat"].as_u64().unwrap() > 0);
+    assert!(r["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["monthly_cost_now_usd"].is_null()));
+    let warned = r["warnings"].as_array().unwrap().iter().any(|w| {
+        let w = w.as_str().unwrap();
+        w.contains("no prices for us-east-1") && w.contains("--pricing FILE")
+    });
+    assert!(warned, "{}", r["warnings"]);
     bin()
-        .args(["analyze", "--flow-logs", l, "--region", "mars-north-1", "--quiet"])
+        .args(["analyze", "--dns-logs", l, "--flow-logs", l, "--pricing", p, "--quiet"])
         .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("no prices for Region 'mars-north-1'")
-                .and(predicate::str::contains("eu-central-1")),
-        );
+        .success()
+        .stdout(predicate::str::contains("create-gateway").and(predicate::str::contains("$/mo now").not()));
+    let out = dir.path().join("iac-unpriced");
+    bin()
+        .args(["iac", "--dns-logs", l, "--flow-logs", l, "--pricing", p, "--quiet"])
+        .args([
+            "--subnet-ids",
+            "subnet-1",
+            "--route-table-ids",
+            "rtb-1",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let main = std::fs::read_to_string(out.join("main.tf")).unwrap();
+    assert!(main.contains("resource \"aws_vpc_endpoint\" \"s3_gateway\""), "{main}");
+    assert!(
+        !main.contains("\"Interface\""),
+        "no interface endpoint without prices: {main}"
+    );
 }
 
 #[test]

@@ -69,21 +69,33 @@ fn client_change(service: &str, region: &str) -> String {
     }
 }
 
-/// Everything a recommendation is priced with, decided once per report.
-struct Pricing<'a> {
-    /// The Region whose prices are used.
+/// Where the advice applies, priced or not: decided once per report.
+struct Scope<'a> {
+    /// The Region the endpoints are advised (and priced) in.
     region: String,
     /// The Regions of the VPCs in the logs.
     vpc_regions: BTreeSet<String>,
+    /// Some NAT clients are outside the VPC CIDRs.
+    clients_outside_vpc: bool,
+    opts: &'a AdviceOptions,
+}
+
+impl Scope<'_> {
+    /// The user requires this service private whatever the cost.
+    fn required_private(&self, service: &str) -> bool {
+        self.opts.require_private.iter().any(|r| r == service)
+    }
+}
+
+/// Everything a recommendation is priced with, decided once per report.
+struct Pricing<'a> {
+    scope: Scope<'a>,
     p: RegionPrices,
     prices: &'a PriceTable,
     /// AZs an interface endpoint is priced in.
     azs: u32,
     /// month_hours / window hours.
     factor: f64,
-    opts: &'a AdviceOptions,
-    /// Some NAT clients are outside the VPC CIDRs.
-    clients_outside_vpc: bool,
 }
 
 impl Pricing<'_> {
@@ -100,14 +112,25 @@ impl Pricing<'_> {
 
 /// Prices the report and gives each service a recommendation with reasons.
 ///
-/// # Errors
-/// The Region is not in the price table.
-pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) -> Result<(), PricingError> {
+/// A Region the price table lacks does not stop it: the report keeps its
+/// traffic, costs stay null, a warning says how to give prices, and only the
+/// recommendations that need no price are made.
+pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
     let vpc_regions: BTreeSet<String> = report.network.vpcs.iter().filter_map(|v| v.region.clone()).collect();
     let Some(region) = pricing_region(&vpc_regions, opts, &mut report.warnings) else {
-        return Ok(());
+        return;
     };
-    let p = prices.region(&region)?.clone();
+    let scope = Scope {
+        region,
+        vpc_regions,
+        clients_outside_vpc: !report.network.nat_clients_outside_vpc.is_empty(),
+        opts,
+    };
+    let p = match prices.region(&scope.region) {
+        Ok(p) => p.clone(),
+        Err(e) => return advise_unpriced(report, &scope, &e),
+    };
+    let region = &scope.region;
     let factor = monthly_factor(report, prices.month_hours);
     if p.confidence == LOW_CONFIDENCE {
         report.warnings.push(format!(
@@ -117,14 +140,11 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
     }
     let (azs, azs_source) = priced_azs(report, opts);
     let ctx = Pricing {
-        region,
-        vpc_regions,
+        scope,
         p,
         prices,
         azs,
         factor,
-        opts,
-        clients_outside_vpc: !report.network.nat_clients_outside_vpc.is_empty(),
     };
     for s in report.services.iter_mut() {
         recommend(s, &ctx);
@@ -135,7 +155,67 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
     rank_by_savings(&mut report.services);
     report.pricing = Some(pricing_summary(&ctx, report.window.hours, azs_source));
     report.costs = Some(costs);
-    Ok(())
+}
+
+/// The Region has no prices: warns how to give them, and makes the
+/// recommendations that need no price (exists, unsupported, the free gateway
+/// endpoints, required-private interface endpoints); costs stay null.
+fn advise_unpriced(report: &mut Report, scope: &Scope, e: &PricingError) {
+    let region = &scope.region;
+    let as_of = match e {
+        PricingError::UnknownRegion { as_of, .. } => format!(" (as of {as_of})"),
+        _ => String::new(),
+    };
+    report.warnings.push(format!(
+        "not priced: the price table{as_of} has no prices for {region}, so costs are null and interface endpoints are not recommended; \
+         give a table with a {region} entry with --pricing FILE (`vpce-advisor pricing --format json` prints the embedded table in that schema)"
+    ));
+    for s in report.services.iter_mut() {
+        recommend_unpriced(s, scope);
+    }
+    note_session_manager(&mut report.services);
+    rank_by_savings(&mut report.services);
+}
+
+/// Without prices: the recommendation a service gets from what exists and
+/// what is free alone.
+fn recommend_unpriced(s: &mut ServiceUsage, scope: &Scope) {
+    let has = |t: EndpointType| s.endpoint_types.contains(&t);
+    let (gateway, interface) = (has(EndpointType::Gateway), has(EndpointType::Interface));
+    let rec = if s.endpoint_exists {
+        s.reasons.push(format!(
+            "an endpoint already exists: {}",
+            s.endpoint_exists_evidence.join("; ")
+        ));
+        Some(Recommendation::Exists)
+    } else if let Some(why) = unsupported_reason(s, scope) {
+        s.reasons.push(why);
+        Some(Recommendation::Unsupported)
+    } else if gateway {
+        let saves = format!(
+            "it takes this service's NAT traffic off NAT (the saving is not priced: no prices for {})",
+            scope.region
+        );
+        gateway_reasons(s, scope, &saves);
+        Some(Recommendation::CreateGateway)
+    } else if interface && scope.required_private(&s.service) {
+        s.reasons.push(format!(
+            "required private by --require-private: a policy choice; its cost is not priced (no prices for {})",
+            scope.region
+        ));
+        Some(Recommendation::CreateInterface)
+    } else if interface {
+        s.reasons.push(format!(
+            "not priced: whether an interface endpoint pays for itself depends on {}'s prices, which the price table lacks",
+            scope.region
+        ));
+        None
+    } else {
+        s.reasons
+            .push("the catalogue lists no endpoint type for this service".into());
+        Some(Recommendation::Unsupported)
+    };
+    s.recommendation = rec;
 }
 
 /// Decides the Region to price in: `--region`, else the first Region of the
@@ -344,7 +424,7 @@ fn rank_by_savings(services: &mut [ServiceUsage]) {
 fn pricing_summary(ctx: &Pricing, window_hours: f64, azs_source: String) -> PricingSummary {
     let (prices, p) = (ctx.prices, &ctx.p);
     PricingSummary {
-        region: ctx.region.clone(),
+        region: ctx.scope.region.clone(),
         table_as_of: prices.as_of.clone(),
         as_of: p.as_of.clone(),
         source: p.source.clone(),
@@ -426,7 +506,7 @@ fn recommend(s: &mut ServiceUsage, ctx: &Pricing) {
     }
     let (rec, with) = if s.endpoint_exists {
         existing_endpoint(s, ctx, &m)
-    } else if let Some(why) = unsupported_reason(s, ctx) {
+    } else if let Some(why) = unsupported_reason(s, &ctx.scope) {
         s.reasons.push(why);
         (Recommendation::Unsupported, None)
     } else if gateway {
@@ -441,7 +521,7 @@ fn recommend(s: &mut ServiceUsage, ctx: &Pricing) {
     s.monthly_cost_with_endpoint_usd = with;
     s.monthly_savings_usd = with.map(|w| m.now - w);
     if rec == Recommendation::CreateInterface {
-        if let Some(note) = interface_companion_note(&s.service, &ctx.region) {
+        if let Some(note) = interface_companion_note(&s.service, &ctx.scope.region) {
             s.reasons.push(note);
         }
     }
@@ -460,7 +540,7 @@ fn existing_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decisi
                 ", {} of it to names the endpoint's private DNS does not cover ({}): {}",
                 gbs(m.uncovered),
                 m.uncovered_names.join(", "),
-                client_change(&s.service, &ctx.region)
+                client_change(&s.service, &ctx.scope.region)
             )
         } else {
             ": check that every subnet uses the endpoint (private DNS, route tables)".into()
@@ -472,15 +552,15 @@ fn existing_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decisi
 
 /// Why no endpoint in the priced Region can carry this traffic, if none can:
 /// no endpoint service, or another Region than the VPCs'.
-fn unsupported_reason(s: &ServiceUsage, ctx: &Pricing) -> Option<String> {
+fn unsupported_reason(s: &ServiceUsage, scope: &Scope) -> Option<String> {
     if !s.endpoint_supported {
         return Some(format!("{} has no VPC endpoint service in the catalogue", s.service));
     }
-    let region = &ctx.region;
+    let region = &scope.region;
     let other = s
         .region
         .as_deref()
-        .filter(|r| r != region && !ctx.vpc_regions.contains(*r))?;
+        .filter(|r| r != region && !scope.vpc_regions.contains(*r))?;
     Some(format!(
         "this traffic goes to {other}, another Region: an endpoint in {region} does not carry it (gateway endpoints are same-Region only)"
     ))
@@ -488,8 +568,8 @@ fn unsupported_reason(s: &ServiceUsage, ctx: &Pricing) -> Option<String> {
 
 /// The service belongs to a VPC in another Region than the priced one: where
 /// to create the endpoint.
-fn other_vpc_region_note(s: &ServiceUsage, ctx: &Pricing) -> Option<String> {
-    let region = &ctx.region;
+fn other_vpc_region_note(s: &ServiceUsage, scope: &Scope) -> Option<String> {
+    let region = &scope.region;
     s.region.as_deref().filter(|r| r != region).map(|r| {
         format!("{r} is the Region of VPCs in these logs: the endpoint belongs in those VPCs (figures use {region}'s prices; iac writes it with --region {r})")
     })
@@ -497,10 +577,19 @@ fn other_vpc_region_note(s: &ServiceUsage, ctx: &Pricing) -> Option<String> {
 
 /// A gateway endpoint is free: always recommended, with what it carries.
 fn gateway_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decision {
-    s.reasons.extend(other_vpc_region_note(s, ctx));
+    gateway_reasons(s, &ctx.scope, &format!("it saves all of {}", m.nat_line));
+    if m.month == 0.0 {
+        s.reasons.push("no traffic through NAT in the window: recommended because it costs nothing and keeps the traffic off the internet path".into());
+    }
+    (Recommendation::CreateGateway, Some(0.0))
+}
+
+/// Why a gateway endpoint: free (`saves` says what it saves), what it
+/// carries, and who cannot reach it.
+fn gateway_reasons(s: &mut ServiceUsage, scope: &Scope, saves: &str) {
+    s.reasons.extend(other_vpc_region_note(s, scope));
     s.reasons.push(format!(
-        "a gateway endpoint is free (no hourly or per-GB charge): it saves all of {}",
-        m.nat_line
+        "a gateway endpoint is free (no hourly or per-GB charge): {saves}"
     ));
     s.reasons.push(format!(
         "it carries every {} name by IP through the route tables, including legacy, dual-stack and bucket names",
@@ -509,21 +598,17 @@ fn gateway_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decisio
     if s.service == "s3" {
         s.reasons.push("an S3 interface endpoint is only needed for on-premises, peered or transit-gateway clients; with 'private DNS only for inbound endpoint' it needs this gateway endpoint beside it".into());
     }
-    if ctx.clients_outside_vpc {
+    if scope.clients_outside_vpc {
         s.reasons.push("some NAT traffic comes from outside the VPC CIDRs (peered VPCs, transit gateway or on-premises): a gateway endpoint is not reachable from there; those clients need an interface endpoint".into());
     }
-    if m.month == 0.0 {
-        s.reasons.push("no traffic through NAT in the window: recommended because it costs nothing and keeps the traffic off the internet path".into());
-    }
-    (Recommendation::CreateGateway, Some(0.0))
 }
 
 /// Decides between create-interface, not-worth-it and needs-client-change
 /// from the endpoint's monthly cost against NAT's.
 fn interface_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decision {
-    s.reasons.extend(other_vpc_region_note(s, ctx));
+    s.reasons.extend(other_vpc_region_note(s, &ctx.scope));
     let (p, tier1) = (&ctx.p, ctx.prices.interface_first_tier_usd_per_gb());
-    let required = ctx.opts.require_private.iter().any(|r| r == &s.service);
+    let required = ctx.scope.required_private(&s.service);
     if m.covered <= 0.0 && m.uncovered > 0.0 && !required {
         return needs_client_change(s, ctx, m);
     }
@@ -535,7 +620,7 @@ fn interface_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decis
             "{} a month use names the endpoint's private DNS does not cover ({}) and stay on NAT until clients change: {}",
             gbs(m.uncovered),
             m.uncovered_names.join(", "),
-            client_change(&s.service, &ctx.region)
+            client_change(&s.service, &ctx.scope.region)
         ));
     }
     if let Some(be) = s.break_even_gb_per_month {
@@ -598,7 +683,7 @@ fn needs_client_change(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Deci
         "all {} a month use names an interface endpoint's private DNS does not cover ({}): {}",
         gbs(m.uncovered),
         m.uncovered_names.join(", "),
-        client_change(&s.service, &ctx.region)
+        client_change(&s.service, &ctx.scope.region)
     ));
     let after = ctx.interface_hours() + m.month * ctx.prices.interface_first_tier_usd_per_gb();
     s.reasons.push(format!(
@@ -723,14 +808,16 @@ pub(crate) mod tests {
         azs: u32,
     ) -> Pricing<'a> {
         Pricing {
-            region: region.into(),
-            vpc_regions: vpc_regions.iter().map(|r| r.to_string()).collect(),
+            scope: Scope {
+                region: region.into(),
+                vpc_regions: vpc_regions.iter().map(|r| r.to_string()).collect(),
+                clients_outside_vpc: false,
+                opts,
+            },
             p: prices.region(region).unwrap().clone(),
             prices,
             azs,
             factor: 1.0,
-            opts,
-            clients_outside_vpc: false,
         }
     }
 
@@ -799,18 +886,20 @@ pub(crate) mod tests {
         let (prices, opts) = (PriceTable::embedded(), AdviceOptions::default());
         let c = ctx(&prices, &opts, "us-east-1", &["us-east-1", "eu-west-1"], 2);
         let none = service("brandnew", &[], 1);
-        assert!(unsupported_reason(&none, &c)
+        assert!(unsupported_reason(&none, &c.scope)
             .unwrap()
             .contains("no VPC endpoint service"));
         let mut far = service("sqs", &[EndpointType::Interface], 1);
         far.region = Some("ap-south-1".into());
-        assert!(unsupported_reason(&far, &c)
+        assert!(unsupported_reason(&far, &c.scope)
             .unwrap()
             .contains("goes to ap-south-1, another Region"));
         // A Region of another VPC in the logs is supported (the endpoint belongs there).
         far.region = Some("eu-west-1".into());
-        assert_eq!(unsupported_reason(&far, &c), None);
-        assert!(other_vpc_region_note(&far, &c).unwrap().contains("--region eu-west-1"));
+        assert_eq!(unsupported_reason(&far, &c.scope), None);
+        assert!(other_vpc_region_note(&far, &c.scope)
+            .unwrap()
+            .contains("--region eu-west-1"));
     }
 
     #[test]
@@ -886,7 +975,7 @@ pub(crate) mod tests {
                 service("s3", &[Gateway, Interface], 500),
             ],
         );
-        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
+        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default());
         let p = r.pricing.as_ref().unwrap();
         assert_eq!(
             (p.azs, p.azs_source.as_str(), p.extrapolation_factor),
@@ -942,7 +1031,7 @@ pub(crate) mod tests {
             &["euc1-az1", "euc1-az2", "euc1-az3"],
             vec![service("sqs", &[Interface], 25), service("sts", &[Interface], 20)],
         );
-        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
+        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default());
         let f = 730.0 / 24.0;
         // sqs: 25 × f = 760.4167 GB; now × 0.052 = 39.5417; with 3 × 730 × 0.012 = 26.28 + 7.6042 = 33.8842.
         let q = get(&r, "sqs");
@@ -979,7 +1068,7 @@ pub(crate) mod tests {
             require_private: vec!["secretsmanager".into()],
             ..Default::default()
         };
-        advise(&mut r, &PriceTable::embedded(), &opts).unwrap();
+        advise(&mut r, &PriceTable::embedded(), &opts);
         assert_eq!(r.pricing.as_ref().unwrap().azs_source, "assumed");
         assert!(r.warnings.iter().any(|w| w.contains("--azs")));
         let e = get(&r, "ssm");
@@ -1019,7 +1108,7 @@ pub(crate) mod tests {
             &["a", "b"],
             vec![service("kinesis-streams", &[Interface], pb + pb / 2)],
         );
-        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
+        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default());
         let k = get(&r, "kinesis-streams");
         let want = 14.6 + pb as f64 * 0.01 + (pb / 2) as f64 * 0.006;
         assert!(
@@ -1039,13 +1128,53 @@ pub(crate) mod tests {
             &["a"],
             vec![service("sqs", &[EndpointType::Interface], 100)],
         );
-        advise(&mut r, &table, &AdviceOptions::default()).unwrap();
+        advise(&mut r, &table, &AdviceOptions::default());
         // now 100 × 0.10 = 10.00; with 1 × 730 × 0.010 + 100 × 0.01 = 8.30.
         assert!(close(get(&r, "sqs").monthly_savings_usd, 1.7));
-        let mut r = report("mars-north-1", 730.0, &[], vec![]);
-        let e = advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("mars-north-1") && e.contains("eu-central-1"), "{e}");
+        // A Region the table lacks: traffic kept, costs null, a warning, no abort.
+        let mut r = report(
+            "mars-north-1",
+            730.0,
+            &["a"],
+            vec![
+                service("s3", &[EndpointType::Gateway, EndpointType::Interface], 50),
+                service("sqs", &[EndpointType::Interface], 900),
+                service("kms", &[EndpointType::Interface], 1),
+            ],
+        );
+        let opts = AdviceOptions {
+            require_private: vec!["kms".into()],
+            ..Default::default()
+        };
+        advise(&mut r, &PriceTable::embedded(), &opts);
+        assert!(r.pricing.is_none() && r.costs.is_none());
+        let w = r
+            .warnings
+            .iter()
+            .find(|w| w.contains("mars-north-1"))
+            .expect("a warning names the Region");
+        assert!(w.contains("--pricing FILE") && w.contains("costs are null"), "{w}");
+        assert_eq!(r.totals.bytes_via_nat, 951 * GIB);
+        let s3 = get(&r, "s3");
+        assert_eq!(
+            s3.recommendation,
+            Some(Recommendation::CreateGateway),
+            "free, so no price is needed"
+        );
+        assert!(s3.reasons.iter().any(|x| x.contains("not priced")), "{:?}", s3.reasons);
+        let sqs = get(&r, "sqs");
+        assert_eq!((sqs.recommendation, sqs.bytes_via_nat), (None, 900 * GIB));
+        assert!(sqs.reasons[0].contains("mars-north-1's prices"), "{:?}", sqs.reasons);
+        assert_eq!(get(&r, "kms").recommendation, Some(Recommendation::CreateInterface));
+        for s in &r.services {
+            let costs = [
+                s.monthly_gb_via_nat,
+                s.monthly_cost_now_usd,
+                s.monthly_cost_with_endpoint_usd,
+                s.monthly_savings_usd,
+                s.break_even_gb_per_month,
+            ];
+            assert!(costs.iter().all(Option::is_none), "{}: {costs:?}", s.service);
+        }
     }
 }

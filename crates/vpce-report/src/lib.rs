@@ -54,6 +54,8 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
     let priced = r.pricing.is_some();
+    // Without prices, the recommendations that need none (gateway, exists) still show.
+    let recommended = priced || r.services.iter().any(|s| s.recommendation.is_some());
     let mut header = vec![
         "#",
         "service",
@@ -66,7 +68,10 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         "supported",
     ];
     if priced {
-        header.extend(["$/mo now", "$/mo with", "savings/mo", "recommendation"]);
+        header.extend(["$/mo now", "$/mo with", "savings/mo"]);
+    }
+    if recommended {
+        header.push("recommendation");
     }
     t.set_header(header);
     let shown = if top == 0 {
@@ -93,6 +98,8 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
             row.push(money(s.monthly_cost_now_usd));
             row.push(money(s.monthly_cost_with_endpoint_usd));
             row.push(money(s.monthly_savings_usd));
+        }
+        if recommended {
             row.push(Cell::new(s.recommendation.map_or("-", |r| r.as_str())));
         }
         t.add_row(row);

@@ -161,10 +161,7 @@ pub(crate) fn report_from(args: &AnalysisArgs) -> Result<Report> {
         azs: args.costs.azs,
         require_private: args.costs.require_private.clone(),
     };
-    advise(&mut report, &prices, &advice).with_context(|| match &args.costs.pricing {
-        Some(p) => format!("pricing with {}", p.display()),
-        None => "pricing with the embedded table".to_string(),
-    })?;
+    advise(&mut report, &prices, &advice);
     if report.inputs.dns.records == 0 && report.inputs.flow.records == 0 {
         let why = report
             .inputs

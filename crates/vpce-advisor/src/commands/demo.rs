@@ -71,7 +71,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<()> {
         &mut report,
         &vpce_pricing::PriceTable::embedded(),
         &vpce_analysis::AdviceOptions::default(),
-    )?;
+    );
     let mut out = output(None)?;
     match args.format {
         ReportFormat::Table => {
