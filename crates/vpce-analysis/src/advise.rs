@@ -191,6 +191,9 @@ fn recommend_unpriced(s: &mut ServiceUsage, scope: &Scope) {
     } else if let Some(why) = unsupported_reason(s, scope) {
         s.reasons.push(why);
         Some(Recommendation::Unsupported)
+    } else if let Some(why) = public_api_reasons(s, scope) {
+        s.reasons.extend(why);
+        Some(Recommendation::Unsupported)
     } else if gateway {
         let saves = format!(
             "it takes this service's NAT traffic off NAT (the saving is not priced: no prices for {})",
@@ -509,6 +512,15 @@ fn recommend(s: &mut ServiceUsage, ctx: &Pricing) {
     } else if let Some(why) = unsupported_reason(s, &ctx.scope) {
         s.reasons.push(why);
         (Recommendation::Unsupported, None)
+    } else if let Some(why) = public_api_reasons(s, &ctx.scope) {
+        s.reasons.extend(why);
+        let after = ctx.interface_hours() + m.month * ctx.prices.interface_first_tier_usd_per_gb();
+        s.reasons.push(format!(
+            "if the APIs were private: {} against {} for the endpoint",
+            m.nat_line,
+            usd(after)
+        ));
+        (Recommendation::Unsupported, None)
     } else if gateway {
         gateway_endpoint(s, ctx, &m)
     } else if interface {
@@ -564,6 +576,23 @@ fn unsupported_reason(s: &ServiceUsage, scope: &Scope) -> Option<String> {
     Some(format!(
         "this traffic goes to {other}, another Region: an endpoint in {region} does not carry it (gateway endpoints are same-Region only)"
     ))
+}
+
+/// execute-api through NAT is traffic to public API Gateway APIs, which an
+/// execute-api interface endpoint cannot carry (and, with private DNS on,
+/// breaks): why no endpoint is recommended, and what would change that.
+fn public_api_reasons(s: &ServiceUsage, scope: &Scope) -> Option<Vec<String>> {
+    if s.service != "execute-api" {
+        return None;
+    }
+    let mut why = vec![
+        "execute-api traffic through NAT goes to public (regional or edge-optimized) API Gateway APIs: an execute-api interface endpoint cannot carry it, and with private DNS on, those APIs are no longer reachable by their default execute-api names from this VPC".to_string(),
+        "only a private API, with a resource policy that allows its callers' endpoint (aws:SourceVpce), is reached through the endpoint: making these APIs private (endpoint type PRIVATE and that policy) is the change that would let an endpoint carry this traffic".to_string(),
+    ];
+    if scope.required_private(&s.service) {
+        why.push("--require-private execute-api cannot make public APIs private: an endpoint is not recommended until they are".into());
+    }
+    Some(why)
 }
 
 /// The service belongs to a VPC in another Region than the priced one: where
@@ -720,9 +749,6 @@ fn interface_companion_note(service: &str, region: &str) -> Option<String> {
         "ecr.dkr" | "ecr.api" => Some(format!(
             "image layers are downloaded from S3 (prod-{region}-starport-layer-bucket): pulls also need the S3 gateway endpoint, and need both ecr.api and ecr.dkr"
         )),
-        "execute-api" => Some(
-            "with private DNS on, public and edge-optimized APIs are no longer reachable by their default execute-api names from this VPC".into(),
-        ),
         _ => None,
     }
 }
@@ -951,6 +977,50 @@ pub(crate) mod tests {
         assert_eq!(billed_nat_gateways(&r), 1);
         let r = report("us-east-1", 24.0, &[], vec![]);
         assert_eq!(billed_nat_gateways(&r), 0);
+    }
+
+    #[test]
+    fn execute_api_through_nat_is_public_apis_never_an_interface_endpoint() {
+        // Far above break-even: an interface endpoint would be "cheaper", but
+        // it cannot carry calls to public APIs.
+        for require_private in [vec![], vec!["execute-api".to_string()]] {
+            let mut r = report(
+                "us-east-1",
+                730.0,
+                &["a", "b"],
+                vec![service("execute-api", &[EndpointType::Interface], 5000)],
+            );
+            let opts = AdviceOptions {
+                require_private: require_private.clone(),
+                ..Default::default()
+            };
+            advise(&mut r, &PriceTable::embedded(), &opts);
+            let api = get(&r, "execute-api");
+            assert_eq!(
+                api.recommendation,
+                Some(Recommendation::Unsupported),
+                "{:?}",
+                api.reasons
+            );
+            let all = api.reasons.join("\n");
+            assert!(
+                all.contains("public (regional or edge-optimized) API Gateway APIs"),
+                "{all}"
+            );
+            assert!(
+                all.contains("only a private API") && all.contains("aws:SourceVpce"),
+                "{all}"
+            );
+            assert!(all.contains("making these APIs private"), "{all}");
+            // 2 × 730 × 0.01 + 5000 × 0.01 = 64.60 once they are private.
+            assert!(all.contains("against $64.60 for the endpoint"), "{all}");
+            assert_eq!(api.monthly_savings_usd, None);
+            assert_eq!(r.costs.as_ref().unwrap().recommended_endpoints_usd, 0.0);
+            assert_eq!(
+                all.contains("--require-private execute-api"),
+                !require_private.is_empty()
+            );
+        }
     }
 
     fn get<'a>(r: &'a Report, name: &str) -> &'a ServiceUsage {
