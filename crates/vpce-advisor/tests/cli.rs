@@ -241,6 +241,52 @@ fn table_output_and_output_file() {
 }
 
 #[test]
+fn require_private_totals_show_the_net_change() {
+    let dir = tempfile::tempdir().unwrap();
+    simulate(dir.path(), 2, 4, 7);
+    let logs = dir.path().join("AWSLogs");
+    let l = logs.to_str().unwrap();
+    let required = ["--require-private", "ssm,ssmmessages,ec2messages,sts"];
+    let r = analyze_json(&[&["--dns-logs", l, "--flow-logs", l][..], &required[..]].concat());
+    let c = &r["costs"];
+    let savings = c["savings_if_all_applied_usd"].as_f64().unwrap();
+    let net = c["net_savings_if_all_applied_usd"].as_f64().unwrap();
+    // The net is every create-* saving, the required endpoints' negative ones included.
+    let sum: f64 = r["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["recommendation"] == "create-gateway" || s["recommendation"] == "create-interface")
+        .map(|s| s["monthly_savings_usd"].as_f64().unwrap())
+        .sum();
+    assert!((net - sum).abs() < 1e-6, "{net} vs {sum}");
+    assert!(
+        net < savings - 1.0,
+        "four small required endpoints cost more than they save: {net} vs {savings}"
+    );
+    let out = bin()
+        .args(["analyze", "--dns-logs", l, "--flow-logs", l, "--quiet"])
+        .args(required)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let shown = if net >= 0.0 {
+        format!("a net saving of ${net:.2} a month")
+    } else {
+        format!("a net cost of ${:.2} a month", -net)
+    };
+    assert!(
+        text.contains(&format!(
+            "applied: ${savings:.2}; with the cost of the endpoints --require-private adds, {shown}"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
 fn demo_prints_the_table_and_the_next_step() {
     bin()
         .arg("demo")

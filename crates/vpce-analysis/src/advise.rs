@@ -87,9 +87,34 @@ impl Scope<'_> {
     }
 }
 
+/// The per-GB rate interface endpoints are priced at: the first tier, or the
+/// blended tiered rate of the recommended endpoints' Region-wide total.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct InterfaceRate {
+    usd_per_gb: f64,
+    /// The Region-wide monthly GB the rate is blended over (`None`: first tier).
+    blended_over_gb: Option<f64>,
+}
+
+impl InterfaceRate {
+    /// How the rate appears in a reason's arithmetic.
+    fn quoted(&self) -> String {
+        match self.blended_over_gb {
+            None => format!("${}/GB", self.usd_per_gb),
+            Some(total) => format!(
+                "${:.4}/GB (the blended tiered rate of {} a month through the recommended interface endpoints)",
+                self.usd_per_gb,
+                gbs(total)
+            ),
+        }
+    }
+}
+
 /// Everything a recommendation is priced with, decided once per report.
 struct Pricing<'a> {
     scope: Scope<'a>,
+    /// Interface endpoint data processing $/GB.
+    rate: InterfaceRate,
     p: RegionPrices,
     prices: &'a PriceTable,
     /// AZs an interface endpoint is priced in.
@@ -139,17 +164,22 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
         ));
     }
     let (azs, azs_source) = priced_azs(report, opts);
-    let ctx = Pricing {
+    let mut ctx = Pricing {
         scope,
+        rate: InterfaceRate {
+            usd_per_gb: prices.interface_first_tier_usd_per_gb(),
+            blended_over_gb: None,
+        },
         p,
         prices,
         azs,
         factor,
     };
+    let reasons_before: Vec<usize> = report.services.iter().map(|s| s.reasons.len()).collect();
     for s in report.services.iter_mut() {
         recommend(s, &ctx);
     }
-    apply_region_wide_tiers(&mut report.services, &ctx);
+    apply_region_wide_tiers(&mut report.services, &mut ctx, &reasons_before);
     note_session_manager(&mut report.services);
     let costs = cost_totals(report, &ctx);
     rank_by_savings(&mut report.services);
@@ -278,9 +308,10 @@ fn priced_azs(report: &mut Report, opts: &AdviceOptions) -> (u32, String) {
     }
 }
 
-/// Reprices the recommended interface endpoints at the average tiered rate of
-/// their Region-wide total, when that total reaches a cheaper tier.
-fn apply_region_wide_tiers(services: &mut [ServiceUsage], ctx: &Pricing) {
+/// Reprices the recommended interface endpoints at the blended tiered rate of
+/// their Region-wide total, when that total reaches a cheaper tier: their
+/// reasons are redone at that rate, so every figure quotes the rate it used.
+fn apply_region_wide_tiers(services: &mut [ServiceUsage], ctx: &mut Pricing, reasons_before: &[usize]) {
     let covered = |s: &ServiceUsage| ctx.monthly_gb(s.bytes_via_nat - s.bytes_via_nat_not_covered);
     let interface: Vec<usize> = (0..services.len())
         .filter(|&i| services[i].recommendation == Some(Recommendation::CreateInterface))
@@ -293,12 +324,15 @@ fn apply_region_wide_tiers(services: &mut [ServiceUsage], ctx: &Pricing) {
     if rate >= ctx.prices.interface_first_tier_usd_per_gb() {
         return;
     }
+    ctx.rate = InterfaceRate {
+        usd_per_gb: rate,
+        blended_over_gb: Some(total_gb),
+    };
     for &i in &interface {
         let s = &mut services[i];
-        let c = covered(s);
-        let with = ctx.interface_hours() + c * rate + (s.monthly_gb_via_nat.unwrap_or(0.0) - c) * ctx.p.nat_usd_per_gb;
-        s.monthly_cost_with_endpoint_usd = Some(with);
-        s.monthly_savings_usd = s.monthly_cost_now_usd.map(|now| now - with);
+        s.reasons.truncate(reasons_before[i]);
+        // A cheaper rate keeps every create-interface decision.
+        recommend(s, ctx);
         s.reasons.push(format!(
             "the recommended interface endpoints process {} a month in the Region together, so the tiered rate averages ${rate:.4}/GB",
             gbs(total_gb)
@@ -348,11 +382,13 @@ fn cost_totals(report: &Report, ctx: &Pricing) -> CostTotals {
     let not_services_gb = ctx.monthly_gb(t.bytes_via_nat_not_aws + t.bytes_via_nat_to_aws_unattributed);
     let mut remaining_gb = not_services_gb;
     let mut remaining_services = Vec::new();
+    let mut net = 0.0;
     for s in &report.services {
         let monthly = s.monthly_gb_via_nat.unwrap_or(0.0);
         match s.recommendation {
             Some(Recommendation::CreateGateway) | Some(Recommendation::CreateInterface) => {
                 costs.savings_if_all_applied_usd += s.monthly_savings_usd.unwrap_or(0.0).max(0.0);
+                net += s.monthly_savings_usd.unwrap_or(0.0);
                 if s.recommendation == Some(Recommendation::CreateInterface) {
                     costs.recommended_endpoints_usd += s.monthly_cost_with_endpoint_usd.unwrap_or(0.0);
                 }
@@ -369,6 +405,7 @@ fn cost_totals(report: &Report, ctx: &Pricing) -> CostTotals {
             _ => {}
         }
     }
+    costs.net_savings_if_all_applied_usd = Some(net);
     (costs.nat_still_needed, costs.nat_still_needed_reason) = nat_still_needed(
         remaining_gb,
         not_services_gb,
@@ -641,7 +678,7 @@ fn interface_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decis
     if m.covered <= 0.0 && m.uncovered > 0.0 && !required {
         return needs_client_change(s, ctx, m);
     }
-    let with = ctx.interface_hours() + m.covered * tier1 + m.uncovered * p.nat_usd_per_gb;
+    let with = ctx.interface_hours() + m.covered * ctx.rate.usd_per_gb + m.uncovered * p.nat_usd_per_gb;
     s.reasons
         .push(format!("{}; {}", m.nat_line, interface_cost_line(ctx, m, with)));
     if m.uncovered > 0.0 {
@@ -690,12 +727,12 @@ fn interface_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decis
 fn interface_cost_line(ctx: &Pricing, m: &Monthly, with: f64) -> String {
     let (p, azs) = (&ctx.p, ctx.azs);
     format!(
-        "an interface endpoint in {azs} AZ{} costs {azs} × {} h × ${}/h + {} × ${}/GB{} = {}",
+        "an interface endpoint in {azs} AZ{} costs {azs} × {} h × ${}/h + {} × {}{} = {}",
         if azs == 1 { "" } else { "s" },
         ctx.prices.month_hours,
         p.interface_usd_per_az_hour,
         gbs(m.covered),
-        ctx.prices.interface_first_tier_usd_per_gb(),
+        ctx.rate.quoted(),
         if m.uncovered > 0.0 {
             format!(" + {} still through NAT × ${}/GB", gbs(m.uncovered), p.nat_usd_per_gb)
         } else {
@@ -731,7 +768,7 @@ fn one_az_note(ctx: &Pricing, m: &Monthly) -> Option<String> {
         return None;
     }
     let one_az = ctx.prices.month_hours * p.interface_usd_per_az_hour
-        + m.covered * ctx.prices.interface_first_tier_usd_per_gb()
+        + m.covered * ctx.rate.usd_per_gb
         + m.covered * (azs - 1) as f64 / azs as f64 * CROSS_AZ_LEGS * p.cross_az_usd_per_gb
         + m.uncovered * p.nat_usd_per_gb;
     Some(format!(
@@ -839,6 +876,10 @@ pub(crate) mod tests {
                 vpc_regions: vpc_regions.iter().map(|r| r.to_string()).collect(),
                 clients_outside_vpc: false,
                 opts,
+            },
+            rate: InterfaceRate {
+                usd_per_gb: prices.interface_first_tier_usd_per_gb(),
+                blended_over_gb: None,
             },
             p: prices.region(region).unwrap().clone(),
             prices,
@@ -1186,6 +1227,70 @@ pub(crate) mod tests {
             "{:?} vs {want}",
             k.monthly_cost_with_endpoint_usd
         );
+        // The reason's arithmetic uses the blended rate the figure used:
+        // (1 PB × 0.01 + 0.5 PB × 0.006) / 1.5 PB = $0.0087/GB, not the first tier.
+        let line = k
+            .reasons
+            .iter()
+            .find(|x| x.contains("an interface endpoint in 2 AZs costs"))
+            .unwrap_or_else(|| panic!("{:?}", k.reasons));
+        assert!(
+            line.contains("1572864 GB × $0.0087/GB (the blended tiered rate"),
+            "{line}"
+        );
+        assert!(line.ends_with(&format!("= {}", usd(want))), "{line} vs {want}");
+        assert!(k.reasons.iter().all(|x| !x.contains("× $0.01/GB")), "{:?}", k.reasons);
+        // Redone once, not stacked on the first-tier reasons.
+        assert_eq!(k.reasons.iter().filter(|x| x.contains("costs 2 × 730 h")).count(), 1);
+        let one_az = k
+            .reasons
+            .iter()
+            .find(|x| x.contains("in one AZ it would cost"))
+            .unwrap();
+        let blended = want - 14.6;
+        let expect = 7.3 + blended + (pb + pb / 2) as f64 * 0.5 * 2.0 * 0.01;
+        assert!(one_az.contains(&usd(expect)), "{one_az} vs {expect}");
+    }
+
+    #[test]
+    fn required_private_endpoints_count_in_the_net_total() {
+        use EndpointType::*;
+        let mut r = report(
+            "us-east-1",
+            730.0,
+            &["a", "b"],
+            vec![
+                service("s3", &[Gateway, Interface], 500),
+                service("secretsmanager", &[Interface], 1),
+            ],
+        );
+        let opts = AdviceOptions {
+            require_private: vec!["secretsmanager".into()],
+            ..Default::default()
+        };
+        advise(&mut r, &PriceTable::embedded(), &opts);
+        let c = r.costs.as_ref().unwrap();
+        // s3 saves 22.50; secretsmanager costs 14.60 + 0.01 against 0.045 on NAT.
+        assert!((c.savings_if_all_applied_usd - 22.5).abs() < 1e-9);
+        let net = 22.5 + 0.045 - (14.6 + 0.01);
+        assert!(
+            close(c.net_savings_if_all_applied_usd, net),
+            "{:?} vs {net}",
+            c.net_savings_if_all_applied_usd
+        );
+        // Without the requirement, secretsmanager is not worth it and net = savings.
+        let mut r = report(
+            "us-east-1",
+            730.0,
+            &["a", "b"],
+            vec![
+                service("s3", &[Gateway, Interface], 500),
+                service("secretsmanager", &[Interface], 1),
+            ],
+        );
+        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default());
+        let c = r.costs.as_ref().unwrap();
+        assert!(close(c.net_savings_if_all_applied_usd, c.savings_if_all_applied_usd));
     }
 
     #[test]

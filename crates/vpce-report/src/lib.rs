@@ -167,7 +167,7 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
     if let (Some(p), Some(c)) = (&r.pricing, &r.costs) {
         writeln!(
             w,
-            "Monthly ({} h window × {:.2} to a {}-h month): NAT processing ${:.2} (${:.2} for AWS services) + ${:.2} for {} NAT gateway{} hours; savings if every recommendation is applied: ${:.2}.",
+            "Monthly ({} h window × {:.2} to a {}-h month): NAT processing ${:.2} (${:.2} for AWS services) + ${:.2} for {} NAT gateway{} hours; savings if every recommendation is applied: ${:.2}{}.",
             p.window_hours,
             p.extrapolation_factor,
             p.month_hours,
@@ -176,7 +176,8 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
             c.nat_hours_usd,
             c.nat_gateways,
             if c.nat_gateways == 1 { "" } else { "s" },
-            c.savings_if_all_applied_usd
+            c.savings_if_all_applied_usd,
+            net_of_required(c)
         )?;
         writeln!(
             w,
@@ -314,6 +315,22 @@ pub fn render_seed_json(r: &Report, top: usize, w: &mut dyn Write) -> io::Result
     }
     serde_json::to_writer_pretty(&mut *w, &Value::Object(out))?;
     writeln!(w)
+}
+
+/// The net monthly change, when endpoints required by `--require-private`
+/// make it differ from the positive savings (shown to the cent).
+fn net_of_required(c: &vpce_model::CostTotals) -> String {
+    match c.net_savings_if_all_applied_usd {
+        Some(net) if (net - c.savings_if_all_applied_usd).abs() >= 0.005 => {
+            let change = if net >= 0.0 {
+                format!("a net saving of ${net:.2}")
+            } else {
+                format!("a net cost of ${:.2}", -net)
+            };
+            format!("; with the cost of the endpoints --require-private adds, {change} a month")
+        }
+        _ => String::new(),
+    }
 }
 
 /// The price table for `vpce-advisor pricing`.
