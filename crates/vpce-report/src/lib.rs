@@ -62,8 +62,8 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
         "endpoint service",
         "types",
         "queries",
-        "GB via NAT",
-        "GB via endpoint",
+        "GB via NAT (window)",
+        "GB via endpoint (window)",
         "exists",
         "supported",
     ];
@@ -114,8 +114,8 @@ pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()>
             .set_content_arrangement(ContentArrangement::Disabled);
         u.set_header(vec![
             "other traffic",
-            "GB via NAT",
-            "GB other paths",
+            "GB via NAT (window)",
+            "GB other paths (window)",
             "top destinations",
         ]);
         for o in &r.unattributed {
