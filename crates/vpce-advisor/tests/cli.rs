@@ -239,7 +239,10 @@ fn table_output_and_output_file() {
     assert!(text.contains("0 malformed lines"), "{text}");
     assert!(text.contains("NAT bytes counted on: nat-gateway-interface"));
     // GB columns are the analysed window's; dollar columns are monthly.
-    assert!(text.contains("GB via NAT (window)") && text.contains("GB via endpoint (window)"), "{text}");
+    assert!(
+        text.contains("GB via NAT (window)") && text.contains("GB via endpoint (window)"),
+        "{text}"
+    );
     assert!(text.contains("$/mo now"), "{text}");
 }
 
