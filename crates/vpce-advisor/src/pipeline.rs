@@ -107,7 +107,7 @@ pub(crate) fn run(s: &Analysis) -> Result<Outcome> {
         }
     }
     let region = s.region.for_prices(&report.network.vpcs, aws_region);
-    price(&mut report, &s.costs, region)?;
+    price(&mut report, &s.costs, region);
     if report.inputs.dns.records == 0 && report.inputs.flow.records == 0 {
         let why = report
             .inputs
@@ -122,9 +122,9 @@ pub(crate) fn run(s: &Analysis) -> Result<Outcome> {
 
 /// Prices the report and recommends (in `region`, see
 /// [`settings::RegionChoice::for_prices`]).
-pub(crate) fn price(report: &mut Report, costs: &Costs, region: Option<String>) -> Result<()> {
-    advise(report, &costs.prices, &costs.advice(region)).with_context(|| costs.describe())?;
-    Ok(())
+/// A Region the price table lacks leaves costs `null` with a warning.
+pub(crate) fn price(report: &mut Report, costs: &Costs, region: Option<String>) {
+    advise(report, &costs.prices, &costs.advice(region));
 }
 
 /// A report saved by `analyze --format json`.
@@ -152,7 +152,7 @@ pub(crate) fn saved_report(path: &Path, costs: &Costs, region: &RegionChoice) ->
     let mut report = load_report(path)?;
     if report.pricing.is_none() {
         let region = region.for_prices(&report.network.vpcs, None);
-        price(&mut report, costs, region)?;
+        price(&mut report, costs, region);
     }
     Ok(report)
 }

@@ -145,8 +145,6 @@ impl AwsSettings {
 /// How costs are computed.
 pub(crate) struct Costs {
     pub prices: PriceTable,
-    /// `--pricing`, to name in errors.
-    pub pricing_file: Option<PathBuf>,
     pub azs: Option<u32>,
     pub require_private: Vec<String>,
 }
@@ -160,7 +158,6 @@ impl Costs {
         } = args;
         Ok(Costs {
             prices: price_table(pricing.as_deref())?,
-            pricing_file: pricing,
             azs,
             require_private,
         })
@@ -170,7 +167,6 @@ impl Costs {
     pub(crate) fn embedded() -> Costs {
         Costs {
             prices: PriceTable::embedded(),
-            pricing_file: None,
             azs: None,
             require_private: Vec::new(),
         }
@@ -182,14 +178,6 @@ impl Costs {
             region,
             azs: self.azs,
             require_private: self.require_private.clone(),
-        }
-    }
-
-    /// What the prices came from, for error messages.
-    pub(crate) fn describe(&self) -> String {
-        match &self.pricing_file {
-            Some(p) => format!("pricing with {}", p.display()),
-            None => "pricing with the embedded table".to_string(),
         }
     }
 }

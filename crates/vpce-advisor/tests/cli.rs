@@ -238,6 +238,58 @@ fn table_output_and_output_file() {
     assert!(text.contains("more services; --top 0 shows all"), "{text}");
     assert!(text.contains("0 malformed lines"), "{text}");
     assert!(text.contains("NAT bytes counted on: nat-gateway-interface"));
+    // GB columns are the analysed window's; dollar columns are monthly.
+    assert!(
+        text.contains("GB via NAT (window)") && text.contains("GB via endpoint (window)"),
+        "{text}"
+    );
+    assert!(text.contains("$/mo now"), "{text}");
+}
+
+#[test]
+fn require_private_totals_show_the_net_change() {
+    let dir = tempfile::tempdir().unwrap();
+    simulate(dir.path(), 2, 4, 7);
+    let logs = dir.path().join("AWSLogs");
+    let l = logs.to_str().unwrap();
+    let required = ["--require-private", "ssm,ssmmessages,ec2messages,sts"];
+    let r = analyze_json(&[&["--dns-logs", l, "--flow-logs", l][..], &required[..]].concat());
+    let c = &r["costs"];
+    let savings = c["savings_if_all_applied_usd"].as_f64().unwrap();
+    let net = c["net_savings_if_all_applied_usd"].as_f64().unwrap();
+    // The net is every create-* saving, the required endpoints' negative ones included.
+    let sum: f64 = r["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["recommendation"] == "create-gateway" || s["recommendation"] == "create-interface")
+        .map(|s| s["monthly_savings_usd"].as_f64().unwrap())
+        .sum();
+    assert!((net - sum).abs() < 1e-6, "{net} vs {sum}");
+    assert!(
+        net < savings - 1.0,
+        "four small required endpoints cost more than they save: {net} vs {savings}"
+    );
+    let out = bin()
+        .args(["analyze", "--dns-logs", l, "--flow-logs", l, "--quiet"])
+        .args(required)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let shown = if net >= 0.0 {
+        format!("a net saving of ${net:.2} a month")
+    } else {
+        format!("a net cost of ${:.2} a month", -net)
+    };
+    assert!(
+        text.contains(&format!(
+            "applied: ${savings:.2}; with the cost of the endpoints --require-private adds, {shown}"
+        )),
+        "{text}"
+    );
 }
 
 #[test]
@@ -671,15 +723,51 @@ fn pricing_command_and_overrides() {
         .iter()
         .any(|x| x.as_str().unwrap().contains("AWS_STS_REGIONAL_ENDPOINTS")));
 
-    // An unknown Region is an error that lists the known ones.
+    // A Region the price table lacks does not stop analyze or iac: the
+    // traffic is reported, costs are null, a warning says how to give prices,
+    // and the free gateway endpoints are still written.
+    let mut without = table.clone();
+    without["regions"].as_object_mut().unwrap().remove("us-east-1");
+    let pricing = dir.path().join("no-us-east-1.json");
+    std::fs::write(&pricing, without.to_string()).unwrap();
+    let p = pricing.to_str().unwrap();
+    let r = analyze_json(&["--dns-logs", l, "--flow-logs", l, "--pricing", p]);
+    assert!(r["costs"].is_null() && r["pricing"].is_null(), "{}", r["costs"]);
+    assert!(r["totals"]["bytes_via_nat"].as_u64().unwrap() > 0);
+    assert!(r["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["monthly_cost_now_usd"].is_null()));
+    let warned = r["warnings"].as_array().unwrap().iter().any(|w| {
+        let w = w.as_str().unwrap();
+        w.contains("no prices for us-east-1") && w.contains("--pricing FILE")
+    });
+    assert!(warned, "{}", r["warnings"]);
     bin()
-        .args(["analyze", "--flow-logs", l, "--region", "mars-north-1", "--quiet"])
+        .args(["analyze", "--dns-logs", l, "--flow-logs", l, "--pricing", p, "--quiet"])
         .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("no prices for Region 'mars-north-1'")
-                .and(predicate::str::contains("eu-central-1")),
-        );
+        .success()
+        .stdout(predicate::str::contains("create-gateway").and(predicate::str::contains("$/mo now").not()));
+    let out = dir.path().join("iac-unpriced");
+    bin()
+        .args(["iac", "--dns-logs", l, "--flow-logs", l, "--pricing", p, "--quiet"])
+        .args([
+            "--subnet-ids",
+            "subnet-1",
+            "--route-table-ids",
+            "rtb-1",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let main = std::fs::read_to_string(out.join("main.tf")).unwrap();
+    assert!(main.contains("resource \"aws_vpc_endpoint\" \"s3_gateway\""), "{main}");
+    assert!(
+        !main.contains("\"Interface\""),
+        "no interface endpoint without prices: {main}"
+    );
 }
 
 #[test]

@@ -4,6 +4,12 @@
 //! same numbers can be recomputed with other prices or options. Every figure
 //! is the window's bytes scaled to a 730-hour month; the report's `pricing`
 //! block lists each input so a user can redo the arithmetic by hand.
+//!
+//! [`advise`] is a sequence of steps, one decision each: which Region prices
+//! the report, how the window scales to a month, how many AZs an interface
+//! endpoint spans, what each service should get ([`recommend`]), the
+//! Region-wide tiered rate, the Session Manager note, the totals and the
+//! ranking.
 
 use std::collections::BTreeSet;
 
@@ -28,12 +34,25 @@ pub const DEFAULT_AZS: u32 = 2;
 /// The three endpoints Session Manager needs together.
 const SESSION_MANAGER: [&str; 3] = ["ssm", "ssmmessages", "ec2messages"];
 
+/// A window shorter than this many hours misses the daily pattern.
+const SHORT_WINDOW_HOURS: f64 = 23.0;
+
+/// The price-table confidence that marks a Region's prices as estimates.
+const LOW_CONFIDENCE: &str = "low";
+
+/// GB figures from this size on are shown without decimals.
+const WHOLE_GB_FROM: f64 = 100.0;
+
+/// Cross-AZ traffic to a one-AZ endpoint pays the cross-AZ rate this many
+/// times: once each way.
+const CROSS_AZ_LEGS: f64 = 2.0;
+
 fn usd(x: f64) -> String {
     format!("${x:.2}")
 }
 
 fn gbs(x: f64) -> String {
-    if x >= 100.0 {
+    if x >= WHOLE_GB_FROM {
         format!("{x:.0} GB")
     } else {
         format!("{x:.2} GB")
@@ -50,32 +69,214 @@ fn client_change(service: &str, region: &str) -> String {
     }
 }
 
+/// Where the advice applies, priced or not: decided once per report.
+struct Scope<'a> {
+    /// The Region the endpoints are advised (and priced) in.
+    region: String,
+    /// The Regions of the VPCs in the logs.
+    vpc_regions: BTreeSet<String>,
+    /// Some NAT clients are outside the VPC CIDRs.
+    clients_outside_vpc: bool,
+    opts: &'a AdviceOptions,
+}
+
+impl Scope<'_> {
+    /// The user requires this service private whatever the cost.
+    fn required_private(&self, service: &str) -> bool {
+        self.opts.require_private.iter().any(|r| r == service)
+    }
+}
+
+/// The per-GB rate interface endpoints are priced at: the first tier, or the
+/// blended tiered rate of the recommended endpoints' Region-wide total.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct InterfaceRate {
+    usd_per_gb: f64,
+    /// The Region-wide monthly GB the rate is blended over (`None`: first tier).
+    blended_over_gb: Option<f64>,
+}
+
+impl InterfaceRate {
+    /// How the rate appears in a reason's arithmetic.
+    fn quoted(&self) -> String {
+        match self.blended_over_gb {
+            None => format!("${}/GB", self.usd_per_gb),
+            Some(total) => format!(
+                "${:.4}/GB (the blended tiered rate of {} a month through the recommended interface endpoints)",
+                self.usd_per_gb,
+                gbs(total)
+            ),
+        }
+    }
+}
+
+/// Everything a recommendation is priced with, decided once per report.
+struct Pricing<'a> {
+    scope: Scope<'a>,
+    /// Interface endpoint data processing $/GB.
+    rate: InterfaceRate,
+    p: RegionPrices,
+    prices: &'a PriceTable,
+    /// AZs an interface endpoint is priced in.
+    azs: u32,
+    /// month_hours / window hours.
+    factor: f64,
+}
+
+impl Pricing<'_> {
+    /// Monthly hourly charge of one interface endpoint in the priced AZs.
+    fn interface_hours(&self) -> f64 {
+        interface_hours_usd(&self.p, self.azs, self.prices.month_hours)
+    }
+
+    /// `bytes` of the window as GB per month.
+    fn monthly_gb(&self, bytes: u64) -> f64 {
+        gb(bytes) * self.factor
+    }
+}
+
 /// Prices the report and gives each service a recommendation with reasons.
 ///
-/// # Errors
-/// The Region is not in the price table.
-pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) -> Result<(), PricingError> {
-    let regions: BTreeSet<String> = report.network.vpcs.iter().filter_map(|v| v.region.clone()).collect();
-    let Some(region) = opts.region.clone().or_else(|| regions.iter().next().cloned()) else {
-        report
-            .warnings
-            .push("not priced: the logs do not name a Region; give --region".into());
-        return Ok(());
+/// A Region the price table lacks does not stop it: the report keeps its
+/// traffic, costs stay null, a warning says how to give prices, and only the
+/// recommendations that need no price are made.
+pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
+    let vpc_regions: BTreeSet<String> = report.network.vpcs.iter().filter_map(|v| v.region.clone()).collect();
+    let Some(region) = pricing_region(&vpc_regions, opts, &mut report.warnings) else {
+        return;
     };
-    if opts.region.is_none() && regions.len() > 1 {
+    let scope = Scope {
+        region,
+        vpc_regions,
+        clients_outside_vpc: !report.network.nat_clients_outside_vpc.is_empty(),
+        opts,
+    };
+    let p = match prices.region(&scope.region) {
+        Ok(p) => p.clone(),
+        Err(e) => return advise_unpriced(report, &scope, &e),
+    };
+    let region = &scope.region;
+    let factor = monthly_factor(report, prices.month_hours);
+    if p.confidence == LOW_CONFIDENCE {
         report.warnings.push(format!(
-            "the logs cover several Regions ({}); costs use {region}'s prices (run once per Region with --region for the others)",
-            regions.iter().cloned().collect::<Vec<_>>().join(", ")
+            "{region} prices are low-confidence estimates ({}); check them or give --pricing",
+            p.source
         ));
     }
-    let p = prices.region(&region)?.clone();
+    let (azs, azs_source) = priced_azs(report, opts);
+    let mut ctx = Pricing {
+        scope,
+        rate: InterfaceRate {
+            usd_per_gb: prices.interface_first_tier_usd_per_gb(),
+            blended_over_gb: None,
+        },
+        p,
+        prices,
+        azs,
+        factor,
+    };
+    let reasons_before: Vec<usize> = report.services.iter().map(|s| s.reasons.len()).collect();
+    for s in report.services.iter_mut() {
+        recommend(s, &ctx);
+    }
+    apply_region_wide_tiers(&mut report.services, &mut ctx, &reasons_before);
+    note_session_manager(&mut report.services);
+    let costs = cost_totals(report, &ctx);
+    rank_by_savings(&mut report.services);
+    report.pricing = Some(pricing_summary(&ctx, report.window.hours, azs_source));
+    report.costs = Some(costs);
+}
+
+/// The Region has no prices: warns how to give them, and makes the
+/// recommendations that need no price (exists, unsupported, the free gateway
+/// endpoints, required-private interface endpoints); costs stay null.
+fn advise_unpriced(report: &mut Report, scope: &Scope, e: &PricingError) {
+    let region = &scope.region;
+    let as_of = match e {
+        PricingError::UnknownRegion { as_of, .. } => format!(" (as of {as_of})"),
+        _ => String::new(),
+    };
+    report.warnings.push(format!(
+        "not priced: the price table{as_of} has no prices for {region}, so costs are null and interface endpoints are not recommended; \
+         give a table with a {region} entry with --pricing FILE (`vpce-advisor pricing --format json` prints the embedded table in that schema)"
+    ));
+    for s in report.services.iter_mut() {
+        recommend_unpriced(s, scope);
+    }
+    note_session_manager(&mut report.services);
+    rank_by_savings(&mut report.services);
+}
+
+/// Without prices: the recommendation a service gets from what exists and
+/// what is free alone.
+fn recommend_unpriced(s: &mut ServiceUsage, scope: &Scope) {
+    let has = |t: EndpointType| s.endpoint_types.contains(&t);
+    let (gateway, interface) = (has(EndpointType::Gateway), has(EndpointType::Interface));
+    let rec = if s.endpoint_exists {
+        s.reasons.push(format!(
+            "an endpoint already exists: {}",
+            s.endpoint_exists_evidence.join("; ")
+        ));
+        Some(Recommendation::Exists)
+    } else if let Some(why) = unsupported_reason(s, scope) {
+        s.reasons.push(why);
+        Some(Recommendation::Unsupported)
+    } else if let Some(why) = public_api_reasons(s, scope) {
+        s.reasons.extend(why);
+        Some(Recommendation::Unsupported)
+    } else if gateway {
+        let saves = format!(
+            "it takes this service's NAT traffic off NAT (the saving is not priced: no prices for {})",
+            scope.region
+        );
+        gateway_reasons(s, scope, &saves);
+        Some(Recommendation::CreateGateway)
+    } else if interface && scope.required_private(&s.service) {
+        s.reasons.push(format!(
+            "required private by --require-private: a policy choice; its cost is not priced (no prices for {})",
+            scope.region
+        ));
+        Some(Recommendation::CreateInterface)
+    } else if interface {
+        s.reasons.push(format!(
+            "not priced: whether an interface endpoint pays for itself depends on {}'s prices, which the price table lacks",
+            scope.region
+        ));
+        None
+    } else {
+        s.reasons
+            .push("the catalogue lists no endpoint type for this service".into());
+        Some(Recommendation::Unsupported)
+    };
+    s.recommendation = rec;
+}
+
+/// Decides the Region to price in: `--region`, else the first Region of the
+/// VPCs (warning when there are several), else none (warning).
+fn pricing_region(vpc_regions: &BTreeSet<String>, opts: &AdviceOptions, warnings: &mut Vec<String>) -> Option<String> {
+    let Some(region) = opts.region.clone().or_else(|| vpc_regions.iter().next().cloned()) else {
+        warnings.push("not priced: the logs do not name a Region; give --region".into());
+        return None;
+    };
+    if opts.region.is_none() && vpc_regions.len() > 1 {
+        warnings.push(format!(
+            "the logs cover several Regions ({}); costs use {region}'s prices (run once per Region with --region for the others)",
+            vpc_regions.iter().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Some(region)
+}
+
+/// Decides how the window scales to a month (0 for a window without length)
+/// and warns when the window is too short or has gaps to be trusted.
+fn monthly_factor(report: &mut Report, month_hours: f64) -> f64 {
     let hours = report.window.hours;
-    let factor = if hours > 0.0 { prices.month_hours / hours } else { 0.0 };
+    let factor = if hours > 0.0 { month_hours / hours } else { 0.0 };
     if hours <= 0.0 {
         report
             .warnings
             .push("the window has no length (no timed records): monthly figures are zero".into());
-    } else if hours < 23.0 {
+    } else if hours < SHORT_WINDOW_HOURS {
         report.warnings.push(format!(
             "the window is {hours} h, shorter than a day: monthly figures scale it by {factor:.1} and miss daily patterns; analyse at least 24 h (a week is better)"
         ));
@@ -86,14 +287,14 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
             report.window.hours_without_flow_records
         ));
     }
-    if p.confidence == "low" {
-        report.warnings.push(format!(
-            "{region} prices are low-confidence estimates ({}); check them or give --pricing",
-            p.source
-        ));
-    }
+    factor
+}
+
+/// Decides the AZs an interface endpoint is priced in: `--azs`, the live
+/// inventory's workload AZs, the flow logs' az-ids, else [`DEFAULT_AZS`].
+fn priced_azs(report: &mut Report, opts: &AdviceOptions) -> (u32, String) {
     let live_azs = report.live.as_ref().map_or(0, |l| l.inventory.workload_azs().len());
-    let (azs, azs_source) = match (opts.azs, report.network.source_az_ids.len()) {
+    match (opts.azs, report.network.source_az_ids.len()) {
         (Some(n), _) => (n.max(1), "--azs".to_string()),
         (None, _) if live_azs > 0 => (
             live_azs as u32,
@@ -104,83 +305,94 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
             report.warnings.push(format!("the number of Availability Zones is unknown (no az-id in the flow logs): interface endpoints are priced in {DEFAULT_AZS} AZs; set --azs"));
             (DEFAULT_AZS, "assumed".to_string())
         }
+    }
+}
+
+/// Reprices the recommended interface endpoints at the blended tiered rate of
+/// their Region-wide total, when that total reaches a cheaper tier: their
+/// reasons are redone at that rate, so every figure quotes the rate it used.
+fn apply_region_wide_tiers(services: &mut [ServiceUsage], ctx: &mut Pricing, reasons_before: &[usize]) {
+    let covered = |s: &ServiceUsage| ctx.monthly_gb(s.bytes_via_nat - s.bytes_via_nat_not_covered);
+    let interface: Vec<usize> = (0..services.len())
+        .filter(|&i| services[i].recommendation == Some(Recommendation::CreateInterface))
+        .collect();
+    let total_gb: f64 = interface.iter().map(|&i| covered(&services[i])).sum();
+    if total_gb <= 0.0 {
+        return;
+    }
+    let rate = ctx.prices.interface_processing_usd(0.0, total_gb) / total_gb;
+    if rate >= ctx.prices.interface_first_tier_usd_per_gb() {
+        return;
+    }
+    ctx.rate = InterfaceRate {
+        usd_per_gb: rate,
+        blended_over_gb: Some(total_gb),
     };
-    let clients_outside_vpc = !report.network.nat_clients_outside_vpc.is_empty();
-
-    for s in report.services.iter_mut() {
-        recommend(s, &region, &regions, &p, prices, azs, factor, opts, clients_outside_vpc);
+    for &i in &interface {
+        let s = &mut services[i];
+        s.reasons.truncate(reasons_before[i]);
+        // A cheaper rate keeps every create-interface decision.
+        recommend(s, ctx);
+        s.reasons.push(format!(
+            "the recommended interface endpoints process {} a month in the Region together, so the tiered rate averages ${rate:.4}/GB",
+            gbs(total_gb)
+        ));
     }
+}
 
-    // Interface endpoint processing is tiered on the Region-wide total: price the
-    // recommended endpoints' GB together, at their average rate.
-    let covered = |s: &ServiceUsage| gb(s.bytes_via_nat - s.bytes_via_nat_not_covered) * factor;
-    let interface: Vec<usize> = (0..report.services.len())
-        .filter(|&i| report.services[i].recommendation == Some(Recommendation::CreateInterface))
-        .collect();
-    let total_gb: f64 = interface.iter().map(|&i| covered(&report.services[i])).sum();
-    if total_gb > 0.0 {
-        let rate = prices.interface_processing_usd(0.0, total_gb) / total_gb;
-        if rate < prices.interface_first_tier_usd_per_gb() {
-            for &i in &interface {
-                let s = &mut report.services[i];
-                let c = covered(s);
-                let with = interface_hours_usd(&p, azs, prices.month_hours)
-                    + c * rate
-                    + (s.monthly_gb_via_nat.unwrap_or(0.0) - c) * p.nat_usd_per_gb;
-                s.monthly_cost_with_endpoint_usd = Some(with);
-                s.monthly_savings_usd = s.monthly_cost_now_usd.map(|now| now - with);
-                s.reasons.push(format!(
-                    "the recommended interface endpoints process {} a month in the Region together, so the tiered rate averages ${rate:.4}/GB",
-                    gbs(total_gb)
-                ));
-            }
-        }
+/// Notes on every Session Manager service that its endpoints work only
+/// together, when any of them is recommended.
+fn note_session_manager(services: &mut [ServiceUsage]) {
+    let recommended = services.iter().any(|s| {
+        SESSION_MANAGER.contains(&s.service.as_str()) && s.recommendation == Some(Recommendation::CreateInterface)
+    });
+    if !recommended {
+        return;
     }
-
-    // Session Manager needs its three endpoints together.
-    let sm: Vec<&str> = report
-        .services
-        .iter()
-        .filter(|s| {
-            SESSION_MANAGER.contains(&s.service.as_str()) && s.recommendation == Some(Recommendation::CreateInterface)
-        })
-        .map(|s| s.service.as_str())
-        .collect();
-    if !sm.is_empty() {
-        let note = "Session Manager works through endpoints only with all three of ssm, ssmmessages and ec2messages (plus kms and logs if sessions are encrypted or logged)".to_string();
-        for s in report
-            .services
-            .iter_mut()
-            .filter(|s| SESSION_MANAGER.contains(&s.service.as_str()))
-        {
-            s.reasons.push(note.clone());
-        }
+    let note = "Session Manager works through endpoints only with all three of ssm, ssmmessages and ec2messages (plus kms and logs if sessions are encrypted or logged)";
+    for s in services
+        .iter_mut()
+        .filter(|s| SESSION_MANAGER.contains(&s.service.as_str()))
+    {
+        s.reasons.push(note.to_string());
     }
+}
 
-    // Totals.
-    let t = &report.totals;
-    let nat_gateways = match report.network.nat_gateways.len() {
-        0 if t.bytes_via_nat > 0 => 1,
+/// The NAT gateways billed: those seen, or one when NAT traffic was seen
+/// without its gateway's address.
+fn billed_nat_gateways(report: &Report) -> u32 {
+    match report.network.nat_gateways.len() {
+        0 if report.totals.bytes_via_nat > 0 => 1,
         n => n as u32,
-    };
+    }
+}
+
+/// The monthly totals, and whether the NAT gateway is still needed once the
+/// recommendations are applied.
+fn cost_totals(report: &Report, ctx: &Pricing) -> CostTotals {
+    let t = &report.totals;
+    let nat_gateways = billed_nat_gateways(report);
     let mut costs = CostTotals {
-        nat_processing_usd: gb(t.bytes_via_nat) * factor * p.nat_usd_per_gb,
-        nat_processing_aws_services_usd: gb(t.bytes_via_nat_to_aws_services) * factor * p.nat_usd_per_gb,
-        nat_hours_usd: nat_gateways as f64 * prices.month_hours * p.nat_usd_per_hour,
+        nat_processing_usd: ctx.monthly_gb(t.bytes_via_nat) * ctx.p.nat_usd_per_gb,
+        nat_processing_aws_services_usd: ctx.monthly_gb(t.bytes_via_nat_to_aws_services) * ctx.p.nat_usd_per_gb,
+        nat_hours_usd: nat_gateways as f64 * ctx.prices.month_hours * ctx.p.nat_usd_per_hour,
         nat_gateways,
         ..Default::default()
     };
-    let mut remaining_gb = gb(t.bytes_via_nat_not_aws + t.bytes_via_nat_to_aws_unattributed) * factor;
+    let not_services_gb = ctx.monthly_gb(t.bytes_via_nat_not_aws + t.bytes_via_nat_to_aws_unattributed);
+    let mut remaining_gb = not_services_gb;
     let mut remaining_services = Vec::new();
+    let mut net = 0.0;
     for s in &report.services {
         let monthly = s.monthly_gb_via_nat.unwrap_or(0.0);
         match s.recommendation {
             Some(Recommendation::CreateGateway) | Some(Recommendation::CreateInterface) => {
                 costs.savings_if_all_applied_usd += s.monthly_savings_usd.unwrap_or(0.0).max(0.0);
+                net += s.monthly_savings_usd.unwrap_or(0.0);
                 if s.recommendation == Some(Recommendation::CreateInterface) {
                     costs.recommended_endpoints_usd += s.monthly_cost_with_endpoint_usd.unwrap_or(0.0);
                 }
-                let left = gb(s.bytes_via_nat_not_covered) * factor;
+                let left = ctx.monthly_gb(s.bytes_via_nat_not_covered);
                 if s.recommendation == Some(Recommendation::CreateInterface) && left > 0.0 {
                     remaining_gb += left;
                     remaining_services.push(s.service.clone());
@@ -193,30 +405,52 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
             _ => {}
         }
     }
+    costs.net_savings_if_all_applied_usd = Some(net);
+    (costs.nat_still_needed, costs.nat_still_needed_reason) = nat_still_needed(
+        remaining_gb,
+        not_services_gb,
+        &remaining_services,
+        t.bytes_via_nat,
+        &costs,
+    );
+    costs
+}
+
+/// Decides whether NAT is still needed after the recommendations, and why.
+fn nat_still_needed(
+    remaining_gb: f64,
+    not_services_gb: f64,
+    remaining_services: &[String],
+    bytes_via_nat: u64,
+    costs: &CostTotals,
+) -> (bool, String) {
     if remaining_gb > 0.0 {
-        costs.nat_still_needed = true;
-        costs.nat_still_needed_reason = format!(
+        let reason = format!(
             "{} a month would still go through NAT: {} outside AWS or to AWS addresses without a service name{}",
             gbs(remaining_gb),
-            gbs(gb(t.bytes_via_nat_not_aws + t.bytes_via_nat_to_aws_unattributed) * factor),
+            gbs(not_services_gb),
             if remaining_services.is_empty() {
                 String::new()
             } else {
                 format!(", and to {}", remaining_services.join(", "))
             }
         );
-    } else if t.bytes_via_nat > 0 {
-        costs.nat_still_needed = false;
-        costs.nat_still_needed_reason = format!(
+        (true, reason)
+    } else if bytes_via_nat > 0 {
+        let reason = format!(
             "all NAT traffic goes to services the recommended endpoints carry: once they are in place the NAT gateway{} could be removed, saving a further {} a month",
-            if nat_gateways == 1 { "" } else { "s" },
+            if costs.nat_gateways == 1 { "" } else { "s" },
             usd(costs.nat_hours_usd)
         );
+        (false, reason)
     } else {
-        costs.nat_still_needed_reason = "no traffic through NAT in the logs".into();
+        (false, "no traffic through NAT in the logs".into())
     }
+}
 
-    report.services.sort_by(|a, b| {
+/// Ranks services by savings, then NAT bytes, queries and name.
+fn rank_by_savings(services: &mut [ServiceUsage]) {
+    services.sort_by(|a, b| {
         b.monthly_savings_usd
             .unwrap_or(f64::NEG_INFINITY)
             .total_cmp(&a.monthly_savings_usd.unwrap_or(f64::NEG_INFINITY))
@@ -224,8 +458,13 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
             .then(b.query_count.cmp(&a.query_count))
             .then_with(|| a.service.cmp(&b.service))
     });
-    report.pricing = Some(PricingSummary {
-        region: region.clone(),
+}
+
+/// The inputs of every cost figure, for the report.
+fn pricing_summary(ctx: &Pricing, window_hours: f64, azs_source: String) -> PricingSummary {
+    let (prices, p) = (ctx.prices, &ctx.p);
+    PricingSummary {
+        region: ctx.scope.region.clone(),
         table_as_of: prices.as_of.clone(),
         as_of: p.as_of.clone(),
         source: p.source.clone(),
@@ -233,8 +472,8 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
         currency: prices.currency.clone(),
         convention: prices.convention.clone(),
         month_hours: prices.month_hours,
-        window_hours: hours,
-        extrapolation_factor: factor,
+        window_hours,
+        extrapolation_factor: ctx.factor,
         nat_usd_per_gb: p.nat_usd_per_gb,
         nat_usd_per_hour: p.nat_usd_per_hour,
         interface_usd_per_az_hour: p.interface_usd_per_az_hour,
@@ -244,215 +483,311 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) ->
             .map(|t| (t.up_to_gb, t.usd_per_gb))
             .collect(),
         cross_az_usd_per_gb: p.cross_az_usd_per_gb,
-        azs,
+        azs: ctx.azs,
         azs_source,
-    });
-    report.costs = Some(costs);
-    Ok(())
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn recommend(
-    s: &mut ServiceUsage,
-    region: &str,
-    vpc_regions: &BTreeSet<String>,
-    p: &RegionPrices,
-    prices: &PriceTable,
-    azs: u32,
-    factor: f64,
-    opts: &AdviceOptions,
-    clients_outside_vpc: bool,
-) {
-    let month = gb(s.bytes_via_nat) * factor;
-    let uncovered = gb(s.bytes_via_nat_not_covered) * factor;
-    let covered = month - uncovered;
-    let now = month * p.nat_usd_per_gb;
-    s.monthly_gb_via_nat = Some(month);
-    s.monthly_cost_now_usd = Some(now);
-    let has = |t: EndpointType| s.endpoint_types.contains(&t);
-    let hours_cost = interface_hours_usd(p, azs, prices.month_hours);
-    let tier1 = prices.interface_first_tier_usd_per_gb();
-    if has(EndpointType::Interface) {
-        s.break_even_gb_per_month = break_even_gb(p, prices, azs);
-    }
-    let uncovered_names: Vec<String> = s
-        .hostnames
-        .iter()
-        .filter(|h| !h.private_dns_covers && h.query_count > 0)
-        .map(|h| h.name.clone())
-        .collect();
-    let nat_line = format!(
-        "{} a month through NAT × ${}/GB = {}",
-        gbs(month),
-        p.nat_usd_per_gb,
-        usd(now)
-    );
+/// One service's monthly traffic through NAT and what it costs there.
+struct Monthly {
+    /// GB a month through NAT.
+    month: f64,
+    /// Of `month`: GB to names an interface endpoint's private DNS does not cover.
+    uncovered: f64,
+    /// `month − uncovered`.
+    covered: f64,
+    /// NAT processing of `month`.
+    now: f64,
+    /// The names behind `uncovered`.
+    uncovered_names: Vec<String>,
+    /// "X GB a month through NAT × $r/GB = $y".
+    nat_line: String,
+}
 
-    let (rec, with): (Recommendation, Option<f64>) = if s.endpoint_exists {
-        s.reasons.push(format!(
-            "an endpoint already exists: {}",
-            s.endpoint_exists_evidence.join("; ")
-        ));
-        if month > 0.0 {
-            s.reasons.push(format!(
-                "still {nat_line}{}",
-                if uncovered > 0.0 {
-                    format!(
-                        ", {} of it to names the endpoint's private DNS does not cover ({}): {}",
-                        gbs(uncovered),
-                        uncovered_names.join(", "),
-                        client_change(&s.service, region)
-                    )
-                } else {
-                    ": check that every subnet uses the endpoint (private DNS, route tables)".into()
-                }
-            ));
-        }
-        (Recommendation::Exists, None)
-    } else if !s.endpoint_supported {
-        s.reasons
-            .push(format!("{} has no VPC endpoint service in the catalogue", s.service));
-        (Recommendation::Unsupported, None)
-    } else if s
-        .region
-        .as_deref()
-        .is_some_and(|r| r != region && !vpc_regions.contains(r))
-    {
-        s.reasons.push(format!(
-            "this traffic goes to {}, another Region: an endpoint in {region} does not carry it (gateway endpoints are same-Region only)",
-            s.region.as_deref().unwrap_or("?")
-        ));
-        (Recommendation::Unsupported, None)
-    } else if has(EndpointType::Gateway) {
-        if let Some(r) = s.region.as_deref().filter(|r| *r != region) {
-            s.reasons.push(format!("{r} is the Region of VPCs in these logs: the endpoint belongs in those VPCs (figures use {region}'s prices; iac writes it with --region {r})"));
-        }
-        s.reasons.push(format!(
-            "a gateway endpoint is free (no hourly or per-GB charge): it saves all of {nat_line}"
-        ));
-        s.reasons.push(format!(
-            "it carries every {} name by IP through the route tables, including legacy, dual-stack and bucket names",
-            s.service
-        ));
-        if s.service == "s3" {
-            s.reasons.push("an S3 interface endpoint is only needed for on-premises, peered or transit-gateway clients; with 'private DNS only for inbound endpoint' it needs this gateway endpoint beside it".into());
-        }
-        if clients_outside_vpc {
-            s.reasons.push("some NAT traffic comes from outside the VPC CIDRs (peered VPCs, transit gateway or on-premises): a gateway endpoint is not reachable from there; those clients need an interface endpoint".into());
-        }
-        if month == 0.0 {
-            s.reasons.push("no traffic through NAT in the window: recommended because it costs nothing and keeps the traffic off the internet path".into());
-        }
-        (Recommendation::CreateGateway, Some(0.0))
-    } else if has(EndpointType::Interface) {
-        if let Some(r) = s.region.as_deref().filter(|r| *r != region) {
-            s.reasons.push(format!("{r} is the Region of VPCs in these logs: the endpoint belongs in those VPCs (figures use {region}'s prices; iac writes it with --region {r})"));
-        }
-        let with = hours_cost + covered * tier1 + uncovered * p.nat_usd_per_gb;
-        let cost_line = format!(
-            "an interface endpoint in {azs} AZ{} costs {azs} × {} h × ${}/h + {} × ${tier1}/GB{} = {}",
-            if azs == 1 { "" } else { "s" },
-            prices.month_hours,
-            p.interface_usd_per_az_hour,
-            gbs(covered),
-            if uncovered > 0.0 {
-                format!(" + {} still through NAT × ${}/GB", gbs(uncovered), p.nat_usd_per_gb)
-            } else {
-                String::new()
-            },
-            usd(with)
-        );
-        let required = opts.require_private.iter().any(|r| r == &s.service);
-        if covered <= 0.0 && uncovered > 0.0 && !required {
-            s.reasons.push(format!(
-                "all {} a month use names an interface endpoint's private DNS does not cover ({}): {}",
-                gbs(uncovered),
-                uncovered_names.join(", "),
-                client_change(&s.service, region)
-            ));
-            let after = hours_cost + month * tier1;
-            s.reasons.push(format!(
-                "after that change: {nat_line} against {} for the endpoint",
-                usd(after)
-            ));
-            s.monthly_cost_with_endpoint_usd = Some(after);
-            s.monthly_savings_usd = Some(now - after);
-            return finish(s, Recommendation::NeedsClientChange);
-        }
-        s.reasons.push(format!("{nat_line}; {cost_line}"));
-        if uncovered > 0.0 {
-            s.reasons.push(format!(
-                "{} a month use names the endpoint's private DNS does not cover ({}) and stay on NAT until clients change: {}",
-                gbs(uncovered),
-                uncovered_names.join(", "),
-                client_change(&s.service, region)
-            ));
-        }
-        if let Some(be) = s.break_even_gb_per_month {
-            s.reasons.push(format!(
-                "break-even: {azs} × {} × ${} / (${} − ${tier1}) = {} a month",
-                prices.month_hours,
-                p.interface_usd_per_az_hour,
-                p.nat_usd_per_gb,
-                gbs(be)
-            ));
-        }
-        if required {
-            s.reasons.push(format!(
-                "required private by --require-private: a policy choice, not a saving (net {} a month)",
-                if now >= with {
-                    format!("saving {}", usd(now - with))
-                } else {
-                    format!("cost {}", usd(with - now))
-                }
-            ));
-            (Recommendation::CreateInterface, Some(with))
-        } else if with < now {
-            if azs > 1 {
-                let one_az = prices.month_hours * p.interface_usd_per_az_hour
-                    + covered * tier1
-                    + covered * (azs - 1) as f64 / azs as f64 * 2.0 * p.cross_az_usd_per_gb
-                    + uncovered * p.nat_usd_per_gb;
-                s.reasons.push(format!(
-                    "one endpoint ENI per AZ avoids cross-AZ charges; in one AZ it would cost {} (the {}/{} of traffic from other AZs pays ${}/GB each way)",
-                    usd(one_az),
-                    azs - 1,
-                    azs,
-                    p.cross_az_usd_per_gb
-                ));
-            }
-            (Recommendation::CreateInterface, Some(with))
-        } else {
-            s.reasons.push(format!(
-                "not worth it: {} a month is below the break-even of {} for {azs} AZs",
+impl Monthly {
+    fn of(s: &ServiceUsage, ctx: &Pricing) -> Monthly {
+        let month = ctx.monthly_gb(s.bytes_via_nat);
+        let uncovered = ctx.monthly_gb(s.bytes_via_nat_not_covered);
+        let now = month * ctx.p.nat_usd_per_gb;
+        Monthly {
+            month,
+            uncovered,
+            covered: month - uncovered,
+            now,
+            uncovered_names: s
+                .hostnames
+                .iter()
+                .filter(|h| !h.private_dns_covers && h.query_count > 0)
+                .map(|h| h.name.clone())
+                .collect(),
+            nat_line: format!(
+                "{} a month through NAT × ${}/GB = {}",
                 gbs(month),
-                s.break_even_gb_per_month.map_or("?".into(), gbs)
-            ));
-            (Recommendation::NotWorthIt, Some(with))
+                ctx.p.nat_usd_per_gb,
+                usd(now)
+            ),
         }
+    }
+}
+
+/// What a step decided for a service: the recommendation and the monthly
+/// cost with the endpoint (`None`: no endpoint to price).
+type Decision = (Recommendation, Option<f64>);
+
+/// Prices one service and decides its recommendation, with reasons.
+fn recommend(s: &mut ServiceUsage, ctx: &Pricing) {
+    let m = Monthly::of(s, ctx);
+    s.monthly_gb_via_nat = Some(m.month);
+    s.monthly_cost_now_usd = Some(m.now);
+    let has = |t: EndpointType| s.endpoint_types.contains(&t);
+    let (gateway, interface) = (has(EndpointType::Gateway), has(EndpointType::Interface));
+    if interface {
+        s.break_even_gb_per_month = break_even_gb(&ctx.p, ctx.prices, ctx.azs);
+    }
+    let (rec, with) = if s.endpoint_exists {
+        existing_endpoint(s, ctx, &m)
+    } else if let Some(why) = unsupported_reason(s, &ctx.scope) {
+        s.reasons.push(why);
+        (Recommendation::Unsupported, None)
+    } else if let Some(why) = public_api_reasons(s, &ctx.scope) {
+        s.reasons.extend(why);
+        let after = ctx.interface_hours() + m.month * ctx.prices.interface_first_tier_usd_per_gb();
+        s.reasons.push(format!(
+            "if the APIs were private: {} against {} for the endpoint",
+            m.nat_line,
+            usd(after)
+        ));
+        (Recommendation::Unsupported, None)
+    } else if gateway {
+        gateway_endpoint(s, ctx, &m)
+    } else if interface {
+        interface_endpoint(s, ctx, &m)
     } else {
         s.reasons
             .push("the catalogue lists no endpoint type for this service".into());
         (Recommendation::Unsupported, None)
     };
     s.monthly_cost_with_endpoint_usd = with;
-    s.monthly_savings_usd = with.map(|w| now - w);
-    if matches!(rec, Recommendation::CreateInterface) {
-        match s.service.as_str() {
-            "ecr.dkr" | "ecr.api" => s.reasons.push(format!(
-                "image layers are downloaded from S3 (prod-{region}-starport-layer-bucket): pulls also need the S3 gateway endpoint, and need both ecr.api and ecr.dkr"
-            )),
-            "execute-api" => s.reasons.push(
-                "with private DNS on, public and edge-optimized APIs are no longer reachable by their default execute-api names from this VPC".into(),
-            ),
-            _ => {}
+    s.monthly_savings_usd = with.map(|w| m.now - w);
+    if rec == Recommendation::CreateInterface {
+        if let Some(note) = interface_companion_note(&s.service, &ctx.scope.region) {
+            s.reasons.push(note);
         }
     }
-    finish(s, rec);
+    s.recommendation = Some(rec);
 }
 
-fn finish(s: &mut ServiceUsage, rec: Recommendation) {
-    s.recommendation = Some(rec);
+/// An endpoint exists: says so, and why traffic still goes through NAT.
+fn existing_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decision {
+    s.reasons.push(format!(
+        "an endpoint already exists: {}",
+        s.endpoint_exists_evidence.join("; ")
+    ));
+    if m.month > 0.0 {
+        let why = if m.uncovered > 0.0 {
+            format!(
+                ", {} of it to names the endpoint's private DNS does not cover ({}): {}",
+                gbs(m.uncovered),
+                m.uncovered_names.join(", "),
+                client_change(&s.service, &ctx.scope.region)
+            )
+        } else {
+            ": check that every subnet uses the endpoint (private DNS, route tables)".into()
+        };
+        s.reasons.push(format!("still {}{why}", m.nat_line));
+    }
+    (Recommendation::Exists, None)
+}
+
+/// Why no endpoint in the priced Region can carry this traffic, if none can:
+/// no endpoint service, or another Region than the VPCs'.
+fn unsupported_reason(s: &ServiceUsage, scope: &Scope) -> Option<String> {
+    if !s.endpoint_supported {
+        return Some(format!("{} has no VPC endpoint service in the catalogue", s.service));
+    }
+    let region = &scope.region;
+    let other = s
+        .region
+        .as_deref()
+        .filter(|r| r != region && !scope.vpc_regions.contains(*r))?;
+    Some(format!(
+        "this traffic goes to {other}, another Region: an endpoint in {region} does not carry it (gateway endpoints are same-Region only)"
+    ))
+}
+
+/// execute-api through NAT is traffic to public API Gateway APIs, which an
+/// execute-api interface endpoint cannot carry (and, with private DNS on,
+/// breaks): why no endpoint is recommended, and what would change that.
+fn public_api_reasons(s: &ServiceUsage, scope: &Scope) -> Option<Vec<String>> {
+    if s.service != "execute-api" {
+        return None;
+    }
+    let mut why = vec![
+        "execute-api traffic through NAT goes to public (regional or edge-optimized) API Gateway APIs: an execute-api interface endpoint cannot carry it, and with private DNS on, those APIs are no longer reachable by their default execute-api names from this VPC".to_string(),
+        "only a private API, with a resource policy that allows its callers' endpoint (aws:SourceVpce), is reached through the endpoint: making these APIs private (endpoint type PRIVATE and that policy) is the change that would let an endpoint carry this traffic".to_string(),
+    ];
+    if scope.required_private(&s.service) {
+        why.push("--require-private execute-api cannot make public APIs private: an endpoint is not recommended until they are".into());
+    }
+    Some(why)
+}
+
+/// The service belongs to a VPC in another Region than the priced one: where
+/// to create the endpoint.
+fn other_vpc_region_note(s: &ServiceUsage, scope: &Scope) -> Option<String> {
+    let region = &scope.region;
+    s.region.as_deref().filter(|r| r != region).map(|r| {
+        format!("{r} is the Region of VPCs in these logs: the endpoint belongs in those VPCs (figures use {region}'s prices; iac writes it with --region {r})")
+    })
+}
+
+/// A gateway endpoint is free: always recommended, with what it carries.
+fn gateway_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decision {
+    gateway_reasons(s, &ctx.scope, &format!("it saves all of {}", m.nat_line));
+    if m.month == 0.0 {
+        s.reasons.push("no traffic through NAT in the window: recommended because it costs nothing and keeps the traffic off the internet path".into());
+    }
+    (Recommendation::CreateGateway, Some(0.0))
+}
+
+/// Why a gateway endpoint: free (`saves` says what it saves), what it
+/// carries, and who cannot reach it.
+fn gateway_reasons(s: &mut ServiceUsage, scope: &Scope, saves: &str) {
+    s.reasons.extend(other_vpc_region_note(s, scope));
+    s.reasons.push(format!(
+        "a gateway endpoint is free (no hourly or per-GB charge): {saves}"
+    ));
+    s.reasons.push(format!(
+        "it carries every {} name by IP through the route tables, including legacy, dual-stack and bucket names",
+        s.service
+    ));
+    if s.service == "s3" {
+        s.reasons.push("an S3 interface endpoint is only needed for on-premises, peered or transit-gateway clients; with 'private DNS only for inbound endpoint' it needs this gateway endpoint beside it".into());
+    }
+    if scope.clients_outside_vpc {
+        s.reasons.push("some NAT traffic comes from outside the VPC CIDRs (peered VPCs, transit gateway or on-premises): a gateway endpoint is not reachable from there; those clients need an interface endpoint".into());
+    }
+}
+
+/// Decides between create-interface, not-worth-it and needs-client-change
+/// from the endpoint's monthly cost against NAT's.
+fn interface_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decision {
+    s.reasons.extend(other_vpc_region_note(s, &ctx.scope));
+    let (p, tier1) = (&ctx.p, ctx.prices.interface_first_tier_usd_per_gb());
+    let required = ctx.scope.required_private(&s.service);
+    if m.covered <= 0.0 && m.uncovered > 0.0 && !required {
+        return needs_client_change(s, ctx, m);
+    }
+    let with = ctx.interface_hours() + m.covered * ctx.rate.usd_per_gb + m.uncovered * p.nat_usd_per_gb;
+    s.reasons
+        .push(format!("{}; {}", m.nat_line, interface_cost_line(ctx, m, with)));
+    if m.uncovered > 0.0 {
+        s.reasons.push(format!(
+            "{} a month use names the endpoint's private DNS does not cover ({}) and stay on NAT until clients change: {}",
+            gbs(m.uncovered),
+            m.uncovered_names.join(", "),
+            client_change(&s.service, &ctx.scope.region)
+        ));
+    }
+    if let Some(be) = s.break_even_gb_per_month {
+        s.reasons.push(format!(
+            "break-even: {} × {} × ${} / (${} − ${tier1}) = {} a month",
+            ctx.azs,
+            ctx.prices.month_hours,
+            p.interface_usd_per_az_hour,
+            p.nat_usd_per_gb,
+            gbs(be)
+        ));
+    }
+    if required {
+        let net = if m.now >= with {
+            format!("saving {}", usd(m.now - with))
+        } else {
+            format!("cost {}", usd(with - m.now))
+        };
+        s.reasons.push(format!(
+            "required private by --require-private: a policy choice, not a saving (net {net} a month)"
+        ));
+        (Recommendation::CreateInterface, Some(with))
+    } else if with < m.now {
+        s.reasons.extend(one_az_note(ctx, m));
+        (Recommendation::CreateInterface, Some(with))
+    } else {
+        s.reasons.push(format!(
+            "not worth it: {} a month is below the break-even of {} for {} AZs",
+            gbs(m.month),
+            s.break_even_gb_per_month.map_or("?".into(), gbs),
+            ctx.azs
+        ));
+        (Recommendation::NotWorthIt, Some(with))
+    }
+}
+
+/// "an interface endpoint in N AZs costs …": the arithmetic of `with`.
+fn interface_cost_line(ctx: &Pricing, m: &Monthly, with: f64) -> String {
+    let (p, azs) = (&ctx.p, ctx.azs);
+    format!(
+        "an interface endpoint in {azs} AZ{} costs {azs} × {} h × ${}/h + {} × {}{} = {}",
+        if azs == 1 { "" } else { "s" },
+        ctx.prices.month_hours,
+        p.interface_usd_per_az_hour,
+        gbs(m.covered),
+        ctx.rate.quoted(),
+        if m.uncovered > 0.0 {
+            format!(" + {} still through NAT × ${}/GB", gbs(m.uncovered), p.nat_usd_per_gb)
+        } else {
+            String::new()
+        },
+        usd(with)
+    )
+}
+
+/// All the traffic uses names the endpoint does not cover: the clients must
+/// change first; priced as if they had.
+fn needs_client_change(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decision {
+    s.reasons.push(format!(
+        "all {} a month use names an interface endpoint's private DNS does not cover ({}): {}",
+        gbs(m.uncovered),
+        m.uncovered_names.join(", "),
+        client_change(&s.service, &ctx.scope.region)
+    ));
+    let after = ctx.interface_hours() + m.month * ctx.prices.interface_first_tier_usd_per_gb();
+    s.reasons.push(format!(
+        "after that change: {} against {} for the endpoint",
+        m.nat_line,
+        usd(after)
+    ));
+    (Recommendation::NeedsClientChange, Some(after))
+}
+
+/// With several AZs: what the endpoint would cost in one AZ, paying cross-AZ
+/// charges instead of the other AZs' hours.
+fn one_az_note(ctx: &Pricing, m: &Monthly) -> Option<String> {
+    let (p, azs) = (&ctx.p, ctx.azs);
+    if azs <= 1 {
+        return None;
+    }
+    let one_az = ctx.prices.month_hours * p.interface_usd_per_az_hour
+        + m.covered * ctx.rate.usd_per_gb
+        + m.covered * (azs - 1) as f64 / azs as f64 * CROSS_AZ_LEGS * p.cross_az_usd_per_gb
+        + m.uncovered * p.nat_usd_per_gb;
+    Some(format!(
+        "one endpoint ENI per AZ avoids cross-AZ charges; in one AZ it would cost {} (the {}/{} of traffic from other AZs pays ${}/GB each way)",
+        usd(one_az),
+        azs - 1,
+        azs,
+        p.cross_az_usd_per_gb
+    ))
+}
+
+/// What else a recommended interface endpoint needs, or breaks, for this service.
+fn interface_companion_note(service: &str, region: &str) -> Option<String> {
+    match service {
+        "ecr.dkr" | "ecr.api" => Some(format!(
+            "image layers are downloaded from S3 (prod-{region}-starport-layer-bucket): pulls also need the S3 gateway endpoint, and need both ecr.api and ecr.dkr"
+        )),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -528,6 +863,207 @@ pub(crate) mod tests {
         }
     }
 
+    fn ctx<'a>(
+        prices: &'a PriceTable,
+        opts: &'a AdviceOptions,
+        region: &str,
+        vpc_regions: &[&str],
+        azs: u32,
+    ) -> Pricing<'a> {
+        Pricing {
+            scope: Scope {
+                region: region.into(),
+                vpc_regions: vpc_regions.iter().map(|r| r.to_string()).collect(),
+                clients_outside_vpc: false,
+                opts,
+            },
+            rate: InterfaceRate {
+                usd_per_gb: prices.interface_first_tier_usd_per_gb(),
+                blended_over_gb: None,
+            },
+            p: prices.region(region).unwrap().clone(),
+            prices,
+            azs,
+            factor: 1.0,
+        }
+    }
+
+    #[test]
+    fn pricing_region_prefers_the_flag_then_the_first_vpc_region() {
+        let regions: BTreeSet<String> = ["eu-west-1", "us-east-1"].iter().map(|r| r.to_string()).collect();
+        let mut w = vec![];
+        assert_eq!(
+            pricing_region(&regions, &AdviceOptions::default(), &mut w).as_deref(),
+            Some("eu-west-1")
+        );
+        assert!(w[0].contains("several Regions (eu-west-1, us-east-1)"), "{w:?}");
+        let mut w = vec![];
+        let given = AdviceOptions {
+            region: Some("us-east-1".into()),
+            ..Default::default()
+        };
+        assert_eq!(pricing_region(&regions, &given, &mut w).as_deref(), Some("us-east-1"));
+        assert!(w.is_empty(), "{w:?}");
+        let mut w = vec![];
+        assert_eq!(
+            pricing_region(&BTreeSet::new(), &AdviceOptions::default(), &mut w),
+            None
+        );
+        assert!(w[0].contains("give --region"), "{w:?}");
+    }
+
+    #[test]
+    fn monthly_factor_scales_the_window_and_warns_on_short_or_gappy_ones() {
+        let mut r = report("us-east-1", 73.0, &[], vec![]);
+        assert_eq!(monthly_factor(&mut r, 730.0), 10.0);
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        let mut r = report("us-east-1", 10.0, &[], vec![]);
+        r.window.hours_without_flow_records = 3;
+        assert_eq!(monthly_factor(&mut r, 730.0), 73.0);
+        assert!(r.warnings[0].contains("shorter than a day"), "{:?}", r.warnings);
+        assert!(r.warnings[1].starts_with("3 of the window's hours"), "{:?}", r.warnings);
+        let mut r = report("us-east-1", 0.0, &[], vec![]);
+        assert_eq!(monthly_factor(&mut r, 730.0), 0.0);
+        assert!(r.warnings[0].contains("no length"), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn priced_azs_flag_then_flow_logs_then_default() {
+        let mut r = report("us-east-1", 24.0, &["a", "b", "c"], vec![]);
+        let flag = AdviceOptions {
+            azs: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(priced_azs(&mut r, &flag), (1, "--azs".to_string()));
+        assert_eq!(
+            priced_azs(&mut r, &AdviceOptions::default()),
+            (3, "flow logs (az-id)".to_string())
+        );
+        assert!(r.warnings.is_empty());
+        let mut r = report("us-east-1", 24.0, &[], vec![]);
+        assert_eq!(
+            priced_azs(&mut r, &AdviceOptions::default()),
+            (DEFAULT_AZS, "assumed".to_string())
+        );
+        assert!(r.warnings[0].contains("set --azs"), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn unsupported_without_endpoint_service_or_in_a_region_without_vpcs() {
+        let (prices, opts) = (PriceTable::embedded(), AdviceOptions::default());
+        let c = ctx(&prices, &opts, "us-east-1", &["us-east-1", "eu-west-1"], 2);
+        let none = service("brandnew", &[], 1);
+        assert!(unsupported_reason(&none, &c.scope)
+            .unwrap()
+            .contains("no VPC endpoint service"));
+        let mut far = service("sqs", &[EndpointType::Interface], 1);
+        far.region = Some("ap-south-1".into());
+        assert!(unsupported_reason(&far, &c.scope)
+            .unwrap()
+            .contains("goes to ap-south-1, another Region"));
+        // A Region of another VPC in the logs is supported (the endpoint belongs there).
+        far.region = Some("eu-west-1".into());
+        assert_eq!(unsupported_reason(&far, &c.scope), None);
+        assert!(other_vpc_region_note(&far, &c.scope)
+            .unwrap()
+            .contains("--region eu-west-1"));
+    }
+
+    #[test]
+    fn one_az_note_only_with_several_azs() {
+        let (prices, opts) = (PriceTable::embedded(), AdviceOptions::default());
+        let s = service("sqs", &[EndpointType::Interface], 1000);
+        let c = ctx(&prices, &opts, "us-east-1", &["us-east-1"], 1);
+        assert_eq!(one_az_note(&c, &Monthly::of(&s, &c)), None);
+        let c = ctx(&prices, &opts, "us-east-1", &["us-east-1"], 2);
+        // 730 × 0.01 + 1000 × 0.01 + 1000 × 1/2 × 2 × 0.01 = 7.30 + 10 + 10.
+        let note = one_az_note(&c, &Monthly::of(&s, &c)).unwrap();
+        assert!(note.contains("would cost $27.30"), "{note}");
+    }
+
+    #[test]
+    fn nat_still_needed_decides_on_what_stays() {
+        let costs = CostTotals {
+            nat_gateways: 2,
+            nat_hours_usd: 65.7,
+            ..Default::default()
+        };
+        let (needed, why) = nat_still_needed(5.0, 2.0, &["sqs".into()], 1, &costs);
+        assert!(needed);
+        assert!(
+            why.starts_with("5.00 GB a month would still go through NAT: 2.00 GB outside AWS")
+                && why.ends_with("and to sqs"),
+            "{why}"
+        );
+        let (needed, why) = nat_still_needed(0.0, 0.0, &[], 1, &costs);
+        assert!(!needed);
+        assert!(
+            why.contains("NAT gateways could be removed, saving a further $65.70"),
+            "{why}"
+        );
+        assert_eq!(
+            nat_still_needed(0.0, 0.0, &[], 0, &costs),
+            (false, "no traffic through NAT in the logs".into())
+        );
+    }
+
+    #[test]
+    fn one_nat_gateway_is_billed_when_traffic_shows_one_without_its_address() {
+        let r = report(
+            "us-east-1",
+            24.0,
+            &[],
+            vec![service("sqs", &[EndpointType::Interface], 1)],
+        );
+        assert_eq!(billed_nat_gateways(&r), 1);
+        let r = report("us-east-1", 24.0, &[], vec![]);
+        assert_eq!(billed_nat_gateways(&r), 0);
+    }
+
+    #[test]
+    fn execute_api_through_nat_is_public_apis_never_an_interface_endpoint() {
+        // Far above break-even: an interface endpoint would be "cheaper", but
+        // it cannot carry calls to public APIs.
+        for require_private in [vec![], vec!["execute-api".to_string()]] {
+            let mut r = report(
+                "us-east-1",
+                730.0,
+                &["a", "b"],
+                vec![service("execute-api", &[EndpointType::Interface], 5000)],
+            );
+            let opts = AdviceOptions {
+                require_private: require_private.clone(),
+                ..Default::default()
+            };
+            advise(&mut r, &PriceTable::embedded(), &opts);
+            let api = get(&r, "execute-api");
+            assert_eq!(
+                api.recommendation,
+                Some(Recommendation::Unsupported),
+                "{:?}",
+                api.reasons
+            );
+            let all = api.reasons.join("\n");
+            assert!(
+                all.contains("public (regional or edge-optimized) API Gateway APIs"),
+                "{all}"
+            );
+            assert!(
+                all.contains("only a private API") && all.contains("aws:SourceVpce"),
+                "{all}"
+            );
+            assert!(all.contains("making these APIs private"), "{all}");
+            // 2 × 730 × 0.01 + 5000 × 0.01 = 64.60 once they are private.
+            assert!(all.contains("against $64.60 for the endpoint"), "{all}");
+            assert_eq!(api.monthly_savings_usd, None);
+            assert_eq!(r.costs.as_ref().unwrap().recommended_endpoints_usd, 0.0);
+            assert_eq!(
+                all.contains("--require-private execute-api"),
+                !require_private.is_empty()
+            );
+        }
+    }
+
     fn get<'a>(r: &'a Report, name: &str) -> &'a ServiceUsage {
         r.services.iter().find(|s| s.service == name).unwrap()
     }
@@ -550,7 +1086,7 @@ pub(crate) mod tests {
                 service("s3", &[Gateway, Interface], 500),
             ],
         );
-        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
+        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default());
         let p = r.pricing.as_ref().unwrap();
         assert_eq!(
             (p.azs, p.azs_source.as_str(), p.extrapolation_factor),
@@ -606,7 +1142,7 @@ pub(crate) mod tests {
             &["euc1-az1", "euc1-az2", "euc1-az3"],
             vec![service("sqs", &[Interface], 25), service("sts", &[Interface], 20)],
         );
-        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
+        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default());
         let f = 730.0 / 24.0;
         // sqs: 25 × f = 760.4167 GB; now × 0.052 = 39.5417; with 3 × 730 × 0.012 = 26.28 + 7.6042 = 33.8842.
         let q = get(&r, "sqs");
@@ -643,7 +1179,7 @@ pub(crate) mod tests {
             require_private: vec!["secretsmanager".into()],
             ..Default::default()
         };
-        advise(&mut r, &PriceTable::embedded(), &opts).unwrap();
+        advise(&mut r, &PriceTable::embedded(), &opts);
         assert_eq!(r.pricing.as_ref().unwrap().azs_source, "assumed");
         assert!(r.warnings.iter().any(|w| w.contains("--azs")));
         let e = get(&r, "ssm");
@@ -683,7 +1219,7 @@ pub(crate) mod tests {
             &["a", "b"],
             vec![service("kinesis-streams", &[Interface], pb + pb / 2)],
         );
-        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
+        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default());
         let k = get(&r, "kinesis-streams");
         let want = 14.6 + pb as f64 * 0.01 + (pb / 2) as f64 * 0.006;
         assert!(
@@ -691,6 +1227,70 @@ pub(crate) mod tests {
             "{:?} vs {want}",
             k.monthly_cost_with_endpoint_usd
         );
+        // The reason's arithmetic uses the blended rate the figure used:
+        // (1 PB × 0.01 + 0.5 PB × 0.006) / 1.5 PB = $0.0087/GB, not the first tier.
+        let line = k
+            .reasons
+            .iter()
+            .find(|x| x.contains("an interface endpoint in 2 AZs costs"))
+            .unwrap_or_else(|| panic!("{:?}", k.reasons));
+        assert!(
+            line.contains("1572864 GB × $0.0087/GB (the blended tiered rate"),
+            "{line}"
+        );
+        assert!(line.ends_with(&format!("= {}", usd(want))), "{line} vs {want}");
+        assert!(k.reasons.iter().all(|x| !x.contains("× $0.01/GB")), "{:?}", k.reasons);
+        // Redone once, not stacked on the first-tier reasons.
+        assert_eq!(k.reasons.iter().filter(|x| x.contains("costs 2 × 730 h")).count(), 1);
+        let one_az = k
+            .reasons
+            .iter()
+            .find(|x| x.contains("in one AZ it would cost"))
+            .unwrap();
+        let blended = want - 14.6;
+        let expect = 7.3 + blended + (pb + pb / 2) as f64 * 0.5 * 2.0 * 0.01;
+        assert!(one_az.contains(&usd(expect)), "{one_az} vs {expect}");
+    }
+
+    #[test]
+    fn required_private_endpoints_count_in_the_net_total() {
+        use EndpointType::*;
+        let mut r = report(
+            "us-east-1",
+            730.0,
+            &["a", "b"],
+            vec![
+                service("s3", &[Gateway, Interface], 500),
+                service("secretsmanager", &[Interface], 1),
+            ],
+        );
+        let opts = AdviceOptions {
+            require_private: vec!["secretsmanager".into()],
+            ..Default::default()
+        };
+        advise(&mut r, &PriceTable::embedded(), &opts);
+        let c = r.costs.as_ref().unwrap();
+        // s3 saves 22.50; secretsmanager costs 14.60 + 0.01 against 0.045 on NAT.
+        assert!((c.savings_if_all_applied_usd - 22.5).abs() < 1e-9);
+        let net = 22.5 + 0.045 - (14.6 + 0.01);
+        assert!(
+            close(c.net_savings_if_all_applied_usd, net),
+            "{:?} vs {net}",
+            c.net_savings_if_all_applied_usd
+        );
+        // Without the requirement, secretsmanager is not worth it and net = savings.
+        let mut r = report(
+            "us-east-1",
+            730.0,
+            &["a", "b"],
+            vec![
+                service("s3", &[Gateway, Interface], 500),
+                service("secretsmanager", &[Interface], 1),
+            ],
+        );
+        advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default());
+        let c = r.costs.as_ref().unwrap();
+        assert!(close(c.net_savings_if_all_applied_usd, c.savings_if_all_applied_usd));
     }
 
     #[test]
@@ -703,13 +1303,53 @@ pub(crate) mod tests {
             &["a"],
             vec![service("sqs", &[EndpointType::Interface], 100)],
         );
-        advise(&mut r, &table, &AdviceOptions::default()).unwrap();
+        advise(&mut r, &table, &AdviceOptions::default());
         // now 100 × 0.10 = 10.00; with 1 × 730 × 0.010 + 100 × 0.01 = 8.30.
         assert!(close(get(&r, "sqs").monthly_savings_usd, 1.7));
-        let mut r = report("mars-north-1", 730.0, &[], vec![]);
-        let e = advise(&mut r, &PriceTable::embedded(), &AdviceOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("mars-north-1") && e.contains("eu-central-1"), "{e}");
+        // A Region the table lacks: traffic kept, costs null, a warning, no abort.
+        let mut r = report(
+            "mars-north-1",
+            730.0,
+            &["a"],
+            vec![
+                service("s3", &[EndpointType::Gateway, EndpointType::Interface], 50),
+                service("sqs", &[EndpointType::Interface], 900),
+                service("kms", &[EndpointType::Interface], 1),
+            ],
+        );
+        let opts = AdviceOptions {
+            require_private: vec!["kms".into()],
+            ..Default::default()
+        };
+        advise(&mut r, &PriceTable::embedded(), &opts);
+        assert!(r.pricing.is_none() && r.costs.is_none());
+        let w = r
+            .warnings
+            .iter()
+            .find(|w| w.contains("mars-north-1"))
+            .expect("a warning names the Region");
+        assert!(w.contains("--pricing FILE") && w.contains("costs are null"), "{w}");
+        assert_eq!(r.totals.bytes_via_nat, 951 * GIB);
+        let s3 = get(&r, "s3");
+        assert_eq!(
+            s3.recommendation,
+            Some(Recommendation::CreateGateway),
+            "free, so no price is needed"
+        );
+        assert!(s3.reasons.iter().any(|x| x.contains("not priced")), "{:?}", s3.reasons);
+        let sqs = get(&r, "sqs");
+        assert_eq!((sqs.recommendation, sqs.bytes_via_nat), (None, 900 * GIB));
+        assert!(sqs.reasons[0].contains("mars-north-1's prices"), "{:?}", sqs.reasons);
+        assert_eq!(get(&r, "kms").recommendation, Some(Recommendation::CreateInterface));
+        for s in &r.services {
+            let costs = [
+                s.monthly_gb_via_nat,
+                s.monthly_cost_now_usd,
+                s.monthly_cost_with_endpoint_usd,
+                s.monthly_savings_usd,
+                s.break_even_gb_per_month,
+            ];
+            assert!(costs.iter().all(Option::is_none), "{}: {costs:?}", s.service);
+        }
     }
 }

@@ -160,7 +160,7 @@ fn each_vpc_region_decides_its_services_region() {
         .unwrap();
     assert_eq!(bucket.region.as_deref(), Some("us-west-2"));
 
-    advise(&mut report, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
+    advise(&mut report, &PriceTable::embedded(), &AdviceOptions::default());
     for (service, region) in [("dynamodb", "us-west-2"), ("s3", "us-west-2")] {
         let s = report
             .services
@@ -200,7 +200,7 @@ fn names_only_us_east_1_serves_are_cross_region_elsewhere() {
     )];
     let Run { mut report, .. } = run(&dns, &flows);
     assert_eq!(nat_bytes(&report, "sqs", "us-east-1"), 9 * MB);
-    advise(&mut report, &PriceTable::embedded(), &AdviceOptions::default()).unwrap();
+    advise(&mut report, &PriceTable::embedded(), &AdviceOptions::default());
     let sqs = report.services.iter().find(|s| s.service == "sqs").unwrap();
     assert_eq!(sqs.recommendation, Some(Recommendation::Unsupported));
     assert!(
@@ -316,5 +316,84 @@ fn china_endpoint_service_names_agree_between_explain_and_analyze() {
             .unwrap();
         assert_eq!(analyzed.endpoint_service_name.as_deref(), Some(esn), "analyze {name}");
         assert_eq!(analyzed.bytes_via_nat, MB);
+    }
+}
+
+/// SQS and S3 traffic through NAT from a VPC in af-south-1 (Cape Town).
+fn cape_town() -> Run {
+    let dns = [
+        query(
+            "vpc-af",
+            "af-south-1",
+            0,
+            "sqs.af-south-1.amazonaws.com",
+            &[("A", "13.244.0.10")],
+        ),
+        query(
+            "vpc-af",
+            "af-south-1",
+            1,
+            "mybucket.s3.af-south-1.amazonaws.com",
+            &[("A", "52.95.75.2")],
+        ),
+    ];
+    let flows = [
+        egress("vpc-af", "af-south-1", "10.0.0.5", "13.244.0.10", 700 * MB, "AMAZON"),
+        egress("vpc-af", "af-south-1", "10.0.0.5", "52.95.75.2", 300 * MB, "S3"),
+    ];
+    run(&dns, &flows)
+}
+
+#[test]
+fn af_south_1_is_priced_from_the_embedded_table() {
+    let Run { mut report, .. } = cape_town();
+    assert_eq!(nat_bytes(&report, "sqs", "af-south-1"), 700 * MB);
+    let table = PriceTable::embedded();
+    advise(&mut report, &table, &AdviceOptions::default());
+    let p = report.pricing.as_ref().expect("af-south-1 is in the embedded table");
+    assert_eq!((p.region.as_str(), p.confidence.as_str()), ("af-south-1", "low"));
+    assert!(p.source.contains("derived from"), "{}", p.source);
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("af-south-1 prices are low-confidence")),
+        "{:?}",
+        report.warnings
+    );
+    let afs1 = table.region("af-south-1").unwrap();
+    let sqs = report.services.iter().find(|s| s.service == "sqs").unwrap();
+    let month = sqs.monthly_gb_via_nat.unwrap();
+    assert!(month > 0.0);
+    assert!((sqs.monthly_cost_now_usd.unwrap() - month * afs1.nat_usd_per_gb).abs() < 1e-9);
+    let s3 = report.services.iter().find(|s| s.service == "s3").unwrap();
+    assert_eq!(s3.recommendation, Some(Recommendation::CreateGateway));
+    assert!(s3.monthly_savings_usd.unwrap() > 0.0);
+    let c = report.costs.as_ref().unwrap();
+    assert!(
+        c.nat_processing_usd > 0.0 && c.savings_if_all_applied_usd > 0.0,
+        "{c:?}"
+    );
+}
+
+#[test]
+fn a_price_table_without_the_region_keeps_the_traffic_with_null_costs() {
+    let mut table = PriceTable::embedded();
+    table.regions.retain(|r, _| r == "us-east-1");
+    let Run { mut report, .. } = cape_town();
+    let traffic = report.totals.clone();
+    advise(&mut report, &table, &AdviceOptions::default());
+    assert!(report.pricing.is_none() && report.costs.is_none());
+    assert_eq!(report.totals, traffic);
+    assert_eq!(nat_bytes(&report, "sqs", "af-south-1"), 700 * MB);
+    let w = report
+        .warnings
+        .iter()
+        .find(|w| w.contains("no prices for af-south-1"))
+        .unwrap_or_else(|| panic!("{:?}", report.warnings));
+    assert!(w.contains("--pricing FILE"), "{w}");
+    for s in &report.services {
+        assert_eq!(s.monthly_cost_now_usd, None, "{}", s.service);
+        assert_eq!(s.monthly_savings_usd, None, "{}", s.service);
     }
 }

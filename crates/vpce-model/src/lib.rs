@@ -118,8 +118,15 @@ pub struct CostTotals {
     /// Hourly charge of the NAT gateways seen.
     pub nat_hours_usd: f64,
     pub nat_gateways: u32,
-    /// Savings if every create-gateway and create-interface recommendation is applied.
+    /// Savings if every create-gateway and create-interface recommendation is
+    /// applied: the positive savings only.
     pub savings_if_all_applied_usd: f64,
+    /// What applying every create-gateway and create-interface recommendation
+    /// changes the monthly bill by: the savings with the cost of endpoints
+    /// required by `--require-private` included (negative: the bill grows).
+    /// `None` in reports priced before this field existed.
+    #[serde(default)]
+    pub net_savings_if_all_applied_usd: Option<f64>,
     /// Cost of the recommended interface endpoints (hours and processing).
     pub recommended_endpoints_usd: f64,
     /// Whether traffic that no endpoint carries still needs the NAT gateway.

@@ -213,6 +213,49 @@ mod tests {
     }
 
     #[test]
+    fn estimated_regions_say_what_they_are_derived_from() {
+        let t = PriceTable::embedded();
+        for name in [
+            "af-south-1",
+            "eu-south-1",
+            "eu-south-2",
+            "eu-central-2",
+            "me-central-1",
+            "il-central-1",
+            "ap-south-2",
+            "ap-southeast-3",
+            "ap-southeast-4",
+            "ap-southeast-5",
+            "ap-southeast-7",
+            "ca-west-1",
+            "mx-central-1",
+            "cn-north-1",
+            "cn-northwest-1",
+        ] {
+            let r = t.region(name).unwrap();
+            assert_eq!(r.confidence, "low", "{name}");
+            let base = r.source.split("derived from ").nth(1).and_then(|b| b.split(' ').next());
+            let base = base.unwrap_or_else(|| panic!("{name}: {}", r.source));
+            let b = t.region(base).unwrap();
+            assert_eq!(
+                (
+                    r.nat_usd_per_gb,
+                    r.nat_usd_per_hour,
+                    r.interface_usd_per_az_hour,
+                    &r.as_of
+                ),
+                (
+                    b.nat_usd_per_gb,
+                    b.nat_usd_per_hour,
+                    b.interface_usd_per_az_hour,
+                    &b.as_of
+                ),
+                "{name} copies {base}"
+            );
+        }
+    }
+
+    #[test]
     fn tiers_apply_to_the_region_total() {
         let t = PriceTable::embedded();
         const PB: f64 = 1_048_576.0;

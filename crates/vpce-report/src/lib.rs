@@ -82,19 +82,24 @@ fn right(text: impl ToString) -> Cell {
 fn render_services(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
     let mut t = new_table();
     let priced = r.pricing.is_some();
+    // Without prices, the recommendations that need none (gateway, exists) still show.
+    let recommended = priced || r.services.iter().any(|s| s.recommendation.is_some());
     let mut header = vec![
         "#",
         "service",
         "endpoint service",
         "types",
         "queries",
-        "GB via NAT",
-        "GB via endpoint",
+        "GB via NAT (window)",
+        "GB via endpoint (window)",
         "exists",
         "supported",
     ];
     if priced {
-        header.extend(["$/mo now", "$/mo with", "savings/mo", "recommendation"]);
+        header.extend(["$/mo now", "$/mo with", "savings/mo"]);
+    }
+    if recommended {
+        header.push("recommendation");
     }
     t.set_header(header);
     let shown = if top == 0 {
@@ -119,6 +124,8 @@ fn render_services(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> 
             row.push(money(s.monthly_cost_now_usd));
             row.push(money(s.monthly_cost_with_endpoint_usd));
             row.push(money(s.monthly_savings_usd));
+        }
+        if recommended {
             row.push(Cell::new(s.recommendation.map_or("-", |r| r.as_str())));
         }
         t.add_row(row);
@@ -138,8 +145,8 @@ fn render_other_traffic(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     let mut u = new_table();
     u.set_header(vec![
         "other traffic",
-        "GB via NAT",
-        "GB other paths",
+        "GB via NAT (window)",
+        "GB other paths (window)",
         "top destinations",
     ]);
     for o in &r.unattributed {
@@ -195,7 +202,7 @@ fn render_totals(r: &Report, w: &mut dyn Write) -> io::Result<()> {
 fn render_costs(p: &vpce_model::PricingSummary, c: &vpce_model::CostTotals, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
-        "Monthly ({} h window × {:.2} to a {}-h month): NAT processing ${:.2} (${:.2} for AWS services) + ${:.2} for {} NAT gateway{} hours; savings if every recommendation is applied: ${:.2}.",
+        "Monthly ({} h window × {:.2} to a {}-h month): NAT processing ${:.2} (${:.2} for AWS services) + ${:.2} for {} NAT gateway{} hours; savings if every recommendation is applied: ${:.2}{}.",
         p.window_hours,
         p.extrapolation_factor,
         p.month_hours,
@@ -204,7 +211,8 @@ fn render_costs(p: &vpce_model::PricingSummary, c: &vpce_model::CostTotals, w: &
         c.nat_hours_usd,
         c.nat_gateways,
         if c.nat_gateways == 1 { "" } else { "s" },
-        c.savings_if_all_applied_usd
+        c.savings_if_all_applied_usd,
+        net_of_required(c)
     )?;
     writeln!(
         w,
@@ -343,6 +351,22 @@ pub fn render_seed_json(r: &Report, top: usize, w: &mut dyn Write) -> io::Result
     }
     serde_json::to_writer_pretty(&mut *w, &Value::Object(out))?;
     writeln!(w)
+}
+
+/// The net monthly change, when endpoints required by `--require-private`
+/// make it differ from the positive savings (shown to the cent).
+fn net_of_required(c: &vpce_model::CostTotals) -> String {
+    match c.net_savings_if_all_applied_usd {
+        Some(net) if (net - c.savings_if_all_applied_usd).abs() >= 0.005 => {
+            let change = if net >= 0.0 {
+                format!("a net saving of ${net:.2}")
+            } else {
+                format!("a net cost of ${:.2}", -net)
+            };
+            format!("; with the cost of the endpoints --require-private adds, {change} a month")
+        }
+        _ => String::new(),
+    }
 }
 
 /// The price table for `vpce-advisor pricing`.

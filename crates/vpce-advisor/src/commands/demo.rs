@@ -60,7 +60,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<Exit> {
     };
     let reference = Reference::embedded();
     let mut report = pipeline::analyze(sample(), &cfg, &flow_read, &reference, vpce_ingest::default_threads());
-    pipeline::price(&mut report, &Costs::embedded(), None)?;
+    pipeline::price(&mut report, &Costs::embedded(), None);
     let mut out = output(None)?;
     match format {
         ReportFormat::Table => {
