@@ -367,6 +367,18 @@ fn billed_nat_gateways(report: &Report) -> u32 {
     }
 }
 
+/// The NAT gateways' public addresses: from the live inventory (private NAT
+/// gateways have none), else one per billed gateway.
+fn nat_public_addresses(report: &Report, nat_gateways: u32) -> (u32, String) {
+    match report.live.as_ref().map(|l| &l.inventory) {
+        Some(inv) if !inv.nat_gateways.is_empty() => (
+            inv.nat_gateways.iter().map(|n| n.public_ips.len() as u32).sum(),
+            "live inventory".into(),
+        ),
+        _ => (nat_gateways, "one per NAT gateway (assumed)".into()),
+    }
+}
+
 /// The monthly totals, and whether the NAT gateway is still needed once the
 /// recommendations are applied.
 fn cost_totals(report: &Report, ctx: &Pricing) -> CostTotals {
@@ -379,6 +391,12 @@ fn cost_totals(report: &Report, ctx: &Pricing) -> CostTotals {
         nat_gateways,
         ..Default::default()
     };
+    if let Some(per_hour) = ctx.prices.public_ipv4_usd_per_hour {
+        let (addresses, source) = nat_public_addresses(report, nat_gateways);
+        costs.nat_public_ipv4_usd = Some(addresses as f64 * ctx.prices.month_hours * per_hour);
+        costs.nat_public_ipv4_addresses = Some(addresses);
+        costs.nat_public_ipv4_source = Some(source);
+    }
     let not_services_gb = ctx.monthly_gb(t.bytes_via_nat_not_aws + t.bytes_via_nat_to_aws_unattributed);
     let mut remaining_gb = not_services_gb;
     let mut remaining_services = Vec::new();
@@ -437,8 +455,18 @@ fn nat_still_needed(
         );
         (true, reason)
     } else if bytes_via_nat > 0 {
+        let source = costs.nat_public_ipv4_source.as_deref().unwrap_or("");
+        let ipv4 = match (costs.nat_public_ipv4_usd, costs.nat_public_ipv4_addresses) {
+            (Some(v), Some(n)) if n > 0 => format!(
+                " for the gateway hours and {} for the public IPv4 of {n} Elastic IP{} ({source}), {} in all",
+                usd(v),
+                if n == 1 { "" } else { "s" },
+                usd(costs.nat_hours_usd + v)
+            ),
+            _ => String::new(),
+        };
         let reason = format!(
-            "all NAT traffic goes to services the recommended endpoints carry: once they are in place the NAT gateway{} could be removed, saving a further {} a month",
+            "all NAT traffic goes to services the recommended endpoints carry: once they are in place the NAT gateway{} could be removed, saving a further {}{ipv4} a month",
             if costs.nat_gateways == 1 { "" } else { "s" },
             usd(costs.nat_hours_usd)
         );
@@ -1005,6 +1033,40 @@ pub(crate) mod tests {
             nat_still_needed(0.0, 0.0, &[], 0, &costs),
             (false, "no traffic through NAT in the logs".into())
         );
+        // Removing the gateways also ends their Elastic IPs' public IPv4 charge.
+        let with_ips = CostTotals {
+            nat_public_ipv4_usd: Some(7.3),
+            nat_public_ipv4_addresses: Some(2),
+            nat_public_ipv4_source: Some("live inventory".into()),
+            ..costs
+        };
+        let (_, why) = nat_still_needed(0.0, 0.0, &[], 1, &with_ips);
+        assert!(
+            why.contains("$65.70 for the gateway hours and $7.30 for the public IPv4 of 2 Elastic IPs (live inventory), $73.00 in all"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn nat_public_addresses_come_from_the_inventory_else_one_per_gateway() {
+        let mut r = report("us-east-1", 24.0, &[], Vec::new());
+        assert_eq!(nat_public_addresses(&r, 2), (2, "one per NAT gateway (assumed)".into()));
+        let inv = vpce_model::inventory::Inventory {
+            nat_gateways: vec![
+                vpce_model::inventory::NatGatewayInfo {
+                    public_ips: vec!["198.51.100.1".into(), "198.51.100.2".into()],
+                    ..Default::default()
+                },
+                // A private NAT gateway has no public address.
+                vpce_model::inventory::NatGatewayInfo::default(),
+            ],
+            ..Default::default()
+        };
+        r.live = Some(vpce_model::Live {
+            inventory: inv,
+            findings: Vec::new(),
+        });
+        assert_eq!(nat_public_addresses(&r, 2), (2, "live inventory".into()));
     }
 
     #[test]

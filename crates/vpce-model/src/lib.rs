@@ -118,6 +118,18 @@ pub struct CostTotals {
     /// Hourly charge of the NAT gateways seen.
     pub nat_hours_usd: f64,
     pub nat_gateways: u32,
+    /// The public IPv4 charge of the NAT gateways' Elastic IPs (a month),
+    /// also saved when NAT can go; `None` when the price table has no
+    /// public IPv4 price.
+    #[serde(default)]
+    pub nat_public_ipv4_usd: Option<f64>,
+    /// How many Elastic IPs that charge is for.
+    #[serde(default)]
+    pub nat_public_ipv4_addresses: Option<u32>,
+    /// Where the count came from: `live inventory`, or `one per NAT gateway
+    /// (assumed)`.
+    #[serde(default)]
+    pub nat_public_ipv4_source: Option<String>,
     /// Savings if every create-gateway and create-interface recommendation is
     /// applied: the positive savings only.
     pub savings_if_all_applied_usd: f64,

@@ -47,6 +47,12 @@ pub struct PriceTable {
     pub month_hours: f64,
     pub interface_endpoint_gb_tiers: Vec<Tier>,
     pub interface_endpoint_tiers_source: String,
+    /// The hourly charge of a public IPv4 address (a NAT gateway's Elastic
+    /// IPs); `None` in price files written before it was listed.
+    #[serde(default)]
+    pub public_ipv4_usd_per_hour: Option<f64>,
+    #[serde(default)]
+    pub public_ipv4_source: Option<String>,
     /// Prices of delivering and keeping the logs themselves (vended logs).
     #[serde(default)]
     pub log_delivery: Option<LogDeliveryPrices>,
