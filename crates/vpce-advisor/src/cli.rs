@@ -328,6 +328,11 @@ pub struct AnalysisArgs {
     /// Fail (exit 1) when any line is malformed or any file cannot be read.
     #[arg(long)]
     pub strict: bool,
+    /// Accept a report of inputs that could not all be read to their end (a
+    /// truncated file, an S3 object that kept failing): exit 0 with the
+    /// report marked partial instead of exit 1. iac writes its files.
+    #[arg(long)]
+    pub allow_partial: bool,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

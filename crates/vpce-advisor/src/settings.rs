@@ -224,6 +224,9 @@ pub(crate) struct Analysis {
     pub live: Option<String>,
     pub no_insights: bool,
     pub strict: bool,
+    /// `--allow-partial`: a report of inputs not all read to their end is a
+    /// success.
+    pub allow_partial: bool,
     pub threads: usize,
     pub quiet: bool,
     pub reference: Reference,
@@ -248,6 +251,7 @@ impl Analysis {
             no_insights,
             aws,
             strict,
+            allow_partial,
             threads,
             quiet,
             reference,
@@ -292,6 +296,7 @@ impl Analysis {
             live,
             no_insights,
             strict,
+            allow_partial,
             threads: threads.unwrap_or_else(vpce_ingest::default_threads),
             quiet,
             reference,
@@ -360,6 +365,8 @@ pub(crate) struct Iac {
     /// `--vpc-id` and `--vpc-cidr` as given (else from a live inventory).
     pub vpc_id: Option<String>,
     pub vpc_cidrs: Vec<String>,
+    /// `--allow-partial`: write the files from a partial report.
+    pub allow_partial: bool,
 }
 
 impl Iac {
@@ -380,6 +387,7 @@ impl Iac {
             analysis,
         } = args;
         let (vpc_id, vpc_cidrs) = (analysis.vpc_id.clone(), analysis.vpc_cidr.clone());
+        let allow_partial = analysis.allow_partial;
         let report = match report {
             Some(_) if analysis.live => {
                 bail!("--live reads the VPC alongside the logs; with --report, save that report with `analyze --live --format json` first (its inventory is used)")
@@ -409,6 +417,7 @@ impl Iac {
             output,
             vpc_id,
             vpc_cidrs,
+            allow_partial,
         })
     }
 }

@@ -513,6 +513,19 @@ fn s3_bodies_that_break_are_resumed_and_what_cannot_be_read_is_named() {
     let error = errors[0]["error"].as_str().unwrap();
     assert!(error.contains("gave up after 4 resumes"), "{error}");
     assert!(errors[0]["file"].as_str().unwrap().ends_with(&name), "{errors:?}");
+    // The report is partial, says how much was lost, and the run fails.
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(r["inputs"]["partial"], true);
+    let size = std::fs::metadata(&flow_file).unwrap().len();
+    let unread = errors[0]["bytes_unread"].as_u64().expect("the object's size is known");
+    // The proxy sends half of the body, then nothing.
+    assert_eq!(unread, size - size / 2, "{errors:?}");
+    assert_eq!(r["inputs"]["bytes_unread"], unread);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: partial: 1 input could not be read to the end") && stderr.contains(&name),
+        "{stderr}"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -28,6 +28,10 @@ pub(crate) fn run(args: IacArgs) -> Result<Exit> {
             Outcome::Strict(why) => return Ok(exit::findings(&why)),
         },
     };
+    if let Some(why) = pipeline::partial_problem(&report).filter(|_| !s.allow_partial) {
+        // Endpoints chosen from part of the traffic: nothing is written.
+        return Ok(exit::findings(&format!("{why}; no files were written")));
+    }
     let plan = plan_endpoints(&report, &options(&s, &report)?)?;
     let files = match s.format {
         IacFormat::Terraform => terraform_endpoints(&plan),
