@@ -528,6 +528,53 @@ fn s3_bodies_that_break_are_resumed_and_what_cannot_be_read_is_named() {
     );
 }
 
+/// Credentials without `ec2:DescribeFlowLogs` (the proxy answers it 403):
+/// the custom-format flow log in CloudWatch Logs is not read in the default
+/// format, line after malformed line; the run stops with one error saying
+/// what to grant or give, and `--flow-log-format` reads it.
+#[test]
+fn a_denied_flow_log_format_stops_with_the_fix_and_the_flag_reads_the_group() {
+    let w = world();
+    let proxy = FaultProxy::start(&w.moto, "deny", "DescribeFlowLogs");
+    let run = |extra: &[&str]| {
+        w.moto
+            .cmd()
+            .env("AWS_ENDPOINT_URL", &proxy.url)
+            .args(["analyze", "--no-insights", "--format", "json", "-q"])
+            .args(["--flow-logs", "cloudwatch:///vpce/flow"])
+            .args(["--since", &w.since, "--until", &w.until])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let fields = w.ids["flow_format"].as_str().unwrap().split_whitespace().count();
+    assert_ne!(fields, 14, "the fixture's format is a custom one");
+    for part in [
+        "/vpce/flow".to_string(),
+        format!("{fields} fields"),
+        "ec2:DescribeFlowLogs".into(),
+        "--flow-log-format".into(),
+    ] {
+        assert!(err.contains(&part), "{part} missing: {err}");
+    }
+    assert_eq!(err.matches("error:").count(), 1, "one error: {err}");
+    assert!(out.stdout.is_empty(), "no report from misread records");
+
+    let out = run(&["--flow-log-format", w.ids["flow_format"].as_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = json_of(&out);
+    assert_eq!(r["inputs"]["flow"]["records"], w.truth["flow_records"]);
+    assert_eq!(r["inputs"]["malformed"], 0);
+    assert!(
+        !r["warnings"].to_string().contains("DescribeFlowLogs"),
+        "the given format needs no lookup: {}",
+        r["warnings"]
+    );
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
