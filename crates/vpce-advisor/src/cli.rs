@@ -153,6 +153,12 @@ pub struct IacEndpointArgs {
     /// Directory to write the files into.
     #[arg(long, short, value_name = "DIR", default_value = "vpce-endpoints")]
     pub output: PathBuf,
+    /// Write the files even when the live inventory (--live, or a report
+    /// saved by analyze --live) shows an error that makes applying them fail
+    /// (DNS hostnames off for private DNS, a conflicting private hosted
+    /// zone, the endpoint quota).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }

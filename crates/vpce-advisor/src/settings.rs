@@ -367,6 +367,8 @@ pub(crate) struct Iac {
     pub vpc_cidrs: Vec<String>,
     /// `--allow-partial`: write the files from a partial report.
     pub allow_partial: bool,
+    /// `--force`: write the files although preflight says applying them fails.
+    pub force: bool,
 }
 
 impl Iac {
@@ -384,6 +386,7 @@ impl Iac {
             tags,
             name_prefix,
             output,
+            force,
             analysis,
         } = args;
         let (vpc_id, vpc_cidrs) = (analysis.vpc_id.clone(), analysis.vpc_cidr.clone());
@@ -418,6 +421,7 @@ impl Iac {
             vpc_id,
             vpc_cidrs,
             allow_partial,
+            force,
         })
     }
 }

@@ -357,29 +357,49 @@ fn iac_live_takes_subnets_route_tables_and_cidrs_from_the_vpc() {
     let vpc = w.ids["vpc_id"].as_str().unwrap();
     let url = format!("s3://{}/team/", w.ids["bucket"].as_str().unwrap());
     let out_dir = w.dir.path().join("tf");
-    let out = w
-        .moto
-        .cmd()
-        .args([
-            "iac",
-            "--live",
-            "--vpc-id",
-            vpc,
-            "--only",
-            "dynamodb,kinesis-streams",
-            "-q",
-        ])
-        .args([
-            "--dns-logs",
-            &url,
-            "--flow-logs",
-            &url,
-            "--output",
-            out_dir.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let iac = |only: &str, extra: &[&str]| {
+        w.moto
+            .cmd()
+            .args(["iac", "--live", "--vpc-id", vpc, "--only", only, "-q"])
+            .args([
+                "--dns-logs",
+                &url,
+                "--flow-logs",
+                &url,
+                "--output",
+                out_dir.to_str().unwrap(),
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // The fixture VPC has DNS hostnames off: an interface endpoint with
+    // private DNS (kinesis-streams) would fail at apply, so nothing is written.
+    let out = iac("dynamodb,kinesis-streams", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for part in [
+        "applying these endpoints would fail",
+        &format!("dns-hostnames {vpc}"),
+        &format!("modify-vpc-attribute --vpc-id {vpc} --enable-dns-hostnames"),
+        "--force",
+    ] {
+        assert!(err.contains(part), "{part} missing: {err}");
+    }
+    assert!(
+        !err.contains("endpoint-security-group"),
+        "errors that do not fail the apply are not blockers: {err}"
+    );
+    assert!(!out_dir.exists(), "no files written");
+    // Gateway endpoints only: the DNS attributes do not matter to them.
+    let out = iac("dynamodb", &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("main.tf").exists());
+
+    let out = iac("dynamodb,kinesis-streams", &["--force"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let main = std::fs::read_to_string(out_dir.join("main.tf")).unwrap();
+    assert!(main.contains("kinesis-streams"), "--force wrote the interface endpoint");
     let vars = std::fs::read_to_string(out_dir.join("variables.tf")).unwrap();
     for k in ["private_route_table", "vpc_id"] {
         assert!(vars.contains(w.ids[k].as_str().unwrap()), "{k} not in {vars}");

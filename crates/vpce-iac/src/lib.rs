@@ -12,11 +12,13 @@
 //! Everything here returns file contents; writing them is the caller's job.
 //! The same plan drives both languages, so they create the same resources.
 
+mod apply;
 mod cfn;
 pub mod iam;
 mod plan;
 mod tf;
 
+pub use apply::apply_blockers;
 pub use cfn::{cloudformation_endpoint_service, cloudformation_endpoints, cloudformation_logging};
 pub use plan::{plan_endpoints, EndpointKind, IacError, IacOptions, Plan, PlannedEndpoint, Policy};
 pub use tf::{terraform_endpoint_service, terraform_endpoints, terraform_logging};
