@@ -153,6 +153,12 @@ pub struct IacEndpointArgs {
     /// Directory to write the files into.
     #[arg(long, short, value_name = "DIR", default_value = "vpce-endpoints")]
     pub output: PathBuf,
+    /// Write the files even when the live inventory (--live, or a report
+    /// saved by analyze --live) shows an error that makes applying them fail
+    /// (DNS hostnames off for private DNS, a conflicting private hosted
+    /// zone, the endpoint quota).
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
 }
@@ -328,6 +334,11 @@ pub struct AnalysisArgs {
     /// Fail (exit 1) when any line is malformed or any file cannot be read.
     #[arg(long)]
     pub strict: bool,
+    /// Accept a report of inputs that could not all be read to their end (a
+    /// truncated file, an S3 object that kept failing): exit 0 with the
+    /// report marked partial instead of exit 1. iac writes its files.
+    #[arg(long)]
+    pub allow_partial: bool,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,

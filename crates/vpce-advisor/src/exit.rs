@@ -12,8 +12,10 @@ pub(crate) enum Exit {
     /// 0: done (also `--help`, `--version`, and an output pipe closed early).
     Success = 0,
     /// 1: the command ran and found what it was asked to fail on: `--strict`
-    /// and a malformed line or an unreadable file; `preflight` and a finding
-    /// of severity error.
+    /// and a malformed line or an unreadable file; a partial report (an
+    /// input not read to its end) without `--allow-partial`; `preflight` and
+    /// a finding of severity error; `iac` and a preflight error that makes
+    /// applying its plan fail, without `--force`.
     Findings = 1,
     /// 2: the command could not run: bad arguments, no input, an AWS error,
     /// an output that cannot be written.

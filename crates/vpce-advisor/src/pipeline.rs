@@ -285,6 +285,31 @@ fn strict_problem(report: &Report) -> Option<String> {
     })
 }
 
+/// Why a report is partial (some input was not read to its end), for the
+/// exit-1 message; `None` when every input was read. The message names the
+/// first input and how to accept the report anyway.
+pub(crate) fn partial_problem(report: &Report) -> Option<String> {
+    let i = &report.inputs;
+    if !i.partial {
+        return None;
+    }
+    let first = i
+        .file_errors
+        .first()
+        .map(|e| format!(" (first: {}: {})", e.file, e.error))
+        .unwrap_or_default();
+    let unread = if i.bytes_unread > 0 {
+        format!(", {} bytes known to be unread", i.bytes_unread)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "partial: {} input{} could not be read to the end{first}{unread}; totals are lower bounds (--allow-partial accepts a partial report)",
+        i.file_errors.len(),
+        if i.file_errors.len() == 1 { "" } else { "s" },
+    ))
+}
+
 /// Reads both log types (Resolver logs first: their private answers tell the
 /// flow pass which addresses are interface endpoints) and builds the report.
 pub(crate) fn analyze(
@@ -324,13 +349,16 @@ pub(crate) fn analyze(
     examples.truncate(vpce_ingest::MAX_EXAMPLES);
     let mut errors = dns.errors;
     errors.extend(flows.errors);
-    let stats = Inputs {
+    let mut stats = Inputs {
         malformed: dns_stats.malformed + flow_stats.malformed,
         dns: dns_stats,
         flow: flow_stats,
         malformed_examples: examples,
         file_errors: errors,
+        partial: false,
+        bytes_unread: 0,
     };
+    stats.note_partial();
     let mut report = build_report(
         &dns.aggregate,
         &flows.aggregate,

@@ -212,6 +212,9 @@ pub(crate) struct Analysis {
     pub live: Option<String>,
     pub no_insights: bool,
     pub strict: bool,
+    /// `--allow-partial`: a report of inputs not all read to their end is a
+    /// success.
+    pub allow_partial: bool,
     pub threads: usize,
     pub quiet: bool,
     pub reference: Reference,
@@ -236,6 +239,7 @@ impl Analysis {
             no_insights,
             aws,
             strict,
+            allow_partial,
             threads,
             quiet,
             reference,
@@ -280,6 +284,7 @@ impl Analysis {
             live,
             no_insights,
             strict,
+            allow_partial,
             threads: threads.unwrap_or_else(vpce_ingest::default_threads),
             quiet,
             reference,
@@ -353,6 +358,10 @@ pub(crate) struct Iac {
     pub require_private: Vec<String>,
     /// The catalogue the plan names endpoint services from.
     pub reference: Reference,
+    /// `--allow-partial`: write the files from a partial report.
+    pub allow_partial: bool,
+    /// `--force`: write the files although preflight says applying them fails.
+    pub force: bool,
 }
 
 impl Iac {
@@ -370,11 +379,13 @@ impl Iac {
             tags,
             name_prefix,
             output,
+            force,
             analysis,
         } = args;
         let (vpc_id, vpc_cidrs) = (analysis.vpc_id.clone(), analysis.vpc_cidr.clone());
         let require_private = analysis.costs.require_private.clone();
         let reference = Reference::from_args(&analysis.reference)?;
+        let allow_partial = analysis.allow_partial;
         let report = match report {
             Some(_) if analysis.live => {
                 bail!("--live reads the VPC alongside the logs; with --report, save that report with `analyze --live --format json` first (its inventory is used)")
@@ -406,6 +417,8 @@ impl Iac {
             vpc_cidrs,
             require_private,
             reference,
+            allow_partial,
+            force,
         })
     }
 }

@@ -421,20 +421,78 @@ fn truncated_gzip_is_named() {
     let data = gz(text.as_bytes());
     let cut = dir.path().join("cut.log.gz");
     std::fs::write(&cut, &data[..data.len() * 2 / 3]).unwrap();
+    // Partial: named, and exit 1 unless accepted.
     let assert = bin()
         .args(["analyze", "--dns-logs", cut.to_str().unwrap()])
         .assert()
-        .success();
+        .code(1);
     let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     assert!(
-        err.contains("cut.log.gz") && err.contains("truncated or corrupt gzip"),
+        err.contains("cut.log.gz") && err.contains("truncated or corrupt gzip") && err.contains("partial"),
         "{err}"
     );
+    bin()
+        .args(["analyze", "--dns-logs", cut.to_str().unwrap(), "--allow-partial"])
+        .assert()
+        .success();
     bin()
         .args(["analyze", "--dns-logs", cut.to_str().unwrap(), "--strict"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("truncated or corrupt gzip"));
+}
+
+/// `iac` from logs that could not all be read writes nothing (its endpoints
+/// would be chosen from part of the traffic) unless `--allow-partial`; a
+/// saved partial report is refused the same way.
+#[test]
+fn iac_from_partial_inputs_writes_nothing_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    simulate(dir.path(), 2, 4, 3);
+    let logs = dir.path().join("AWSLogs");
+    let flow = walk(&logs)
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("vpcflowlogs") && p.to_string_lossy().ends_with(".gz"))
+        .unwrap();
+    let data = std::fs::read(&flow).unwrap();
+    std::fs::write(&flow, &data[..data.len() / 2]).unwrap();
+    let l = logs.to_str().unwrap();
+    let out = dir.path().join("tf");
+    let iac = |extra: &[&str]| {
+        bin()
+            .args(["iac", "--dns-logs", l, "--flow-logs", l, "--only", "s3", "-q"])
+            .args(["--route-table-ids", "rtb-1", "-o", out.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = iac(&[]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("partial") && err.contains("no files were written") && err.contains("--allow-partial"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+    let allowed = iac(&["--allow-partial"]);
+    assert!(allowed.status.success(), "{}", String::from_utf8_lossy(&allowed.stderr));
+    assert!(out.join("main.tf").exists());
+
+    // A saved partial report (analyze --allow-partial) is refused by iac --report too.
+    let report = dir.path().join("report.json");
+    bin()
+        .args(["analyze", "--dns-logs", l, "--flow-logs", l, "--allow-partial", "-q"])
+        .args(["--format", "json", "-o", report.to_str().unwrap()])
+        .assert()
+        .success();
+    let out2 = dir.path().join("tf2");
+    bin()
+        .args(["iac", "--report", report.to_str().unwrap(), "--only", "s3"])
+        .args(["--route-table-ids", "rtb-1", "-o", out2.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("partial"));
+    assert!(!out2.exists());
 }
 
 #[test]

@@ -13,10 +13,15 @@ const OUT: &str = "2 123456789012 eni-1 10.0.1.5 52.46.141.1 40000 443 6 10 5000
 const BACK: &str = "2 123456789012 eni-1 52.46.141.1 10.0.1.5 443 40000 6 10 9000 1793491200 1793491260 ACCEPT OK";
 
 fn analyze(flow: &Path) -> Value {
+    analyze_with(flow, &[])
+}
+
+fn analyze_with(flow: &Path, extra: &[&str]) -> Value {
     let out = Command::cargo_bin("vpce-advisor")
         .unwrap()
         .args(["analyze", "--flow-logs", flow.to_str().unwrap(), "--nat-ip", "10.0.1.5"])
         .args(["--region", "us-east-1", "--format", "json", "--quiet"])
+        .args(extra)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -104,11 +109,94 @@ fn a_parquet_file_in_a_folder_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.log"), format!("{OUT}\n{BACK}\n")).unwrap();
     std::fs::write(dir.path().join("b.parquet"), b"PAR1\x15\x04\x15\x00\x00PAR1").unwrap();
-    let r = analyze(dir.path());
+    // Not read, so the report is partial: accepted here to look at it.
+    let r = analyze_with(dir.path(), &["--allow-partial"]);
+    assert_eq!(r["inputs"]["partial"], true);
     assert_eq!(r["inputs"]["flow"]["records"], 2);
     let errors = r["inputs"]["file_errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0]["file"].as_str().unwrap().ends_with("b.parquet"));
+}
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// A truncated gzip file among good ones: the report is written, marked
+/// partial and names the file, and the run exits 1 unless `--allow-partial`.
+#[test]
+fn a_truncated_gzip_among_good_files_makes_the_report_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.log"), format!("{OUT}\n{BACK}\n")).unwrap();
+    std::fs::write(dir.path().join("c.log.gz"), gz(format!("{OUT}\n{BACK}\n").as_bytes())).unwrap();
+    // Varied lines so that the cut falls inside the compressed data.
+    let many: String = (0..20_000)
+        .map(|i| OUT.replace(" 40000 ", &format!(" {} ", 1024 + i % 50_000)) + "\n")
+        .collect();
+    let data = gz(many.as_bytes());
+    std::fs::write(dir.path().join("b.log.gz"), &data[..data.len() / 2]).unwrap();
+    let run = |extra: &[&str]| {
+        Command::cargo_bin("vpce-advisor")
+            .unwrap()
+            .args([
+                "analyze",
+                "--flow-logs",
+                dir.path().to_str().unwrap(),
+                "--nat-ip",
+                "10.0.1.5",
+            ])
+            .args(["--region", "us-east-1", "--quiet"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).expect("the report is written all the same");
+    assert_eq!(r["inputs"]["partial"], true);
+    let errors = r["inputs"]["file_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0]["file"].as_str().unwrap().ends_with("b.log.gz"), "{errors:?}");
+    assert!(errors[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("truncated or corrupt gzip"));
+    // The good files and the lines before the cut are counted.
+    let records = r["inputs"]["flow"]["records"].as_u64().unwrap();
+    assert!(records > 4 && records < 20_004, "{records}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error: partial: 1 input could not be read to the end")
+            && err.contains("b.log.gz")
+            && err.contains("--allow-partial"),
+        "{err}"
+    );
+
+    let out = run(&["--format", "json", "--allow-partial"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let accepted: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(accepted["inputs"]["partial"], true, "still marked partial");
+    assert_eq!(accepted["totals"], r["totals"]);
+
+    // The table says it first.
+    let out = run(&["--allow-partial"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.starts_with("partial: 1 input could not be read to the end; totals are lower bounds"),
+        "{table}"
+    );
+    assert!(table.contains("b.log.gz"), "{table}");
+
+    // Every file read: not partial, exit 0.
+    std::fs::remove_file(dir.path().join("b.log.gz")).unwrap();
+    let out = run(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let whole: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(whole["inputs"]["partial"], false);
+    assert_eq!(whole["inputs"]["bytes_unread"], 0);
 }
 
 #[test]

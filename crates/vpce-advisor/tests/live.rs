@@ -357,29 +357,49 @@ fn iac_live_takes_subnets_route_tables_and_cidrs_from_the_vpc() {
     let vpc = w.ids["vpc_id"].as_str().unwrap();
     let url = format!("s3://{}/team/", w.ids["bucket"].as_str().unwrap());
     let out_dir = w.dir.path().join("tf");
-    let out = w
-        .moto
-        .cmd()
-        .args([
-            "iac",
-            "--live",
-            "--vpc-id",
-            vpc,
-            "--only",
-            "dynamodb,kinesis-streams",
-            "-q",
-        ])
-        .args([
-            "--dns-logs",
-            &url,
-            "--flow-logs",
-            &url,
-            "--output",
-            out_dir.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let iac = |only: &str, extra: &[&str]| {
+        w.moto
+            .cmd()
+            .args(["iac", "--live", "--vpc-id", vpc, "--only", only, "-q"])
+            .args([
+                "--dns-logs",
+                &url,
+                "--flow-logs",
+                &url,
+                "--output",
+                out_dir.to_str().unwrap(),
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // The fixture VPC has DNS hostnames off: an interface endpoint with
+    // private DNS (kinesis-streams) would fail at apply, so nothing is written.
+    let out = iac("dynamodb,kinesis-streams", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for part in [
+        "applying these endpoints would fail",
+        &format!("dns-hostnames {vpc}"),
+        &format!("modify-vpc-attribute --vpc-id {vpc} --enable-dns-hostnames"),
+        "--force",
+    ] {
+        assert!(err.contains(part), "{part} missing: {err}");
+    }
+    assert!(
+        !err.contains("endpoint-security-group"),
+        "errors that do not fail the apply are not blockers: {err}"
+    );
+    assert!(!out_dir.exists(), "no files written");
+    // Gateway endpoints only: the DNS attributes do not matter to them.
+    let out = iac("dynamodb", &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("main.tf").exists());
+
+    let out = iac("dynamodb,kinesis-streams", &["--force"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let main = std::fs::read_to_string(out_dir.join("main.tf")).unwrap();
+    assert!(main.contains("kinesis-streams"), "--force wrote the interface endpoint");
     let vars = std::fs::read_to_string(out_dir.join("variables.tf")).unwrap();
     for k in ["private_route_table", "vpc_id"] {
         assert!(vars.contains(w.ids[k].as_str().unwrap()), "{k} not in {vars}");
@@ -513,6 +533,66 @@ fn s3_bodies_that_break_are_resumed_and_what_cannot_be_read_is_named() {
     let error = errors[0]["error"].as_str().unwrap();
     assert!(error.contains("gave up after 4 resumes"), "{error}");
     assert!(errors[0]["file"].as_str().unwrap().ends_with(&name), "{errors:?}");
+    // The report is partial, says how much was lost, and the run fails.
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(r["inputs"]["partial"], true);
+    let size = std::fs::metadata(&flow_file).unwrap().len();
+    let unread = errors[0]["bytes_unread"].as_u64().expect("the object's size is known");
+    // The proxy sends half of the body, then nothing.
+    assert_eq!(unread, size - size / 2, "{errors:?}");
+    assert_eq!(r["inputs"]["bytes_unread"], unread);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: partial: 1 input could not be read to the end") && stderr.contains(&name),
+        "{stderr}"
+    );
+}
+
+/// Credentials without `ec2:DescribeFlowLogs` (the proxy answers it 403):
+/// the custom-format flow log in CloudWatch Logs is not read in the default
+/// format, line after malformed line; the run stops with one error saying
+/// what to grant or give, and `--flow-log-format` reads it.
+#[test]
+fn a_denied_flow_log_format_stops_with_the_fix_and_the_flag_reads_the_group() {
+    let w = world();
+    let proxy = FaultProxy::start(&w.moto, "deny", "DescribeFlowLogs");
+    let run = |extra: &[&str]| {
+        w.moto
+            .cmd()
+            .env("AWS_ENDPOINT_URL", &proxy.url)
+            .args(["analyze", "--no-insights", "--format", "json", "-q"])
+            .args(["--flow-logs", "cloudwatch:///vpce/flow"])
+            .args(["--since", &w.since, "--until", &w.until])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let fields = w.ids["flow_format"].as_str().unwrap().split_whitespace().count();
+    assert_ne!(fields, 14, "the fixture's format is a custom one");
+    for part in [
+        "/vpce/flow".to_string(),
+        format!("{fields} fields"),
+        "ec2:DescribeFlowLogs".into(),
+        "--flow-log-format".into(),
+    ] {
+        assert!(err.contains(&part), "{part} missing: {err}");
+    }
+    assert_eq!(err.matches("error:").count(), 1, "one error: {err}");
+    assert!(out.stdout.is_empty(), "no report from misread records");
+
+    let out = run(&["--flow-log-format", w.ids["flow_format"].as_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = json_of(&out);
+    assert_eq!(r["inputs"]["flow"]["records"], w.truth["flow_records"]);
+    assert_eq!(r["inputs"]["malformed"], 0);
+    assert!(
+        !r["warnings"].to_string().contains("DescribeFlowLogs"),
+        "the given format needs no lookup: {}",
+        r["warnings"]
+    );
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -28,13 +28,24 @@ pub fn parse_url(s: &str) -> Option<String> {
     (!g.is_empty()).then(|| g.to_string())
 }
 
+/// What `DescribeFlowLogs` says about the flow log delivering to a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlowLogFormat {
+    /// Its `LogFormat`.
+    Found(String),
+    /// No flow log names the group.
+    NoFlowLog,
+    /// `ec2:DescribeFlowLogs` was denied: the format is unknown.
+    Denied,
+}
+
 /// The format of the flow log that delivers to `group`, from
-/// `DescribeFlowLogs` (`None` when no flow log names the group).
+/// `DescribeFlowLogs`.
 ///
 /// # Errors
-/// The call fails other than by AccessDenied (which gives `Ok(None)` and a
-/// note in `gaps`).
-pub fn flow_log_format(aws: &Aws, group: &str, gaps: &mut Vec<String>) -> Result<Option<String>, AwsError> {
+/// The call fails other than by AccessDenied (which gives
+/// [`FlowLogFormat::Denied`]).
+pub fn flow_log_format(aws: &Aws, group: &str) -> Result<FlowLogFormat, AwsError> {
     let r = aws.block_on(
         aws.ec2
             .describe_flow_logs()
@@ -45,17 +56,56 @@ pub fn flow_log_format(aws: &Aws, group: &str, gaps: &mut Vec<String>) -> Result
             .collect::<Result<Vec<_>, _>>(),
     );
     match r {
-        Ok(logs) => Ok(logs.iter().find_map(|f| f.log_format().map(str::to_string))),
+        Ok(logs) => Ok(logs
+            .iter()
+            .find_map(|f| f.log_format().map(str::to_string))
+            .map_or(FlowLogFormat::NoFlowLog, FlowLogFormat::Found)),
         Err(e) => match classify(e, AwsAction::Ec2DescribeFlowLogs, group) {
-            AwsError::AccessDenied { action, .. } => {
-                gaps.push(format!(
-                    "{action} was denied: the flow-log format of {group} is unknown"
-                ));
-                Ok(None)
-            }
+            AwsError::AccessDenied { .. } => Ok(FlowLogFormat::Denied),
             other => Err(other),
         },
     }
+}
+
+/// Pages read at most by [`first_messages`] (`FilterLogEvents` may answer
+/// empty pages while it scans).
+const SAMPLE_PAGES: usize = 10;
+
+/// The first `n` event messages of `group` between `start` and `end` (epoch
+/// seconds), fewer when the group has fewer.
+///
+/// # Errors
+/// A `FilterLogEvents` call fails.
+pub fn first_messages(aws: &Aws, group: &str, start: i64, end: i64, n: usize) -> Result<Vec<String>, AwsError> {
+    aws.block_on(async {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..SAMPLE_PAGES {
+            let page = aws
+                .logs
+                .filter_log_events()
+                .log_group_name(group)
+                .start_time(start * 1000)
+                .end_time(end * 1000 - 1)
+                .limit(n as i32)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| classify(e, AwsAction::LogsFilterLogEvents, group))?;
+            out.extend(
+                page.events()
+                    .iter()
+                    .filter_map(|e| e.message())
+                    .map(|m| m.trim_end().to_string()),
+            );
+            token = page.next_token().map(str::to_string);
+            if out.len() >= n || token.is_none() {
+                break;
+            }
+        }
+        out.truncate(n);
+        Ok(out)
+    })
 }
 
 /// What running a query cost and found.

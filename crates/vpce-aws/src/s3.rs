@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio_util::io::SyncIoBridge;
 use vpce_ingest::layout::keep;
-use vpce_ingest::{Input, LogKind};
+use vpce_ingest::{Input, LogKind, Unread};
 
 use vpce_model::aws_action::AwsAction;
 
@@ -278,7 +278,8 @@ pub fn inputs(aws: &Aws, bucket: &str, objects: &[Object], progress: Arc<Progres
                         resumes: 0,
                         without_progress: 0,
                     };
-                    reader.open()?;
+                    // Not even the first GET: the whole object is unread.
+                    reader.open().map_err(|e| reader.unread(&e))?;
                     progress.opened.fetch_add(1, Ordering::Relaxed);
                     Ok(Box::new(Counted {
                         inner: reader,
@@ -342,6 +343,14 @@ impl Resuming {
         Ok(())
     }
 
+    /// `e`, with the bytes of the object not read yet ([`Unread`]).
+    fn unread(&self, e: &io::Error) -> io::Error {
+        io::Error::other(Unread {
+            bytes: self.size.saturating_sub(self.offset),
+            message: e.to_string(),
+        })
+    }
+
     /// Opens the rest of the object after `why`, or gives up with the
     /// bytes read and the last cause.
     fn resume(&mut self, why: String) -> io::Result<()> {
@@ -350,19 +359,22 @@ impl Resuming {
             self.resumes += 1;
             self.without_progress += 1;
             if self.resumes > RESUMES_PER_OBJECT || self.without_progress > RESUMES_WITHOUT_PROGRESS {
-                return Err(io::Error::other(format!(
-                    "{}: read {} of {} bytes, then gave up after {} resumes: {why}",
-                    self.shown,
-                    self.offset,
-                    self.size,
-                    self.resumes - 1
-                )));
+                return Err(io::Error::other(Unread {
+                    bytes: self.size.saturating_sub(self.offset),
+                    message: format!(
+                        "{}: read {} of {} bytes, then gave up after {} resumes: {why}",
+                        self.shown,
+                        self.offset,
+                        self.size,
+                        self.resumes - 1
+                    ),
+                }));
             }
             std::thread::sleep(FIRST_BACKOFF * (1 << (self.without_progress - 1)));
             match self.open() {
                 Ok(()) => return Ok(()),
                 // Denied or gone: resuming cannot help.
-                Err(e) if is_final(&e) => return Err(e),
+                Err(e) if is_final(&e) => return Err(self.unread(&e)),
                 Err(_) => continue,
             }
         }

@@ -15,6 +15,7 @@ use vpce_formats::time::format_rfc3339;
 use vpce_ingest::{Input, LogKind};
 use vpce_model::InputStats;
 
+use crate::logs::FlowLogFormat;
 use crate::s3::{Progress, S3Url};
 use crate::{Aws, Say};
 
@@ -111,7 +112,7 @@ pub fn add(aws: &Aws, url: &str, kind: LogKind, opts: &RemoteOptions<'_>, into: 
     };
     let (since, until) = cloudwatch_window(url, opts, &mut into.warnings);
     let format = match (kind, opts.flow_format) {
-        (LogKind::Flow, None) => group_format(aws, url, &group, &mut into.warnings)?,
+        (LogKind::Flow, None) => group_format(aws, url, &group, (since, until), &mut into.warnings)?,
         _ => None,
     };
     if opts.no_insights {
@@ -169,24 +170,78 @@ fn cloudwatch_window(url: &str, opts: &RemoteOptions<'_>, warnings: &mut Vec<Str
 }
 
 /// The format of the flow log delivering to `group` (`None`, with a note,
-/// when no flow log names it).
-fn group_format(aws: &Aws, url: &str, group: &str, warnings: &mut Vec<String>) -> Result<Option<FlowFormat>> {
-    let mut gaps = Vec::new();
-    let found = crate::logs::flow_log_format(aws, group, &mut gaps)?;
-    let format = match found {
-        Some(f) => Some(
-            FlowFormat::parse(&f, false)
-                .with_context(|| format!("the format of the flow log delivering to {group} ({f})"))?,
-        ),
-        None => {
+/// when no flow log names it). When `ec2:DescribeFlowLogs` is denied, the
+/// first events of `window` decide ([`format_when_denied`]).
+fn group_format(
+    aws: &Aws,
+    url: &str,
+    group: &str,
+    window: (i64, i64),
+    warnings: &mut Vec<String>,
+) -> Result<Option<FlowFormat>> {
+    match crate::logs::flow_log_format(aws, group)? {
+        FlowLogFormat::Found(f) => {
+            Ok(Some(FlowFormat::parse(&f, false).with_context(|| {
+                format!("the format of the flow log delivering to {group} ({f})")
+            })?))
+        }
+        FlowLogFormat::NoFlowLog => {
             warnings.push(format!(
                 "{url}: no flow log names this group (DescribeFlowLogs), so its records are read in the default (version 2) format; give --flow-log-format if it has another"
             ));
-            None
+            Ok(None)
         }
-    };
-    warnings.extend(gaps.into_iter().map(|g| format!("{url}: {g}")));
-    Ok(format)
+        FlowLogFormat::Denied => {
+            let sample = crate::logs::first_messages(aws, group, window.0, window.1, SAMPLE_EVENTS)?;
+            match format_when_denied(url, group, &sample) {
+                Ok(warning) => {
+                    warnings.push(warning);
+                    Ok(None)
+                }
+                Err(why) => bail!(why),
+            }
+        }
+    }
+}
+
+/// Events looked at when the flow-log format cannot be read.
+const SAMPLE_EVENTS: usize = 5;
+
+/// The decision when `ec2:DescribeFlowLogs` was denied for `group`: its
+/// events `sample` (the first messages) are read in the default (version 2)
+/// format when each has that format's field count, with the returned
+/// warning that the format was assumed; otherwise the error names the group,
+/// the field count seen, the action to grant and `--flow-log-format`.
+///
+/// # Errors
+/// A sampled event whose field count is not the default format's.
+pub fn format_when_denied(url: &str, group: &str, sample: &[String]) -> Result<String, String> {
+    let want = FlowFormat::default().fields().len();
+    let counts: Vec<usize> = sample
+        .iter()
+        .map(|m| m.split_ascii_whitespace().count())
+        .filter(|&n| n > 0)
+        .collect();
+    if let Some(&seen) = counts.iter().find(|&&n| n != want) {
+        return Err(format!(
+            "{url}: the flow-log format of {group} is unknown (ec2:DescribeFlowLogs was denied), and its events have {seen} fields, \
+             not the {want} of the default (version 2) format, so they cannot be read without it. \
+             Grant ec2:DescribeFlowLogs to these credentials, or give the format the flow log was created with: \
+             --flow-log-format '${{version}} ${{account-id}} …'"
+        ));
+    }
+    Ok(if counts.is_empty() {
+        format!(
+            "{url}: ec2:DescribeFlowLogs was denied, so the flow-log format of {group} is unknown; no event in the window to check, \
+             so the default (version 2) format was assumed (grant ec2:DescribeFlowLogs, or give --flow-log-format)"
+        )
+    } else {
+        format!(
+            "{url}: ec2:DescribeFlowLogs was denied, so the flow-log format of {group} is unknown; its first {} events have the {want} fields \
+             of the default (version 2) format, which was assumed (grant ec2:DescribeFlowLogs, or give --flow-log-format)",
+            counts.len()
+        )
+    })
 }
 
 fn add_s3(aws: &Aws, url: &str, kind: LogKind, opts: &RemoteOptions<'_>, into: &mut RemoteInputs) -> Result<()> {
@@ -249,6 +304,38 @@ mod tests {
         let (local, remote) = split(&paths);
         assert_eq!(local, vec![PathBuf::from("logs/a"), PathBuf::from("s3:/not-remote")]);
         assert_eq!(remote, vec!["s3://b/p", "cloudwatch://g/x", "cwl://h"]);
+    }
+
+    #[test]
+    fn a_denied_format_is_assumed_only_when_the_events_have_the_default_field_count() {
+        let v2 = "2 123456789012 eni-1 10.0.1.5 52.46.141.1 40000 443 6 10 5000 1793491200 1793491260 ACCEPT OK";
+        let custom = "5 eni-1 10.0.1.5 52.46.141.1 10.0.1.5 52.46.141.1 40000 443 6 5000 1793491200 1793491260 ACCEPT OK 1 use1-az1 8";
+        let url = "cloudwatch:///vpce/flow";
+        let sample = |lines: &[&str]| lines.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+
+        let assumed = format_when_denied(url, "/vpce/flow", &sample(&[v2, v2])).unwrap();
+        assert!(
+            assumed.contains("first 2 events have the 14 fields") && assumed.contains("assumed"),
+            "{assumed}"
+        );
+
+        let err = format_when_denied(url, "/vpce/flow", &sample(&[custom, custom])).unwrap_err();
+        for part in [
+            "/vpce/flow",
+            "17 fields",
+            "not the 14",
+            "ec2:DescribeFlowLogs",
+            "--flow-log-format",
+        ] {
+            assert!(err.contains(part), "{part} missing: {err}");
+        }
+        // One event of another shape among default ones is enough to stop.
+        let err = format_when_denied(url, "/vpce/flow", &sample(&[v2, "2 1 eni-1"])).unwrap_err();
+        assert!(err.contains("3 fields"), "{err}");
+
+        // No event to look at: nothing can be misread; assumed, and said.
+        let empty = format_when_denied(url, "/vpce/flow", &sample(&["", "  "])).unwrap();
+        assert!(empty.contains("no event in the window"), "{empty}");
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! the Terraform and CloudFormation renderers write that same list, so both
 //! languages create the same resources with the same properties.
 
+mod apply;
 mod cfn;
 mod endpoints;
 pub mod iam;
@@ -23,6 +24,7 @@ mod plan;
 mod service;
 mod tf;
 
+pub use apply::apply_blockers;
 pub use plan::{plan_endpoints, EndpointKind, IacError, IacOptions, Plan, PlannedEndpoint, Policy};
 
 /// The recommended endpoints as a Terraform module.

@@ -27,6 +27,31 @@ pub mod layout;
 /// time slice), so that nothing is fetched before a core is free to parse it.
 pub type Opener = Arc<dyn Fn() -> io::Result<Box<dyn Read + Send>> + Send + Sync>;
 
+/// A stream that could not be read to its end, with how many of its bytes
+/// were left unread. Openers and readers of [`Input::Stream`]s return it
+/// inside an [`io::Error`] (`io::Error::other(Unread { … })`), so the
+/// report can say how much was lost ([`FileError::bytes_unread`]).
+#[derive(Debug)]
+pub struct Unread {
+    /// The bytes of the stream not read.
+    pub bytes: u64,
+    /// What happened, for the report.
+    pub message: String,
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Unread {}
+
+/// The unread bytes an error carries ([`Unread`]), if any.
+fn unread_bytes(e: &io::Error) -> Option<u64> {
+    e.get_ref()?.downcast_ref::<Unread>().map(|u| u.bytes)
+}
+
 /// One input: a file, bytes already in memory (the demo, tests), or a stream
 /// opened on demand.
 #[derive(Clone)]
@@ -372,6 +397,7 @@ impl Collector {
             self.errors.push(FileError {
                 file: name,
                 error: format!("{what}: the first lines are {}", describe_other(looks)),
+                bytes_unread: None,
             });
         } else if *looks == Looks::Other {
             self.not_logs.push(name);
@@ -380,6 +406,7 @@ impl Collector {
         }
     }
     fn read_error(&mut self, name: String, e: vpce_formats::lines::LineError) {
+        let bytes_unread = unread_bytes(&e.source);
         self.errors.push(FileError {
             file: name,
             error: format!(
@@ -387,6 +414,7 @@ impl Collector {
                 gzip_context(e.source, true),
                 e.lines_read
             ),
+            bytes_unread,
         });
     }
     fn malformed(&mut self, file: &str, line: u64, reason: String) {
@@ -503,6 +531,7 @@ fn read_all<A: Clone + Send + Sync>(
                 Err(e) => {
                     return col.errors.push(FileError {
                         file: name,
+                        bytes_unread: unread_bytes(&e),
                         error: e.to_string(),
                     })
                 }
@@ -515,6 +544,7 @@ fn read_all<A: Clone + Send + Sync>(
                     error: "a Parquet file: vpce-advisor reads flow logs delivered as text (plain or gzip), \
                             not Parquet yet; turn on text delivery for the flow log, or convert the file"
                         .into(),
+                    bytes_unread: None,
                 });
             }
             // A file that says where it belongs (AWS's key layout, its name)
@@ -655,6 +685,7 @@ pub fn read_flows(
                          give the format with these fields (vpce-advisor setup writes one)",
                         missing.join(", ")
                     ),
+                    bytes_unread: None,
                 });
             }
             match result {
@@ -667,6 +698,7 @@ pub fn read_flows(
                     col.errors.push(FileError {
                         file: name,
                         error: format!("line {line}: {error}{hint}"),
+                        bytes_unread: None,
                     })
                 }
                 Err(FlowReadError::Read(e)) => col.read_error(name, e),
@@ -748,6 +780,78 @@ mod tests {
         let got = expand(&paths, LogKind::Flow).unwrap();
         let names: Vec<String> = got.iter().map(Input::name).collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    /// A stream that hands out `text`, then fails with an [`Unread`].
+    struct BreaksAfter {
+        text: Cursor<Vec<u8>>,
+        unread: u64,
+    }
+
+    impl Read for BreaksAfter {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.text.read(buf)? {
+                0 => Err(io::Error::other(Unread {
+                    bytes: self.unread,
+                    message: format!("gave up with {} bytes to go", self.unread),
+                })),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn streams_that_break_name_the_bytes_they_left_unread() {
+        let line = "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 10 1 2 ACCEPT OK\n";
+        let text = line.repeat(6).into_bytes();
+        let inputs = vec![
+            Input::Stream {
+                name: "broke-midway".into(),
+                open: Arc::new(move || {
+                    Ok(Box::new(BreaksAfter {
+                        text: Cursor::new(text.clone()),
+                        unread: 500,
+                    }) as Box<dyn Read + Send>)
+                }),
+            },
+            Input::Stream {
+                name: "never-opened".into(),
+                open: Arc::new(|| {
+                    Err(io::Error::other(Unread {
+                        bytes: 1000,
+                        message: "denied".into(),
+                    }))
+                }),
+            },
+            Input::Stream {
+                name: "plain-failure".into(),
+                open: Arc::new(|| Err(io::Error::other("no size known"))),
+            },
+        ];
+        let out = read_flows(
+            &inputs,
+            &FlowAggregator::default(),
+            &FlowReadOptions::default(),
+            &[true, true, true],
+            1,
+        );
+        let mut got: Vec<(String, Option<u64>)> = out.errors.iter().map(|e| (e.file.clone(), e.bytes_unread)).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("broke-midway".to_string(), Some(500)),
+                ("never-opened".to_string(), Some(1000)),
+                ("plain-failure".to_string(), None),
+            ]
+        );
+        assert_eq!(out.stats.records, 6, "the lines before the break are kept");
+        let midway = out.errors.iter().find(|e| e.file == "broke-midway").unwrap();
+        assert!(
+            midway.error.contains("gave up with 500 bytes to go"),
+            "{}",
+            midway.error
+        );
     }
 
     #[test]

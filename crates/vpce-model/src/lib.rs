@@ -170,6 +170,28 @@ pub struct Inputs {
     pub malformed_examples: Vec<Malformed>,
     /// Files that could not be read, or only in part.
     pub file_errors: Vec<FileError>,
+    /// Some input could not be read to its end (`file_errors` is not empty):
+    /// every total is a lower bound. Set by [`Inputs::note_partial`].
+    #[serde(default)]
+    pub partial: bool,
+    /// The bytes of the inputs that were not read, where known (an S3
+    /// object's size less the bytes read): the sum of the file errors'
+    /// `bytes_unread`, so a lower bound when some error has no known size.
+    #[serde(default)]
+    pub bytes_unread: u64,
+}
+
+impl Inputs {
+    /// Sets [`Inputs::partial`] and [`Inputs::bytes_unread`] from the file
+    /// errors.
+    pub fn note_partial(&mut self) {
+        self.partial = !self.file_errors.is_empty();
+        self.bytes_unread = self
+            .file_errors
+            .iter()
+            .filter_map(|e| e.bytes_unread)
+            .fold(0u64, u64::saturating_add);
+    }
 }
 
 /// Counters for one log type.
@@ -218,6 +240,10 @@ pub struct Malformed {
 pub struct FileError {
     pub file: String,
     pub error: String,
+    /// The bytes of the input left unread, when its size is known (S3
+    /// objects); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_unread: Option<u64>,
 }
 
 /// The dated reference data the report was made with.
@@ -399,3 +425,31 @@ pub struct OtherTraffic {
 
 pub mod aws_action;
 pub mod inventory;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(file: &str, bytes_unread: Option<u64>) -> FileError {
+        FileError {
+            file: file.into(),
+            error: "cut".into(),
+            bytes_unread,
+        }
+    }
+
+    #[test]
+    fn inputs_with_a_file_error_are_partial_and_sum_the_known_unread_bytes() {
+        let mut i = Inputs::default();
+        i.note_partial();
+        assert!(!i.partial);
+        assert_eq!(i.bytes_unread, 0);
+        i.file_errors = vec![error("a", Some(100)), error("b", None), error("c", Some(u64::MAX))];
+        i.note_partial();
+        assert!(i.partial);
+        assert_eq!(i.bytes_unread, u64::MAX, "saturates");
+        i.file_errors.truncate(2);
+        i.note_partial();
+        assert_eq!(i.bytes_unread, 100);
+    }
+}

@@ -50,6 +50,7 @@ pub fn fmt_gb(bytes: u64) -> String {
 /// # Errors
 /// Write errors.
 pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
+    render_partial(r, w)?;
     render_services(r, top, w)?;
     render_other_traffic(r, w)?;
     render_totals(r, w)?;
@@ -234,6 +235,26 @@ fn render_costs(p: &vpce_model::PricingSummary, c: &vpce_model::CostTotals, w: &
         p.azs_source,
         p.interface_usd_per_gb_tiers.first().map_or(0.0, |t| t.1),
         p.convention
+    )
+}
+
+/// First, when some input was not read to its end: every figure below is a
+/// lower bound.
+fn render_partial(r: &Report, w: &mut dyn Write) -> io::Result<()> {
+    let i = &r.inputs;
+    if !i.partial {
+        return Ok(());
+    }
+    let n = i.file_errors.len();
+    writeln!(
+        w,
+        "partial: {n} input{} could not be read to the end{}; totals are lower bounds (the file errors are listed below the tables).",
+        if n == 1 { "" } else { "s" },
+        if i.bytes_unread > 0 {
+            format!(" ({} bytes known to be unread)", i.bytes_unread)
+        } else {
+            String::new()
+        }
     )
 }
 

@@ -24,5 +24,9 @@ pub(crate) fn run(args: AnalyzeArgs) -> Result<Exit> {
         ReportFormat::SeedJson => render_seed_json(&report, s.top.unwrap_or(20), &mut out)?,
     }
     out.flush()?;
-    Ok(Exit::Success)
+    // The report is written either way; it says it is partial.
+    match pipeline::partial_problem(&report) {
+        Some(why) if !s.analysis.allow_partial => Ok(exit::findings(&why)),
+        _ => Ok(Exit::Success),
+    }
 }

@@ -3,8 +3,9 @@
 
 use anyhow::{anyhow, Result};
 use vpce_iac::{
-    cloudformation_endpoint_service, cloudformation_endpoints, plan_endpoints, terraform_endpoint_service,
-    terraform_endpoints, EndpointKind, EndpointServiceOptions, GeneratedFile, IacOptions, Plan, Policy,
+    apply_blockers, cloudformation_endpoint_service, cloudformation_endpoints, plan_endpoints,
+    terraform_endpoint_service, terraform_endpoints, EndpointKind, EndpointServiceOptions, GeneratedFile, IacOptions,
+    Plan, Policy,
 };
 use vpce_model::inventory::Inventory;
 use vpce_model::Report;
@@ -28,7 +29,14 @@ pub(crate) fn run(args: IacArgs) -> Result<Exit> {
             Outcome::Strict(why) => return Ok(exit::findings(&why)),
         },
     };
+    if let Some(why) = pipeline::partial_problem(&report).filter(|_| !s.allow_partial) {
+        // Endpoints chosen from part of the traffic: nothing is written.
+        return Ok(exit::findings(&format!("{why}; no files were written")));
+    }
     let plan = plan_endpoints(&report, &s.reference.catalog, &options(&s, &report)?)?;
+    if let Some(why) = apply_would_fail(&plan, &report).filter(|_| !s.force) {
+        return Ok(exit::findings(&why));
+    }
     let files = match s.format {
         IacFormat::Terraform => terraform_endpoints(&plan),
         IacFormat::Cloudformation => vec![GeneratedFile {
@@ -39,6 +47,32 @@ pub(crate) fn run(args: IacArgs) -> Result<Exit> {
     write_files(&s.output, &files)?;
     say_plan(&plan, s.format);
     Ok(Exit::Success)
+}
+
+/// What stops the files from being written: the live inventory's preflight
+/// errors that make applying this plan fail ([`apply_blockers`]), each with
+/// its fix, and how to write them anyway. `None` without an inventory or
+/// such an error.
+fn apply_would_fail(plan: &Plan, report: &Report) -> Option<String> {
+    let live = report.live.as_ref()?;
+    let blockers = apply_blockers(plan, &live.findings);
+    if blockers.is_empty() {
+        return None;
+    }
+    let mut why = format!(
+        "applying these endpoints would fail: preflight found {} error{} in {} (no files were written):",
+        blockers.len(),
+        if blockers.len() == 1 { "" } else { "s" },
+        live.inventory.vpc.vpc_id
+    );
+    for f in &blockers {
+        why.push_str(&format!(
+            "\n  {} {}: {}\n    fix: {}",
+            f.check, f.resource, f.message, f.fix
+        ));
+    }
+    why.push_str("\nfix them and run again, or pass --force to write the files anyway");
+    Some(why)
 }
 
 /// The generator's options: what the user gave, and what a live inventory

@@ -12,6 +12,9 @@ GETs of log objects (keys under AWSLogs/) are damaged by MODE:
   slowdown    the first GET of each object is answered 503 SlowDown
   broken      every GET of the objects whose key contains KEY_PART breaks:
               the first sends half the body, resumes send none of it
+  deny        every EC2 query call whose Action is KEY_PART (e.g.
+              DescribeFlowLogs) is answered 403 UnauthorizedOperation, as
+              for credentials without that IAM action; nothing else is touched
 
 Ranged GETs (resumes) are forwarded untouched in the other modes.
 """
@@ -39,8 +42,7 @@ class Proxy(BaseHTTPRequestHandler):
         pass
 
     def forward(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
+        body = self.body
         conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
         conn.request(self.command, self.path, body=body, headers=headers)
@@ -65,7 +67,27 @@ class Proxy(BaseHTTPRequestHandler):
             seen.add(key)
         return {"short": "short", "reset": "reset", "slowdown": "slowdown"}.get(mode)
 
+    def denied(self):
+        if mode != "deny" or not self.body:
+            return False
+        fields = self.body.split(b"&")
+        return ("Action=" + key_part).encode() in fields
+
     def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length) if length else None
+        if self.denied():
+            body = (
+                b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code>'
+                b"<Message>You are not authorized to perform this operation.</Message></Error></Errors>"
+                b"<RequestID>faults-py</RequestID></Response>"
+            )
+            self.send_response(403)
+            self.send_header("Content-Type", "text/xml;charset=UTF-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         fault = self.fault()
         if fault == "slowdown":
             self.forward()
