@@ -69,6 +69,7 @@ mod tests {
             tags: Default::default(),
             name_prefix: "p".into(),
             provenance: String::new(),
+            notes: Vec::new(),
         }
     }
 
