@@ -14,6 +14,7 @@ use std::fmt;
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr};
 
+use crate::json::JsonFramer;
 use crate::lines::LineError;
 
 macro_rules! fields {
@@ -1113,31 +1114,90 @@ pub enum FlowReadError {
 /// A header with unknown fields (unless allowed) stops the stream; so does a
 /// read error. Records before either were delivered.
 pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowSink) -> Result<u64, FlowReadError> {
-    use crate::json::{Envelope, JsonFramer, Unwrapped};
-    let project = |f: FlowFormat| match &opts.wanted {
-        Some(w) => f.only(w),
-        None => f,
-    };
-    let mut format = project(opts.format.clone().unwrap_or_default());
-    let mut announced = false;
+    let mut stream = Stream::new(opts);
     let mut fatal: Option<FlowReadError> = None;
     let mut json_mode: Option<JsonFramer> = None;
+    // Problems with the JSON framing, and with values that are not envelopes:
+    // reported at the end, in line order.
     let mut json_errors: Vec<(u64, String)> = Vec::new();
     let mut value_errors: Vec<(u64, String)> = Vec::new();
     let mut first = true;
-
-    let mut scratch = Scratch::default();
-    let mut json_scratch = Scratch::default();
     // CloudWatch Logs export-task files put each event's time before it.
     let mut timestamped = false;
-    let handle_line = |line: &[u8],
-                       n: u64,
-                       format: &mut FlowFormat,
-                       announced: &mut bool,
-                       sink: &mut dyn FlowSink,
-                       scratch: &mut Scratch,
-                       in_message: bool|
-     -> Result<(), FlowReadError> {
+    let res = crate::lines::for_each_line(r, |line, n| {
+        if first && !line.iter().all(u8::is_ascii_whitespace) {
+            first = false;
+            timestamped = crate::lines::strip_export_timestamp(line).is_some();
+            if line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
+                json_mode = Some(JsonFramer::default());
+            }
+        }
+        let line = match timestamped {
+            true => crate::lines::strip_export_timestamp(line).unwrap_or(line),
+            false => line,
+        };
+        if let Some(framer) = json_mode.as_mut() {
+            let mut on_value = |v: &[u8], l: u64| {
+                for m in envelope_messages(v, l, &mut value_errors) {
+                    if let Err(e) = stream.line(m.as_bytes(), l, sink, true) {
+                        fatal.get_or_insert(e);
+                    }
+                }
+            };
+            let mut on_error = |l: u64, e: String| json_errors.push((l, e));
+            framer.push_line(line, n, &mut on_value, &mut on_error);
+        } else if let Err(e) = stream.line(line, n, sink, false) {
+            fatal = Some(e);
+        }
+        fatal.is_none()
+    });
+    json_errors.extend(value_errors);
+    json_errors.sort_by_key(|e| e.0);
+    for (l, e) in json_errors {
+        sink.malformed(l, e);
+    }
+    if let Some(e) = fatal {
+        return Err(e);
+    }
+    Ok(res?)
+}
+
+/// The state of one flow-log stream: the format in force and whether the
+/// sink has been told it.
+struct Stream<'o> {
+    opts: &'o FlowReadOptions,
+    format: FlowFormat,
+    announced: bool,
+    scratch: Scratch,
+}
+
+impl<'o> Stream<'o> {
+    fn new(opts: &'o FlowReadOptions) -> Self {
+        let mut s = Stream {
+            opts,
+            format: FlowFormat::default(),
+            announced: false,
+            scratch: Scratch::default(),
+        };
+        s.format = s.project(opts.format.clone().unwrap_or_default());
+        s
+    }
+
+    /// `f` reduced to the fields the caller wants.
+    fn project(&self, f: FlowFormat) -> FlowFormat {
+        match &self.opts.wanted {
+            Some(w) => f.only(w),
+            None => f,
+        }
+    }
+
+    /// One line of flow-log text (`in_message`: a log message of an
+    /// envelope): blank, a Lambda runtime line, a header (the new format), a
+    /// record or a malformed line.
+    ///
+    /// # Errors
+    /// A header with unknown fields, unless allowed.
+    fn line(&mut self, line: &[u8], n: u64, sink: &mut dyn FlowSink, in_message: bool) -> Result<(), FlowReadError> {
         if line.is_empty() {
             return Ok(());
         }
@@ -1153,99 +1213,60 @@ pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowS
                 return Ok(());
             }
             let text = String::from_utf8_lossy(line);
-            *format = project(
-                FlowFormat::parse(&text, opts.allow_unknown_fields)
+            self.format = self.project(
+                FlowFormat::parse(&text, self.opts.allow_unknown_fields)
                     .map_err(|error| FlowReadError::Format { line: n, error })?,
             );
-            sink.format(format);
-            *announced = true;
+            sink.format(&self.format);
+            self.announced = true;
             return Ok(());
         }
-        if !*announced {
-            sink.format(format);
-            *announced = true;
+        if !self.announced {
+            sink.format(&self.format);
+            self.announced = true;
         }
-        match format.parse_record_with(line, scratch) {
+        match self.format.parse_record_with(line, &mut self.scratch) {
             Ok(rec) => sink.record(&rec, n),
-            Err(e) => sink.malformed(n, field_count_reason(line, format, &e)),
+            Err(e) => sink.malformed(n, field_count_reason(line, &self.format, &e)),
         }
         Ok(())
-    };
+    }
+}
 
-    let res = crate::lines::for_each_line(r, |line, n| {
-        if first && !line.iter().all(u8::is_ascii_whitespace) {
-            first = false;
-            timestamped = crate::lines::strip_export_timestamp(line).is_some();
-            if line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
-                json_mode = Some(JsonFramer::default());
+/// The messages of one JSON value: a CloudWatch Logs envelope, or the
+/// envelopes inside a Lambda payload, each message a record line. A value
+/// that is neither is noted in `errors` (at line `l`).
+fn envelope_messages(v: &[u8], l: u64, errors: &mut Vec<(u64, String)>) -> Vec<String> {
+    use crate::json::{Envelope, Event, Unwrapped};
+    let mut messages: Vec<String> = Vec::new();
+    let take = |events: &[Event<'_>], out: &mut Vec<String>| {
+        out.extend(events.iter().map(|e| e.message.trim_end().to_string()));
+    };
+    match Envelope::unwrap_bytes(v) {
+        Ok(Some(Unwrapped::Events(events))) => take(&events, &mut messages),
+        Ok(Some(Unwrapped::Control)) => {}
+        Ok(Some(Unwrapped::Nested(bytes))) => {
+            let mut inner = JsonFramer::default();
+            let mut inner_values: Vec<Vec<u8>> = Vec::new();
+            let mut keep = |v: &[u8], _l: u64| inner_values.push(v.to_vec());
+            let mut errs = |_l: u64, e: String| errors.push((l, e));
+            for piece in bytes.split(|&b| b == b'\n') {
+                inner.push_line(piece, l, &mut keep, &mut errs);
+            }
+            inner.finish(&mut keep, &mut errs);
+            for v in inner_values {
+                if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v) {
+                    take(&events, &mut messages);
+                }
             }
         }
-        let line = match timestamped {
-            true => crate::lines::strip_export_timestamp(line).unwrap_or(line),
-            false => line,
-        };
-        if let Some(framer) = json_mode.as_mut() {
-            let mut on_value = |v: &[u8], l: u64| {
-                // The messages of the envelope (or of the envelopes inside a
-                // Lambda payload), each a record line.
-                let mut messages: Vec<String> = Vec::new();
-                let take = |events: &[crate::json::Event<'_>], out: &mut Vec<String>| {
-                    out.extend(events.iter().map(|e| e.message.trim_end().to_string()));
-                };
-                match Envelope::unwrap_bytes(v) {
-                    Ok(Some(Unwrapped::Events(events))) => take(&events, &mut messages),
-                    Ok(Some(Unwrapped::Control)) => {}
-                    Ok(Some(Unwrapped::Nested(bytes))) => {
-                        let mut inner = JsonFramer::default();
-                        let mut inner_values: Vec<Vec<u8>> = Vec::new();
-                        let mut keep = |v: &[u8], _l: u64| inner_values.push(v.to_vec());
-                        let mut errs = |_l: u64, e: String| value_errors.push((l, e));
-                        for piece in bytes.split(|&b| b == b'\n') {
-                            inner.push_line(piece, l, &mut keep, &mut errs);
-                        }
-                        inner.finish(&mut keep, &mut errs);
-                        for v in inner_values {
-                            if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v) {
-                                take(&events, &mut messages);
-                            }
-                        }
-                    }
-                    Ok(None) => value_errors.push((
-                        l,
-                        "JSON object is not a CloudWatch Logs envelope with flow-log messages".into(),
-                    )),
-                    Err(e) => value_errors.push((l, format!("invalid CloudWatch Logs envelope: {e}"))),
-                }
-                for m in &messages {
-                    if let Err(e) = handle_line(
-                        m.as_bytes(),
-                        l,
-                        &mut format,
-                        &mut announced,
-                        sink,
-                        &mut json_scratch,
-                        true,
-                    ) {
-                        fatal.get_or_insert(e);
-                    }
-                }
-            };
-            let mut on_error = |l: u64, e: String| json_errors.push((l, e));
-            framer.push_line(line, n, &mut on_value, &mut on_error);
-        } else if let Err(e) = handle_line(line, n, &mut format, &mut announced, sink, &mut scratch, false) {
-            fatal = Some(e);
-        }
-        fatal.is_none()
-    });
-    json_errors.extend(value_errors);
-    json_errors.sort_by_key(|e| e.0);
-    for (l, e) in json_errors {
-        sink.malformed(l, e);
+        Ok(None) => errors.push((
+            l,
+            "JSON object is not a CloudWatch Logs envelope with flow-log messages".into(),
+        )),
+        Err(e) => errors.push((l, format!("invalid CloudWatch Logs envelope: {e}"))),
     }
-    if let Some(e) = fatal {
-        return Err(e);
-    }
-    Ok(res?)
+    messages
 }
 
 #[cfg(test)]
