@@ -298,33 +298,10 @@ impl EniOwn {
 }
 
 impl FlowAggregator {
-    /// The flow-log fields [`FlowAggregator::push`] reads; readers may skip the rest.
-    pub const FIELDS: &'static [vpce_formats::flow::Field] = {
-        use vpce_formats::flow::Field::*;
-        &[
-            AccountId,
-            InterfaceId,
-            Srcaddr,
-            Dstaddr,
-            Packets,
-            Bytes,
-            Start,
-            End,
-            Action,
-            LogStatus,
-            VpcId,
-            InstanceId,
-            Region,
-            AzId,
-            PktSrcaddr,
-            PktDstaddr,
-            PktSrcAwsService,
-            PktDstAwsService,
-            FlowDirection,
-            TrafficPath,
-            InterfaceType,
-        ]
-    };
+    /// The flow-log fields [`FlowAggregator::push`] reads; readers may skip
+    /// the rest. Rendered from the field table
+    /// ([`vpce_formats::flow::ANALYSIS_FIELDS`]), which `setup` turns on.
+    pub const FIELDS: &'static [vpce_formats::flow::Field] = vpce_formats::flow::ANALYSIS_FIELDS;
 
     /// `resolver` names destinations and knows the interface endpoints'
     /// addresses (from the Resolver logs, read before the flow logs).
@@ -817,5 +794,55 @@ mod tests {
         keys.sort();
         assert_eq!(keys, [(false, 0, 900), (true, 1, 100)]);
         assert_eq!(agg.samples.iter().map(|s| s[&public]).sum::<u64>(), 1000);
+    }
+
+    #[test]
+    fn push_reads_only_the_declared_fields() {
+        use vpce_formats::flow::{Field, FlowFormat};
+        // Every field of the table, each with a value; the ones push reads say
+        // NAT gateway, so a field it read without declaring would change the result.
+        let all = FlowFormat::parse(
+            &Field::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(" "),
+            false,
+        )
+        .unwrap();
+        let value = |f: Field, src: &str, dst: &str| match f {
+            Field::Version => "11".to_string(),
+            Field::Srcaddr | Field::PktSrcaddr => src.into(),
+            Field::Dstaddr | Field::PktDstaddr => dst.into(),
+            Field::Srcport | Field::Dstport | Field::Protocol | Field::Packets | Field::TcpFlags | Field::Type => {
+                "6".into()
+            }
+            Field::Bytes => "1000".into(),
+            Field::Start => "3600".into(),
+            Field::End => "3660".into(),
+            Field::Action => "ACCEPT".into(),
+            Field::LogStatus => "OK".into(),
+            Field::FlowDirection => "egress".into(),
+            Field::TrafficPath => "8".into(),
+            Field::InterfaceType => "nat_gateway".into(),
+            Field::AccountId => "123456789012".into(),
+            Field::Region => "us-east-1".into(),
+            Field::PktDstAwsService | Field::PktSrcAwsService => "S3".into(),
+            f => format!("x-{}", f.name()),
+        };
+        let lines: Vec<String> = [
+            ("10.0.0.9", "52.1.1.1"),
+            ("10.0.0.9", "10.0.1.1"),
+            ("52.2.2.2", "10.0.0.9"),
+        ]
+        .iter()
+        .map(|(s, d)| Field::ALL.iter().map(|&f| value(f, s, d)).collect::<Vec<_>>().join(" "))
+        .collect();
+        let aggregate = |format: &FlowFormat| {
+            let mut agg = FlowAggregator::new(LocalNet::default(), TimeFilter::default(), Arc::default());
+            for l in &lines {
+                agg.push(&format.parse_record(l.as_bytes()).unwrap());
+            }
+            format!("{agg:?}")
+        };
+        let full = aggregate(&all);
+        assert!(full.contains("interface_type: true"), "{full}");
+        assert_eq!(aggregate(&all.clone().only(FlowAggregator::FIELDS)), full);
     }
 }

@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use vpce_analysis::{DnsAggregator, FlowAggregator};
 use vpce_formats::flow::{
-    read_flow_log, Field, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink, FormatError,
+    read_flow_log, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink, FormatError, REQUIRED_FIELDS,
+    TIME_FIELDS,
 };
 use vpce_formats::resolver::{read_resolver_log, DnsQuery, DnsSink};
 use vpce_model::{FileError, InputStats, Malformed};
@@ -520,20 +521,17 @@ fn merge_parts<A>(parts: Vec<(A, Collector)>, merge: fn(&mut A, A)) -> (A, Colle
     (agg, col)
 }
 
-/// The fields without which a flow record cannot be measured: who talked to
-/// whom and how many bytes; and when, from `start` or `end`
-/// ([`missing_flow_fields`]).
-const REQUIRED_FLOW_FIELDS: [Field; 3] = [Field::Srcaddr, Field::Dstaddr, Field::Bytes];
-
-/// The required fields a format lacks, with "start or end" when it has neither.
-fn missing_flow_fields(f: &FlowFormat) -> Vec<&'static str> {
-    let mut missing: Vec<&'static str> = REQUIRED_FLOW_FIELDS
-        .into_iter()
-        .filter(|&x| !f.has(x))
-        .map(Field::name)
+/// The required fields a format lacks (who talked to whom, how many bytes),
+/// and the time fields joined by "or" when it has none of them (from the
+/// field table: [`REQUIRED_FIELDS`], [`TIME_FIELDS`]).
+fn missing_flow_fields(f: &FlowFormat) -> Vec<String> {
+    let mut missing: Vec<String> = REQUIRED_FIELDS
+        .iter()
+        .filter(|&&x| !f.has(x))
+        .map(|x| x.name().to_string())
         .collect();
-    if !f.has(Field::Start) && !f.has(Field::End) {
-        missing.push("start or end");
+    if !TIME_FIELDS.iter().any(|&x| f.has(x)) {
+        missing.push(TIME_FIELDS.iter().map(|x| x.name()).collect::<Vec<_>>().join(" or "));
     }
     missing
 }
@@ -544,7 +542,7 @@ struct FlowFileSink<'a> {
     file: &'a str,
     /// Set when the format in force lacks a required field: the records
     /// that follow are not counted, and the file gets an error naming it.
-    missing: Option<Vec<&'static str>>,
+    missing: Option<Vec<String>>,
 }
 
 impl FlowSink for FlowFileSink<'_> {
@@ -864,5 +862,18 @@ mod tests {
         let f = expand(&[dir.path().to_path_buf()], LogKind::Flow).unwrap();
         assert_eq!(f.len(), 2);
         assert!(expand(&[dir.path().join("missing")], LogKind::Flow).is_err());
+    }
+
+    #[test]
+    fn formats_without_what_a_measurement_needs_are_named() {
+        let missing = |spec: &str| missing_flow_fields(&FlowFormat::parse(spec, false).unwrap());
+        assert!(missing("srcaddr dstaddr bytes end").is_empty());
+        assert!(missing(&vpce_formats::flow::setup_format()).is_empty());
+        assert_eq!(missing("srcaddr bytes start"), ["dstaddr"]);
+        assert_eq!(missing("version srcaddr dstaddr bytes"), ["start or end"]);
+        assert_eq!(
+            missing("version packets"),
+            ["srcaddr", "dstaddr", "bytes", "start or end"]
+        );
     }
 }

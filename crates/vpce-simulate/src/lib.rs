@@ -15,11 +15,13 @@
 //! The generator is pure: files are handed to a callback as (path, bytes).
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
+use vpce_formats::flow::{Field, SETUP_FIELDS};
 use vpce_formats::time::{civil_from_days, format_rfc3339};
 
 /// What to generate.
@@ -101,8 +103,18 @@ const AZS: [&str; 2] = ["use1-az1", "use1-az2"];
 const SUBNETS: [&str; 2] = ["subnet-0priv00000000000a", "subnet-0priv00000000000b"];
 const PUBLIC_SUBNET: &str = "subnet-0pub000000000000a";
 
-/// The flow-log format the simulated flow log was created with (the header).
-pub const FLOW_HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id region az-id pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path";
+/// The fields of the simulated flow log: those `setup` turns on
+/// ([`SETUP_FIELDS`]) that version 5 has. `interface-type` (version 11) is
+/// left out, so the analysis finds the NAT gateway from its translated legs,
+/// as it must for flow logs created without that field.
+pub fn flow_fields() -> impl Iterator<Item = Field> {
+    SETUP_FIELDS.iter().copied().filter(|f| f.version() <= 5)
+}
+
+/// The header line of the simulated flow log (its format).
+pub fn flow_header() -> String {
+    flow_fields().map(Field::name).collect::<Vec<_>>().join(" ")
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Route {
@@ -564,30 +576,83 @@ struct FlowLine<'a> {
     action: &'a str,
 }
 
+impl<'a> FlowLine<'a> {
+    /// The line's value of field `f`.
+    fn value(&self, f: Field) -> Val<'a> {
+        match f {
+            Field::InterfaceId => Val::Text(self.eni),
+            Field::Srcaddr => Val::Addr(self.src),
+            Field::Dstaddr => Val::Addr(self.dst),
+            Field::Srcport => Val::Count(self.sport.into()),
+            Field::Dstport => Val::Count(self.dport.into()),
+            Field::Protocol => Val::Count(6),
+            Field::Packets => Val::Count(self.packets),
+            Field::Bytes => Val::Count(self.bytes),
+            Field::Start => Val::Time(self.start),
+            Field::End => Val::Time(self.start + 58),
+            Field::Action => Val::Text(self.action),
+            Field::LogStatus => Val::Text("OK"),
+            Field::SubnetId => Val::Text(self.subnet),
+            Field::InstanceId => Val::Text(self.instance),
+            Field::AzId => Val::Text(self.az),
+            Field::PktSrcaddr => Val::Addr(self.pkt_src),
+            Field::PktDstaddr => Val::Addr(self.pkt_dst),
+            Field::PktSrcAwsService => Val::Text(self.src_svc),
+            Field::PktDstAwsService => Val::Text(self.dst_svc),
+            Field::FlowDirection => Val::Text(if self.egress { "egress" } else { "ingress" }),
+            Field::TrafficPath => Val::Text(self.path),
+            _ => shared(f),
+        }
+    }
+}
+
+/// One value of a simulated flow record.
+#[derive(Clone, Copy)]
+enum Val<'a> {
+    Text(&'a str),
+    Addr(Ipv4Addr),
+    Count(u64),
+    Time(i64),
+    /// `-`.
+    Missing,
+}
+
+impl fmt::Display for Val<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Val::Text(t) => f.write_str(t),
+            Val::Addr(a) => a.fmt(f),
+            Val::Count(n) => n.fmt(f),
+            Val::Time(t) => t.fmt(f),
+            Val::Missing => f.write_str("-"),
+        }
+    }
+}
+
+/// The values every simulated record shares: version, account, VPC, Region.
+fn shared(f: Field) -> Val<'static> {
+    match f {
+        Field::Version => Val::Count(5),
+        Field::AccountId => Val::Text(ACCOUNT),
+        Field::VpcId => Val::Text(VPC),
+        Field::Region => Val::Text(REGION),
+        _ => Val::Missing,
+    }
+}
+
+/// Writes one record in the simulated format, each field's value from `value`.
+fn write_record<'a>(buf: &mut String, value: impl Fn(Field) -> Val<'a>) {
+    for (i, f) in flow_fields().enumerate() {
+        if i > 0 {
+            buf.push(' ');
+        }
+        let _ = write!(buf, "{}", value(f));
+    }
+    buf.push('\n');
+}
+
 fn write_flow(buf: &mut String, f: &FlowLine<'_>) {
-    let _ = writeln!(
-        buf,
-        "5 {ACCOUNT} {} {} {} {} {} 6 {} {} {} {} {} OK {VPC} {} {} {REGION} {} {} {} {} {} {} {}",
-        f.eni,
-        f.src,
-        f.dst,
-        f.sport,
-        f.dport,
-        f.packets,
-        f.bytes,
-        f.start,
-        f.start + 58,
-        f.action,
-        f.subnet,
-        f.instance,
-        f.az,
-        f.pkt_src,
-        f.pkt_dst,
-        f.src_svc,
-        f.dst_svc,
-        if f.egress { "egress" } else { "ingress" },
-        f.path,
-    );
+    write_record(buf, |field| f.value(field));
 }
 
 /// One five-minute window: the span of one flow-log and one Resolver-log object.
@@ -752,7 +817,7 @@ impl Exchange<'_> {
 /// The flow-log text of one window: the header, every connection-minute that
 /// starts in it (by its path), then the housekeeping records.
 fn flow_records(insts: &[Instance], conns: &[Conn], win: Window, flow: &mut String, truth: &mut Truth) {
-    flow.push_str(FLOW_HEADER);
+    flow.push_str(&flow_header());
     flow.push('\n');
     for c in conns {
         let inst = &insts[c.inst];
@@ -994,16 +1059,36 @@ fn endpoint_flows<'a>(x: &Exchange<'a>, flow: &mut String, truth: &mut Truth) {
 
 /// Records that carry no traffic: an idle interface (NODATA) and a rejected scan of the public instance.
 fn housekeeping_flows(insts: &[Instance], win: Window, flow: &mut String, truth: &mut Truth) {
-    let _ = writeln!(
-        flow,
-        "5 {ACCOUNT} eni-0idle00000000001 - - - - - - - {} {} - NODATA {VPC} {} - {REGION} {} - - - - - -",
-        win.start,
-        win.start + 60,
-        SUBNETS[1],
-        AZS[1]
-    );
-    let scanner = win.index + 1;
-    let _ = writeln!(flow, "5 {ACCOUNT} {} 198.51.100.{scanner} {PUBLIC_INSTANCE_IP} 51234 22 6 1 60 {} {} REJECT OK {VPC} {PUBLIC_SUBNET} i-0pub0000000000001 {REGION} {} 198.51.100.{scanner} {PUBLIC_INSTANCE_IP} - - ingress -", insts[insts.len() - 1].eni, win.start + 5, win.start + 50, AZS[0]);
+    write_record(flow, |f| match f {
+        Field::InterfaceId => Val::Text("eni-0idle00000000001"),
+        Field::Start => Val::Time(win.start),
+        Field::End => Val::Time(win.start + 60),
+        Field::LogStatus => Val::Text("NODATA"),
+        Field::SubnetId => Val::Text(SUBNETS[1]),
+        Field::AzId => Val::Text(AZS[1]),
+        _ => shared(f),
+    });
+    let public = &insts[insts.len() - 1];
+    let scanner = Ipv4Addr::new(198, 51, 100, win.index as u8 + 1);
+    write_record(flow, |f| match f {
+        Field::InterfaceId => Val::Text(&public.eni),
+        Field::Srcaddr | Field::PktSrcaddr => Val::Addr(scanner),
+        Field::Dstaddr | Field::PktDstaddr => Val::Addr(public.ip),
+        Field::Srcport => Val::Count(51234),
+        Field::Dstport => Val::Count(22),
+        Field::Protocol => Val::Count(6),
+        Field::Packets => Val::Count(1),
+        Field::Bytes => Val::Count(60),
+        Field::Start => Val::Time(win.start + 5),
+        Field::End => Val::Time(win.start + 50),
+        Field::Action => Val::Text("REJECT"),
+        Field::LogStatus => Val::Text("OK"),
+        Field::SubnetId => Val::Text(public.subnet),
+        Field::InstanceId => Val::Text(&public.id),
+        Field::AzId => Val::Text(public.az),
+        Field::FlowDirection => Val::Text("ingress"),
+        _ => shared(f),
+    });
     truth.flow_records += 2;
 }
 
@@ -1125,7 +1210,8 @@ mod content_tests {
             Ok(())
         })
         .unwrap();
-        let format = FlowFormat::parse(FLOW_HEADER, false).unwrap();
+        let header = flow_header();
+        let format = FlowFormat::parse(&header, false).unwrap();
         let nat = IpAddr::V4(NAT_IP);
         let public = |a: Option<IpAddr>| matches!(a, Some(IpAddr::V4(v)) if !v.is_private());
         let mut read = ReadBack::default();
@@ -1134,7 +1220,7 @@ mod content_tests {
             flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut text).unwrap();
             read.text_bytes += text.len() as u64;
             let mut lines = text.split(|&b| b == b'\n').filter(|l| !l.is_empty());
-            assert_eq!(lines.next(), Some(FLOW_HEADER.as_bytes()), "{path}");
+            assert_eq!(lines.next(), Some(header.as_bytes()), "{path}");
             for line in lines {
                 let r = format.parse_record(line).unwrap();
                 read.records += 1;
