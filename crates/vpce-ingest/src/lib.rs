@@ -115,10 +115,7 @@ pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestErro
                 let skip = rel
                     .components()
                     .any(|c| c.as_os_str() == other || c.as_os_str() == hive.as_str())
-                    || entry
-                        .file_name()
-                        .to_str()
-                        .is_some_and(|n| n.starts_with('.') || n == "truth.json");
+                    || entry.file_name().to_str().is_some_and(|n| n.starts_with('.'));
                 if !skip {
                     out.push(Input::File(entry.into_path()));
                 }
@@ -234,6 +231,10 @@ fn gzip_context(e: io::Error, gz: bool) -> io::Error {
 #[derive(Debug, PartialEq, Eq)]
 enum Looks {
     Json,
+    /// JSON without any key a log has near its start (a Resolver record's
+    /// `query_name`, a CloudWatch Logs envelope's): a document of some other
+    /// kind, such as the simulator's `truth.json` or a manifest.
+    JsonNotLog,
     FlowText,
     Parquet,
     Empty,
@@ -259,11 +260,24 @@ fn sniff(head: &[u8]) -> Looks {
     if lines.peek().is_none() {
         return Looks::Empty;
     }
-    lines
-        .map(sniff_line)
-        .find(|l| *l != Looks::Other)
-        .unwrap_or(Looks::Other)
+    match lines.map(sniff_line).find(|l| *l != Looks::Other) {
+        Some(Looks::Json) if !JSON_LOG_KEYS.iter().any(|k| memchr_find(head, k).is_some()) => Looks::JsonNotLog,
+        found => found.unwrap_or(Looks::Other),
+    }
 }
+
+/// Keys one of which every JSON log has in its first lines: a Resolver
+/// record's, or a CloudWatch Logs envelope's (subscription, Lambda event,
+/// `filter-log-events` output, log shippers' `message`).
+const JSON_LOG_KEYS: [&[u8]; 7] = [
+    b"\"query_name\"",
+    b"\"logEvents\"",
+    b"\"messageType\"",
+    b"\"awslogs\"",
+    b"\"events\"",
+    b"\"message\"",
+    b"\"@message\"",
+];
 
 fn sniff_line(line: &[u8]) -> Looks {
     let start = line.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(0);
@@ -321,7 +335,7 @@ impl Collector {
                 file: name,
                 error: format!("{what}: the first lines are {}", describe_other(looks)),
             });
-        } else if *looks == Looks::Other {
+        } else if matches!(looks, Looks::Other | Looks::JsonNotLog) {
             self.not_logs.push(name);
         } else {
             self.skipped.push(name);
@@ -417,6 +431,7 @@ impl DnsSink for DnsFileSink<'_> {
 fn describe_other(looks: &Looks) -> &'static str {
     match looks {
         Looks::Json => "JSON (Resolver query logs? use --dns-logs)",
+        Looks::JsonNotLog => "JSON that is neither a Resolver query log nor a CloudWatch Logs envelope",
         Looks::FlowText => "space-separated text (VPC flow logs? use --flow-logs)",
         Looks::Parquet => "Parquet",
         Looks::Empty => "nothing",
@@ -468,7 +483,7 @@ fn read_all<A: Clone + Send + Sync>(
             // A file that says where it belongs (AWS's key layout, its name)
             // is read as that log type even when its first lines look odd:
             // damaged lines are then counted as malformed, not lost.
-            let placed = looks == Looks::Other && in_place(&name, kind);
+            let placed = matches!(looks, Looks::Other | Looks::JsonNotLog) && in_place(&name, kind);
             if looks != Looks::Empty && !placed && !accepts(&looks, &head) {
                 return col.wrong_type(name, explicit.get(i).copied().unwrap_or(true), what, &looks);
             }
@@ -805,6 +820,15 @@ mod tests {
         assert_eq!(sniff(b"\xEF\xBB\xBFversion account-id interface-id\n"), Looks::FlowText);
         assert_eq!(sniff(b"2026-11-01T00:00:00.000Z {\"query_name\":1}\n"), Looks::Json);
         assert_eq!(sniff(b"PAR1\x15\x04"), Looks::Parquet);
+        // JSON documents that are not logs, and envelopes that are.
+        assert_eq!(
+            sniff(b"{\n  \"config_seed\": 42,\n  \"services\": {}\n}\n"),
+            Looks::JsonNotLog
+        );
+        assert_eq!(sniff(b"{}"), Looks::JsonNotLog);
+        assert_eq!(sniff(b"{\n    \"events\": [\n"), Looks::Json);
+        assert_eq!(sniff(b"{\"awslogs\":{\"data\":\"H4sI\"}}\n"), Looks::Json);
+        assert_eq!(sniff(b"{\"owner\":\"1\",\"logEvents\":[]}\n"), Looks::Json);
     }
 
     #[test]
@@ -850,7 +874,6 @@ mod tests {
         std::fs::create_dir_all(&flow_dir).unwrap();
         std::fs::write(dns_dir.join("a.log"), "{}").unwrap();
         std::fs::write(flow_dir.join("b.log"), "x").unwrap();
-        std::fs::write(dir.path().join("truth.json"), "{}").unwrap();
         let hive = dir.path().join(
             "AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=us-east-1/year=2026/month=01/day=01/hour=00",
         );
@@ -874,6 +897,47 @@ mod tests {
         assert_eq!(
             missing("version packets"),
             ["srcaddr", "dstaddr", "bytes", "start or end"]
+        );
+    }
+
+    #[test]
+    fn json_that_is_not_a_log_is_listed_as_not_a_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let truth = "{\n  \"config_seed\": 42,\n  \"services\": {\n    \"s3@us-east-1\": {}\n  }\n}\n";
+        std::fs::write(dir.path().join("truth.json"), truth).unwrap();
+        let record = "{\"query_name\":\"a.\",\"query_timestamp\":\"2026-01-01T00:00:00Z\"}\n";
+        std::fs::write(dir.path().join("resolver.log"), record.repeat(3)).unwrap();
+        let inputs = expand(&[dir.path().to_path_buf()], LogKind::Dns).unwrap();
+        assert_eq!(inputs.len(), 2, "the walk finds every file");
+        let walked = vec![false; inputs.len()];
+        let dns = read_dns(&inputs, &DnsAggregator::default(), &walked, 1);
+        assert_eq!(dns.stats.records, 3);
+        assert_eq!(dns.stats.malformed, 0, "{:?}", dns.examples);
+        assert!(dns.errors.is_empty(), "{:?}", dns.errors);
+        assert_eq!(dns.not_logs.len(), 1);
+        assert!(dns.not_logs[0].ends_with("truth.json"));
+        let flow = read_flows(
+            &inputs,
+            &FlowAggregator::default(),
+            &FlowReadOptions::default(),
+            &walked,
+            1,
+        );
+        assert_eq!((flow.stats.records, flow.stats.malformed), (0, 0));
+        assert!(
+            flow.not_logs.iter().any(|n| n.ends_with("truth.json")),
+            "{:?}",
+            flow.not_logs
+        );
+        // Named by the user, it is an input error that says what it is.
+        let named = vec![true; inputs.len()];
+        let dns = read_dns(&inputs, &DnsAggregator::default(), &named, 1);
+        let err = dns.errors.iter().find(|e| e.file.ends_with("truth.json")).unwrap();
+        assert!(
+            err.error
+                .contains("neither a Resolver query log nor a CloudWatch Logs envelope"),
+            "{}",
+            err.error
         );
     }
 }
