@@ -48,12 +48,30 @@ fn gz(bytes: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+/// A truth to check against: services with queries and bytes through NAT and
+/// through the endpoint, labels, and per-service NAT bytes that add up.
+fn assert_truth_has_content(truth: &Value) {
+    let services = truth["services"].as_object().unwrap();
+    let sum = |of: &serde_json::Map<String, Value>, f: &str| of.values().map(|s| s[f].as_u64().unwrap()).sum::<u64>();
+    assert!(services.len() >= 5, "{services:?}");
+    assert!(services.values().all(|s| s["query_count"].as_u64().unwrap() > 0));
+    assert!(sum(services, "bytes_via_nat") > 0 && sum(services, "bytes_via_endpoint") > 0);
+    let unattributed = truth["unattributed"].as_object().unwrap();
+    assert!(!unattributed.is_empty());
+    assert_eq!(
+        sum(services, "bytes_via_nat") + sum(unattributed, "bytes_via_nat"),
+        truth["total_bytes_via_nat"].as_u64().unwrap()
+    );
+    assert!(truth["flow_records"].as_u64().unwrap() > 0 && truth["dns_records"].as_u64().unwrap() > 0);
+}
+
 /// The analysis of simulated logs must find exactly what the generator put in.
 #[test]
 fn simulate_then_analyze_matches_the_truth() {
     for (hours, instances, seed) in [(3, 6, 42), (2, 10, 7)] {
         let dir = tempfile::tempdir().unwrap();
         let truth = simulate(dir.path(), hours, instances, seed);
+        assert_truth_has_content(&truth);
         let logs = dir.path().join("AWSLogs");
         let r = analyze_json(&[
             "--dns-logs",
@@ -62,6 +80,15 @@ fn simulate_then_analyze_matches_the_truth() {
             logs.to_str().unwrap(),
         ]);
         let services = r["services"].as_array().unwrap();
+        // The report names no service the data set does not have.
+        for got in services {
+            let key = format!(
+                "{}@{}",
+                got["service"].as_str().unwrap(),
+                got["region"].as_str().unwrap()
+            );
+            assert!(truth["services"].get(&key).is_some(), "{key} is not in the truth");
+        }
         for (key, want) in truth["services"].as_object().unwrap() {
             let (svc, region) = key.split_once('@').unwrap();
             let got = services
@@ -124,6 +151,30 @@ fn simulate_then_analyze_matches_the_truth() {
         assert_eq!(global["query_count"], truth["hostnames"]["sts.amazonaws.com"]);
         assert_eq!(global["private_dns_covers"], false);
     }
+}
+
+/// The folder `simulate` wrote can be given whole: its truth.json is listed as
+/// not a log, and the analysis is the same as of its AWSLogs folder.
+#[test]
+fn the_simulated_folder_can_be_analyzed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = simulate(dir.path(), 1, 3, 5);
+    let whole = dir.path().to_str().unwrap();
+    let r = analyze_json(&["--dns-logs", whole, "--flow-logs", whole]);
+    assert_eq!(r["inputs"]["malformed"], 0, "{}", r["inputs"]);
+    assert!(
+        r["inputs"]["file_errors"].as_array().unwrap().is_empty(),
+        "{}",
+        r["inputs"]
+    );
+    assert_eq!(r["inputs"]["flow"]["records"], truth["flow_records"]);
+    assert_eq!(r["inputs"]["dns"]["records"], truth["dns_records"]);
+    assert_eq!(r["totals"]["bytes_via_nat"], truth["total_bytes_via_nat"]);
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains("neither Resolver query logs nor VPC flow logs") && warnings.contains("truth.json"),
+        "{warnings}"
+    );
 }
 
 #[test]

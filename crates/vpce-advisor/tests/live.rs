@@ -168,7 +168,13 @@ fn service<'a>(r: &'a Value, name: &str) -> &'a Value {
 
 /// Per-service bytes and queries of a report equal the generator's truth.
 fn assert_matches_truth(r: &Value, truth: &Value, how: &str) {
-    for (key, want) in truth["services"].as_object().unwrap() {
+    let services = truth["services"].as_object().unwrap();
+    assert!(!services.is_empty(), "{how}: an empty truth proves nothing");
+    assert!(
+        services.values().any(|s| s["bytes_via_nat"].as_u64() > Some(0)),
+        "{how}: no bytes through NAT in the truth"
+    );
+    for (key, want) in services {
         let (svc, _) = key.split_once('@').unwrap();
         let got = service(r, svc);
         for field in ["bytes_via_nat", "bytes_via_endpoint", "bytes_other", "query_count"] {

@@ -110,6 +110,105 @@ pub struct FieldsSeen {
     pub pkt_aws_service: bool,
 }
 
+impl FieldsSeen {
+    /// Notes the fields `r` has values for.
+    fn note(&mut self, r: &FlowRecord<'_>) {
+        self.vpc_id |= r.vpc_id.is_some();
+        self.pkt_addrs |= r.pkt_srcaddr.is_some() || r.pkt_dstaddr.is_some();
+        self.traffic_path |= r.traffic_path.is_some();
+        self.flow_direction |= r.flow_direction.is_some();
+        self.az_id |= r.az_id.is_some();
+        self.pkt_aws_service |= r.pkt_dst_aws_service.is_some() || r.pkt_src_aws_service.is_some();
+    }
+
+    /// The fields either side saw.
+    fn merge(&mut self, o: FieldsSeen) {
+        self.vpc_id |= o.vpc_id;
+        self.pkt_addrs |= o.pkt_addrs;
+        self.traffic_path |= o.traffic_path;
+        self.flow_direction |= o.flow_direction;
+        self.az_id |= o.az_id;
+        self.pkt_aws_service |= o.pkt_aws_service;
+    }
+}
+
+/// What every counter a record adds to shares.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    /// `u32::MAX` when the record has no `vpc-id`.
+    vpc: u32,
+    eni: Option<u32>,
+    hour: i64,
+    bytes: u64,
+    packets: u64,
+}
+
+/// Between whom a record's traffic went, as the aggregator counts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Between {
+    /// A VPC address and a public one; `outbound` when the VPC address sent.
+    Public {
+        local: IpAddr,
+        remote: IpAddr,
+        outbound: bool,
+    },
+    /// Two VPC addresses (traffic to interface endpoints among it).
+    Local,
+    /// Anything else: private addresses outside the VPC, public to public.
+    Other,
+}
+
+impl Between {
+    /// Classifies a record by its interface-level addresses.
+    fn of(net: &LocalNet, src: IpAddr, dst: IpAddr) -> Between {
+        match (net.is_local(src), net.is_local(dst)) {
+            (true, false) if net.is_public(dst) => Between::Public {
+                local: src,
+                remote: dst,
+                outbound: true,
+            },
+            (false, true) if net.is_public(src) => Between::Public {
+                local: dst,
+                remote: src,
+                outbound: false,
+            },
+            (true, true) => Between::Local,
+            _ => Between::Other,
+        }
+    }
+}
+
+/// The (NAT address, client) pairs a record shows as a translated NAT
+/// gateway leg, whose packet addresses differ from the interface's:
+/// instance → NAT (dstaddr is the NAT, pkt-dstaddr the real destination) and
+/// NAT → instance (srcaddr is the NAT, pkt-srcaddr the real source).
+fn translated_legs(
+    net: &LocalNet,
+    src: IpAddr,
+    dst: IpAddr,
+    pkt_src: Option<IpAddr>,
+    pkt_dst: Option<IpAddr>,
+) -> [Option<(IpAddr, IpAddr)>; 2] {
+    let leg = |nat: IpAddr, pkt: Option<IpAddr>, client: IpAddr| {
+        pkt.filter(|&p| p != nat && net.is_local(nat) && net.is_public(p) && !net.is_public(client))
+            .map(|_| (nat, client))
+    };
+    [leg(dst, pkt_dst, src), leg(src, pkt_src, dst)]
+}
+
+/// Whether `interface-type` names a NAT gateway's interface.
+fn is_nat_interface_type(t: Option<&str>) -> bool {
+    matches!(t, Some("nat_gateway" | "regional_nat_gateway"))
+}
+
+/// Adds bytes to a destination's sample addresses, which keep the first
+/// [`MAX_SAMPLES`] addresses seen.
+fn add_sample(samples: &mut HashMap<IpAddr, u64>, ip: IpAddr, bytes: u64) {
+    if samples.len() < MAX_SAMPLES || samples.contains_key(&ip) {
+        *samples.entry(ip).or_default() += bytes;
+    }
+}
+
 /// Streaming aggregate of flow-log records; mergeable across threads.
 #[derive(Clone, Debug, Default)]
 pub struct FlowAggregator {
@@ -168,6 +267,16 @@ pub enum EniOwn {
 }
 
 impl EniOwn {
+    /// What one record says about its interface's address: the source of an
+    /// egress record, the destination of an ingress one, else either.
+    fn observed(src: IpAddr, dst: IpAddr, direction: Option<Direction>) -> EniOwn {
+        match direction {
+            Some(Direction::Egress) => EniOwn::Known(src),
+            Some(Direction::Ingress) => EniOwn::Known(dst),
+            None => EniOwn::Either(src, dst),
+        }
+    }
+
     fn narrow(self, a: IpAddr, b: IpAddr) -> EniOwn {
         match self {
             EniOwn::Known(x) if x == a || x == b => self,
@@ -190,33 +299,10 @@ impl EniOwn {
 }
 
 impl FlowAggregator {
-    /// The flow-log fields [`FlowAggregator::push`] reads; readers may skip the rest.
-    pub const FIELDS: &'static [vpce_formats::flow::Field] = {
-        use vpce_formats::flow::Field::*;
-        &[
-            AccountId,
-            InterfaceId,
-            Srcaddr,
-            Dstaddr,
-            Packets,
-            Bytes,
-            Start,
-            End,
-            Action,
-            LogStatus,
-            VpcId,
-            InstanceId,
-            Region,
-            AzId,
-            PktSrcaddr,
-            PktDstaddr,
-            PktSrcAwsService,
-            PktDstAwsService,
-            FlowDirection,
-            TrafficPath,
-            InterfaceType,
-        ]
-    };
+    /// The flow-log fields [`FlowAggregator::push`] reads; readers may skip
+    /// the rest. Rendered from the field table
+    /// ([`vpce_formats::flow::ANALYSIS_FIELDS`]), which `setup` turns on.
+    pub const FIELDS: &'static [vpce_formats::flow::Field] = vpce_formats::flow::ANALYSIS_FIELDS;
 
     /// `resolver` names destinations and knows the interface endpoints'
     /// addresses (from the Resolver logs, read before the flow logs).
@@ -269,36 +355,73 @@ impl FlowAggregator {
     /// Adds one record.
     pub fn push(&mut self, r: &FlowRecord<'_>) {
         self.records += 1;
-        if matches!(r.log_status, Some(LogStatus::NoData | LogStatus::SkipData)) {
-            self.no_data += 1;
+        if !self.admit(r) {
             return;
         }
-        let ts = r.start.or(r.end);
-        if let Some(ts) = ts {
+        let (Some(src), Some(dst)) = (r.srcaddr, r.dstaddr) else {
+            return;
+        };
+        self.fields.note(r);
+        let seen = Seen {
+            vpc: self.vpc_of(r),
+            eni: self.eni_of(r.interface_id),
+            hour: hour_of(r.start.or(r.end).unwrap_or(0)),
+            bytes: r.bytes.unwrap_or(0),
+            packets: r.packets.unwrap_or(0),
+        };
+        if let Some(eni) = seen.eni {
+            let own = EniOwn::observed(src, dst, r.flow_direction);
+            self.eni_own
+                .entry(eni)
+                .and_modify(|o| *o = o.narrow_with(own))
+                .or_insert(own);
+        }
+        for (nat, client) in translated_legs(&self.net, src, dst, r.pkt_srcaddr, r.pkt_dstaddr)
+            .into_iter()
+            .flatten()
+        {
+            let ev = self.nat.entry(nat).or_default();
+            ev.translated_records += 1;
+            ev.eni = ev.eni.or(seen.eni);
+            self.nat_clients.insert(client);
+        }
+        match Between::of(&self.net, src, dst) {
+            Between::Public {
+                local,
+                remote,
+                outbound,
+            } => self.add_public(r, seen, local, remote, outbound),
+            Between::Local => self.add_local(src, dst, seen),
+            Between::Other => self.internal_bytes += seen.bytes,
+        }
+    }
+
+    /// Counts the records that carry nothing to count (NODATA/SKIPDATA,
+    /// outside the window, REJECT) and says whether `r` is counted. A record
+    /// inside the window widens the span and marks its hour, even when rejected.
+    fn admit(&mut self, r: &FlowRecord<'_>) -> bool {
+        if matches!(r.log_status, Some(LogStatus::NoData | LogStatus::SkipData)) {
+            self.no_data += 1;
+            return false;
+        }
+        if let Some(ts) = r.start.or(r.end) {
             if !self.filter.contains(ts) {
                 self.outside_window += 1;
-                return;
+                return false;
             }
             self.span.add(ts, r.end.unwrap_or(ts));
             self.hours_seen.insert(hour_of(ts));
         }
         if r.action == Some(Action::Reject) {
             self.rejected += 1;
-            return;
+            return false;
         }
-        let (Some(src), Some(dst)) = (r.srcaddr, r.dstaddr) else {
-            return;
-        };
-        self.fields.vpc_id |= r.vpc_id.is_some();
-        self.fields.pkt_addrs |= r.pkt_srcaddr.is_some() || r.pkt_dstaddr.is_some();
-        self.fields.traffic_path |= r.traffic_path.is_some();
-        self.fields.flow_direction |= r.flow_direction.is_some();
-        self.fields.az_id |= r.az_id.is_some();
-        self.fields.pkt_aws_service |= r.pkt_dst_aws_service.is_some() || r.pkt_src_aws_service.is_some();
+        true
+    }
 
-        let bytes = r.bytes.unwrap_or(0);
-        let packets = r.packets.unwrap_or(0);
-        let hour = hour_of(ts.unwrap_or(0));
+    /// The record's VPC (interned; `u32::MAX` without `vpc-id`), noting its
+    /// Region and account the first time they are seen.
+    fn vpc_of(&mut self, r: &FlowRecord<'_>) -> u32 {
         let vpc = match r.vpc_id {
             // Records of one file nearly always share a VPC.
             Some(v) if self.last_vpc.0 == v => self.last_vpc.1,
@@ -307,123 +430,96 @@ impl FlowAggregator {
                 self.last_vpc = (v.to_string(), id);
                 id
             }
-            None => u32::MAX,
+            None => return u32::MAX,
         };
-        if vpc != u32::MAX {
-            if let Some(region) = r.region {
-                if !self.vpc_regions.contains_key(&vpc) {
-                    let id = self.strings.id(region);
-                    self.vpc_regions.insert(vpc, id);
-                }
-            }
-            if let Some(acct) = r.account_id {
-                if !self.vpc_accounts.contains_key(&vpc) && acct != "unknown" {
-                    let id = self.strings.id(acct);
-                    self.vpc_accounts.insert(vpc, id);
-                }
+        if let Some(region) = r.region {
+            if !self.vpc_regions.contains_key(&vpc) {
+                let id = self.strings.id(region);
+                self.vpc_regions.insert(vpc, id);
             }
         }
-        let eni = match r.interface_id {
-            // Records of one interface tend to come together.
-            Some(e) if self.last_eni.0 == e => Some(self.last_eni.1),
-            Some(e) => {
-                let id = self.enis.id(e);
-                self.last_eni.clear();
-                self.last_eni.0.push_str(e);
-                self.last_eni.1 = id;
-                Some(id)
+        if let Some(acct) = r.account_id {
+            if !self.vpc_accounts.contains_key(&vpc) && acct != "unknown" {
+                let id = self.strings.id(acct);
+                self.vpc_accounts.insert(vpc, id);
             }
-            None => None,
+        }
+        vpc
+    }
+
+    /// The record's interface, interned.
+    fn eni_of(&mut self, interface_id: Option<&str>) -> Option<u32> {
+        let e = interface_id?;
+        // Records of one interface tend to come together.
+        if self.last_eni.0 == e {
+            return Some(self.last_eni.1);
+        }
+        let id = self.enis.id(e);
+        self.last_eni.clear();
+        self.last_eni.0.push_str(e);
+        self.last_eni.1 = id;
+        Some(id)
+    }
+
+    /// Traffic between a VPC address and a public one: counted by (VPC,
+    /// address, destination, direction, traffic-path), the destination named
+    /// as the record is read.
+    fn add_public(&mut self, r: &FlowRecord<'_>, seen: Seen, local: IpAddr, remote: IpAddr, outbound: bool) {
+        let nat_type = is_nat_interface_type(r.interface_type);
+        if nat_type {
+            let ev = self.nat.entry(local).or_default();
+            ev.interface_type = true;
+            ev.eni = ev.eni.or(seen.eni);
+        }
+        let local_id = self.note_local(local, r, seen.eni, nat_type);
+        let code = if outbound {
+            r.pkt_dst_aws_service
+        } else {
+            r.pkt_src_aws_service
         };
-        if let Some(eni) = eni {
-            let own = match r.flow_direction {
-                Some(Direction::Egress) => EniOwn::Known(src),
-                Some(Direction::Ingress) => EniOwn::Known(dst),
-                None => EniOwn::Either(src, dst),
-            };
-            self.eni_own
-                .entry(eni)
-                .and_modify(|o| *o = o.narrow_with(own))
-                .or_insert(own);
-        }
-        let nat_type = matches!(r.interface_type, Some("nat_gateway" | "regional_nat_gateway"));
+        let dest = self.resolve(remote, seen.hour, seen.vpc, code);
+        add_sample(&mut self.samples[dest as usize], remote, seen.bytes);
+        let key = PublicKey {
+            vpc: seen.vpc,
+            local: local_id,
+            dest,
+            outbound,
+            path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
+        };
+        self.public.entry(key).or_default().add(seen.bytes, seen.packets);
+    }
 
-        // NAT gateway legs whose packet addresses differ from the interface's:
-        // instance → NAT (dstaddr is the NAT, pkt-dstaddr the real destination)
-        // and NAT → instance (srcaddr is the NAT, pkt-srcaddr the real source).
-        if let Some(pd) = r.pkt_dstaddr {
-            if pd != dst && self.net.is_local(dst) && self.net.is_public(pd) && !self.net.is_public(src) {
-                let ev = self.nat.entry(dst).or_default();
-                ev.translated_records += 1;
-                ev.eni = ev.eni.or(eni);
-                self.nat_clients.insert(src);
-            }
+    /// Interns a VPC address that talked to a public one and notes what the
+    /// record says about it: interface, AZ, instance, NAT gateway type.
+    fn note_local(&mut self, local: IpAddr, r: &FlowRecord<'_>, eni: Option<u32>, nat_type: bool) -> u32 {
+        let local_id = self.local_id(local);
+        if self.locals[local_id as usize].1.az.is_none() {
+            let az = r.az_id.map(|a| self.strings.id(a));
+            self.locals[local_id as usize].1.az = az;
         }
-        if let Some(ps) = r.pkt_srcaddr {
-            if ps != src && self.net.is_local(src) && self.net.is_public(ps) && !self.net.is_public(dst) {
-                let ev = self.nat.entry(src).or_default();
-                ev.translated_records += 1;
-                ev.eni = ev.eni.or(eni);
-                self.nat_clients.insert(dst);
-            }
-        }
+        let info = &mut self.locals[local_id as usize].1;
+        info.eni = info.eni.or(eni);
+        info.instance |= r.instance_id.is_some();
+        info.nat_interface_type |= nat_type;
+        local_id
+    }
 
-        let (src_local, dst_local) = (self.net.is_local(src), self.net.is_local(dst));
-        match (src_local, dst_local) {
-            (true, false) | (false, true) if self.net.is_public(if src_local { dst } else { src }) => {
-                let (local, remote, outbound) = if src_local { (src, dst, true) } else { (dst, src, false) };
-                if nat_type {
-                    let ev = self.nat.entry(local).or_default();
-                    ev.interface_type = true;
-                    ev.eni = ev.eni.or(eni);
-                }
-                let local_id = self.local_id(local);
-                if self.locals[local_id as usize].1.az.is_none() {
-                    let az = r.az_id.map(|a| self.strings.id(a));
-                    self.locals[local_id as usize].1.az = az;
-                }
-                let info = &mut self.locals[local_id as usize].1;
-                info.eni = info.eni.or(eni);
-                info.instance |= r.instance_id.is_some();
-                info.nat_interface_type |= nat_type;
-                let code = if outbound {
-                    r.pkt_dst_aws_service
-                } else {
-                    r.pkt_src_aws_service
+    /// Traffic between two VPC addresses: kept per interface when one side is
+    /// an interface endpoint, else counted as internal.
+    fn add_local(&mut self, src: IpAddr, dst: IpAddr, seen: Seen) {
+        let endpoint = [dst, src].into_iter().find(|&a| self.resolver.is_endpoint(a));
+        match (endpoint, seen.eni) {
+            (Some(endpoint), Some(eni)) => {
+                let key = EndpointKey {
+                    vpc: seen.vpc,
+                    eni,
+                    endpoint,
                 };
-                let dest = self.resolve(remote, hour, vpc, code);
-                let samples = &mut self.samples[dest as usize];
-                if samples.len() < MAX_SAMPLES || samples.contains_key(&remote) {
-                    *samples.entry(remote).or_default() += bytes;
-                }
-                let key = PublicKey {
-                    vpc,
-                    local: local_id,
-                    dest,
-                    outbound,
-                    path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
-                };
-                self.public.entry(key).or_default().add(bytes, packets);
+                let e = self.endpoint.entry(key).or_default();
+                e.counters.add(seen.bytes, seen.packets);
+                e.hour = e.hour.max(seen.hour);
             }
-            (true, true) => {
-                let endpoint = if self.resolver.is_endpoint(dst) {
-                    Some(dst)
-                } else if self.resolver.is_endpoint(src) {
-                    Some(src)
-                } else {
-                    None
-                };
-                match (endpoint, eni) {
-                    (Some(ep), Some(eni)) => {
-                        let key = EndpointKey { vpc, eni, endpoint: ep };
-                        let e = self.endpoint.entry(key).or_default();
-                        e.counters.add(bytes, packets);
-                        e.hour = e.hour.max(hour);
-                    }
-                    _ => self.internal_bytes += bytes,
-                }
-            }
-            _ => self.internal_bytes += bytes,
+            _ => self.internal_bytes += seen.bytes,
         }
     }
 
@@ -453,9 +549,7 @@ impl FlowAggregator {
         for (i, samples) in other.samples.into_iter().enumerate() {
             let mine = &mut self.samples[dest_map[i] as usize];
             for (ip, b) in samples {
-                if mine.len() < MAX_SAMPLES || mine.contains_key(&ip) {
-                    *mine.entry(ip).or_default() += b;
-                }
+                add_sample(mine, ip, b);
             }
         }
         for (k, c) in other.public {
@@ -497,13 +591,7 @@ impl FlowAggregator {
         for (v, a) in other.vpc_accounts {
             self.vpc_accounts.entry(mv(v)).or_insert(str_map[a as usize]);
         }
-        let f = other.fields;
-        self.fields.vpc_id |= f.vpc_id;
-        self.fields.pkt_addrs |= f.pkt_addrs;
-        self.fields.traffic_path |= f.traffic_path;
-        self.fields.flow_direction |= f.flow_direction;
-        self.fields.az_id |= f.az_id;
-        self.fields.pkt_aws_service |= f.pkt_aws_service;
+        self.fields.merge(other.fields);
         self.records += other.records;
         self.no_data += other.no_data;
         self.rejected += other.rejected;
@@ -571,5 +659,191 @@ mod tests {
         );
         assert_eq!(b.narrow_with(EniOwn::Known(ip("10.0.0.6"))), EniOwn::Unknown);
         assert_eq!(a.narrow_with(a), a);
+    }
+
+    fn vpc_net() -> LocalNet {
+        LocalNet::new(vec!["10.0.0.0/16".parse().unwrap()])
+    }
+
+    #[test]
+    fn records_without_traffic_to_count_are_counted_by_reason() {
+        let mut agg = FlowAggregator::new(
+            LocalNet::default(),
+            TimeFilter {
+                since: Some(7200),
+                until: Some(10_800),
+            },
+            Arc::default(),
+        );
+        let at = |start: i64| FlowRecord {
+            start: Some(start),
+            end: Some(start + 50),
+            ..Default::default()
+        };
+        let no_data = FlowRecord {
+            log_status: Some(LogStatus::NoData),
+            ..at(7300)
+        };
+        assert!(!agg.admit(&no_data));
+        assert!(!agg.admit(&at(100)));
+        assert_eq!(agg.span, TimeSpan::default(), "no span from records outside the window");
+        let rejected = FlowRecord {
+            action: Some(Action::Reject),
+            ..at(7300)
+        };
+        assert!(!agg.admit(&rejected));
+        assert_eq!((agg.span.min, agg.span.max), (Some(7300), Some(7350)));
+        assert!(agg.hours_seen.contains(&2));
+        assert!(agg.admit(&at(9000)));
+        assert_eq!(
+            agg.counts(),
+            FlowCounts {
+                outside_window: 1,
+                no_data: 1,
+                rejected: 1
+            }
+        );
+    }
+
+    #[test]
+    fn traffic_is_classified_by_its_vpc_side() {
+        let net = vpc_net();
+        let (inst, other_inst, public) = (ip("10.0.1.5"), ip("10.0.2.5"), ip("52.1.1.1"));
+        assert_eq!(
+            Between::of(&net, inst, public),
+            Between::Public {
+                local: inst,
+                remote: public,
+                outbound: true
+            }
+        );
+        assert_eq!(
+            Between::of(&net, public, inst),
+            Between::Public {
+                local: inst,
+                remote: public,
+                outbound: false
+            }
+        );
+        assert_eq!(Between::of(&net, inst, other_inst), Between::Local);
+        // A peered or on-premises network is neither the VPC nor public.
+        assert_eq!(Between::of(&net, inst, ip("192.168.1.1")), Between::Other);
+        assert_eq!(Between::of(&net, public, ip("52.2.2.2")), Between::Other);
+    }
+
+    #[test]
+    fn translated_nat_legs_name_the_nat_and_its_client() {
+        let net = vpc_net();
+        let (inst, nat, public) = (ip("10.0.1.10"), ip("10.0.0.220"), ip("52.1.1.1"));
+        // Instance → NAT: dstaddr is the NAT, pkt-dstaddr the destination.
+        assert_eq!(
+            translated_legs(&net, inst, nat, Some(inst), Some(public)),
+            [Some((nat, inst)), None]
+        );
+        // NAT → instance: srcaddr is the NAT, pkt-srcaddr the source.
+        assert_eq!(
+            translated_legs(&net, nat, inst, Some(public), Some(inst)),
+            [None, Some((nat, inst))]
+        );
+        // The NAT's own leg to the internet is not translated.
+        assert_eq!(
+            translated_legs(&net, nat, public, Some(nat), Some(public)),
+            [None, None]
+        );
+        // Without pkt-* fields, or to a private real destination, nothing is known.
+        assert_eq!(translated_legs(&net, inst, nat, None, None), [None, None]);
+        assert_eq!(
+            translated_legs(&net, inst, nat, Some(inst), Some(ip("192.168.0.9"))),
+            [None, None]
+        );
+    }
+
+    #[test]
+    fn interface_type_and_direction_decide_what_a_record_says() {
+        assert!(is_nat_interface_type(Some("nat_gateway")));
+        assert!(is_nat_interface_type(Some("regional_nat_gateway")));
+        assert!(!is_nat_interface_type(Some("interface")));
+        assert!(!is_nat_interface_type(None));
+        let (a, b) = (ip("10.0.1.10"), ip("52.1.1.1"));
+        assert_eq!(EniOwn::observed(a, b, Some(Direction::Egress)), EniOwn::Known(a));
+        assert_eq!(EniOwn::observed(b, a, Some(Direction::Ingress)), EniOwn::Known(a));
+        assert_eq!(EniOwn::observed(a, b, None), EniOwn::Either(a, b));
+    }
+
+    #[test]
+    fn only_outbound_records_key_their_traffic_path() {
+        let mut agg = FlowAggregator::new(vpc_net(), TimeFilter::default(), Arc::default());
+        let (inst, public) = (ip("10.0.1.10"), ip("52.1.1.1"));
+        let out = FlowRecord {
+            srcaddr: Some(inst),
+            dstaddr: Some(public),
+            bytes: Some(100),
+            start: Some(3600),
+            traffic_path: Some(1),
+            interface_id: Some("eni-1"),
+            ..Default::default()
+        };
+        let back = FlowRecord {
+            srcaddr: Some(public),
+            dstaddr: Some(inst),
+            bytes: Some(900),
+            ..out.clone()
+        };
+        agg.push(&out);
+        agg.push(&back);
+        let mut keys: Vec<_> = agg.public.iter().map(|(k, c)| (k.outbound, k.path, c.bytes)).collect();
+        keys.sort();
+        assert_eq!(keys, [(false, 0, 900), (true, 1, 100)]);
+        assert_eq!(agg.samples.iter().map(|s| s[&public]).sum::<u64>(), 1000);
+    }
+
+    #[test]
+    fn push_reads_only_the_declared_fields() {
+        use vpce_formats::flow::{Field, FlowFormat};
+        // Every field of the table, each with a value; the ones push reads say
+        // NAT gateway, so a field it read without declaring would change the result.
+        let all = FlowFormat::parse(
+            &Field::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(" "),
+            false,
+        )
+        .unwrap();
+        let value = |f: Field, src: &str, dst: &str| match f {
+            Field::Version => "11".to_string(),
+            Field::Srcaddr | Field::PktSrcaddr => src.into(),
+            Field::Dstaddr | Field::PktDstaddr => dst.into(),
+            Field::Srcport | Field::Dstport | Field::Protocol | Field::Packets | Field::TcpFlags | Field::Type => {
+                "6".into()
+            }
+            Field::Bytes => "1000".into(),
+            Field::Start => "3600".into(),
+            Field::End => "3660".into(),
+            Field::Action => "ACCEPT".into(),
+            Field::LogStatus => "OK".into(),
+            Field::FlowDirection => "egress".into(),
+            Field::TrafficPath => "8".into(),
+            Field::InterfaceType => "nat_gateway".into(),
+            Field::AccountId => "123456789012".into(),
+            Field::Region => "us-east-1".into(),
+            Field::PktDstAwsService | Field::PktSrcAwsService => "S3".into(),
+            f => format!("x-{}", f.name()),
+        };
+        let lines: Vec<String> = [
+            ("10.0.0.9", "52.1.1.1"),
+            ("10.0.0.9", "10.0.1.1"),
+            ("52.2.2.2", "10.0.0.9"),
+        ]
+        .iter()
+        .map(|(s, d)| Field::ALL.iter().map(|&f| value(f, s, d)).collect::<Vec<_>>().join(" "))
+        .collect();
+        let aggregate = |format: &FlowFormat| {
+            let mut agg = FlowAggregator::new(LocalNet::default(), TimeFilter::default(), Arc::default());
+            for l in &lines {
+                agg.push(&format.parse_record(l.as_bytes()).unwrap());
+            }
+            format!("{agg:?}")
+        };
+        let full = aggregate(&all);
+        assert!(full.contains("interface_type: true"), "{full}");
+        assert_eq!(aggregate(&all.clone().only(FlowAggregator::FIELDS)), full);
     }
 }

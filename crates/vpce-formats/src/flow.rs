@@ -14,17 +14,36 @@ use std::fmt;
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr};
 
+use crate::json::JsonFramer;
 use crate::lines::LineError;
 
+/// What the analysis does with a flow-log field, and so whether `setup`
+/// turns it on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldUse {
+    /// A record cannot be measured without it (who talked to whom, how much).
+    Required,
+    /// A record needs one field of this kind: when the bytes were sent.
+    Time,
+    /// Read when present: tells NAT traffic from the rest, names the
+    /// destination, the VPC, the interface or the AZ.
+    Read,
+    /// Not read by the analysis, but turned on by `setup` so that people
+    /// reading the logs see the whole connection (ports, protocol, subnet).
+    Logged,
+    /// Neither read nor turned on.
+    Unused,
+}
+
 macro_rules! fields {
-    ($( $variant:ident = $name:literal, $ver:literal; )*) => {
+    ($( $variant:ident = $name:literal, $ver:literal, $use:ident; )*) => {
         /// Every flow-log field AWS documents, through version 11.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[allow(missing_docs)]
         pub enum Field { $($variant),* }
 
         impl Field {
-            /// All fields in the order of the AWS documentation.
+            /// All fields, in the order of the table below.
             pub const ALL: &'static [Field] = &[$(Field::$variant),*];
 
             /// The name used in headers and `${...}` format strings.
@@ -36,65 +55,137 @@ macro_rules! fields {
             pub fn version(self) -> u8 {
                 match self { $(Field::$variant => $ver),* }
             }
+
+            /// What the analysis does with the field.
+            pub const fn usage(self) -> FieldUse {
+                match self { $(Field::$variant => FieldUse::$use),* }
+            }
         }
     };
 }
 
+// The one flow-log field table: name, version introduced, use. The order is
+// the AWS documentation's, except that `region` and `az-id` (version 4) come
+// before the packet addresses, as in the format `setup` writes: `setup`, the
+// simulator's header and the fields the analysis reads are all rendered from
+// this table in this order.
 fields! {
-    Version = "version", 2;
-    AccountId = "account-id", 2;
-    InterfaceId = "interface-id", 2;
-    Srcaddr = "srcaddr", 2;
-    Dstaddr = "dstaddr", 2;
-    Srcport = "srcport", 2;
-    Dstport = "dstport", 2;
-    Protocol = "protocol", 2;
-    Packets = "packets", 2;
-    Bytes = "bytes", 2;
-    Start = "start", 2;
-    End = "end", 2;
-    Action = "action", 2;
-    LogStatus = "log-status", 2;
-    VpcId = "vpc-id", 3;
-    SubnetId = "subnet-id", 3;
-    InstanceId = "instance-id", 3;
-    TcpFlags = "tcp-flags", 3;
-    Type = "type", 3;
-    PktSrcaddr = "pkt-srcaddr", 3;
-    PktDstaddr = "pkt-dstaddr", 3;
-    Region = "region", 4;
-    AzId = "az-id", 4;
-    SublocationType = "sublocation-type", 4;
-    SublocationId = "sublocation-id", 4;
-    PktSrcAwsService = "pkt-src-aws-service", 5;
-    PktDstAwsService = "pkt-dst-aws-service", 5;
-    FlowDirection = "flow-direction", 5;
-    TrafficPath = "traffic-path", 5;
-    EcsClusterArn = "ecs-cluster-arn", 7;
-    EcsClusterName = "ecs-cluster-name", 7;
-    EcsContainerInstanceArn = "ecs-container-instance-arn", 7;
-    EcsContainerInstanceId = "ecs-container-instance-id", 7;
-    EcsContainerId = "ecs-container-id", 7;
-    EcsSecondContainerId = "ecs-second-container-id", 7;
-    EcsServiceName = "ecs-service-name", 7;
-    EcsTaskDefinitionArn = "ecs-task-definition-arn", 7;
-    EcsTaskArn = "ecs-task-arn", 7;
-    EcsTaskId = "ecs-task-id", 7;
-    RejectReason = "reject-reason", 8;
-    ResourceId = "resource-id", 9;
-    EncryptionStatus = "encryption-status", 10;
-    InstanceTag = "instance-tag", 11;
-    InstanceTag2 = "instance-tag-2", 11;
-    InterfaceTag = "interface-tag", 11;
-    InterfaceTag2 = "interface-tag-2", 11;
-    AsgTag = "asg-tag", 11;
-    AsgTag2 = "asg-tag-2", 11;
-    InterfaceType = "interface-type", 11;
-    NextHopInterfaceId = "next-hop-interface-id", 11;
-    NextHopSubnetId = "next-hop-subnet-id", 11;
-    NextHopAzId = "next-hop-az-id", 11;
-    NextHopVpcId = "next-hop-vpc-id", 11;
-    NextHopInterfaceType = "next-hop-interface-type", 11;
+    Version = "version", 2, Logged;
+    AccountId = "account-id", 2, Read;
+    InterfaceId = "interface-id", 2, Read;
+    Srcaddr = "srcaddr", 2, Required;
+    Dstaddr = "dstaddr", 2, Required;
+    Srcport = "srcport", 2, Logged;
+    Dstport = "dstport", 2, Logged;
+    Protocol = "protocol", 2, Logged;
+    Packets = "packets", 2, Read;
+    Bytes = "bytes", 2, Required;
+    Start = "start", 2, Time;
+    End = "end", 2, Time;
+    Action = "action", 2, Read;
+    LogStatus = "log-status", 2, Read;
+    VpcId = "vpc-id", 3, Read;
+    SubnetId = "subnet-id", 3, Logged;
+    InstanceId = "instance-id", 3, Read;
+    TcpFlags = "tcp-flags", 3, Unused;
+    Type = "type", 3, Unused;
+    Region = "region", 4, Read;
+    AzId = "az-id", 4, Read;
+    PktSrcaddr = "pkt-srcaddr", 3, Read;
+    PktDstaddr = "pkt-dstaddr", 3, Read;
+    SublocationType = "sublocation-type", 4, Unused;
+    SublocationId = "sublocation-id", 4, Unused;
+    PktSrcAwsService = "pkt-src-aws-service", 5, Read;
+    PktDstAwsService = "pkt-dst-aws-service", 5, Read;
+    FlowDirection = "flow-direction", 5, Read;
+    TrafficPath = "traffic-path", 5, Read;
+    EcsClusterArn = "ecs-cluster-arn", 7, Unused;
+    EcsClusterName = "ecs-cluster-name", 7, Unused;
+    EcsContainerInstanceArn = "ecs-container-instance-arn", 7, Unused;
+    EcsContainerInstanceId = "ecs-container-instance-id", 7, Unused;
+    EcsContainerId = "ecs-container-id", 7, Unused;
+    EcsSecondContainerId = "ecs-second-container-id", 7, Unused;
+    EcsServiceName = "ecs-service-name", 7, Unused;
+    EcsTaskDefinitionArn = "ecs-task-definition-arn", 7, Unused;
+    EcsTaskArn = "ecs-task-arn", 7, Unused;
+    EcsTaskId = "ecs-task-id", 7, Unused;
+    RejectReason = "reject-reason", 8, Unused;
+    ResourceId = "resource-id", 9, Unused;
+    EncryptionStatus = "encryption-status", 10, Unused;
+    InstanceTag = "instance-tag", 11, Unused;
+    InstanceTag2 = "instance-tag-2", 11, Unused;
+    InterfaceTag = "interface-tag", 11, Unused;
+    InterfaceTag2 = "interface-tag-2", 11, Unused;
+    AsgTag = "asg-tag", 11, Unused;
+    AsgTag2 = "asg-tag-2", 11, Unused;
+    InterfaceType = "interface-type", 11, Read;
+    NextHopInterfaceId = "next-hop-interface-id", 11, Unused;
+    NextHopSubnetId = "next-hop-subnet-id", 11, Unused;
+    NextHopAzId = "next-hop-az-id", 11, Unused;
+    NextHopVpcId = "next-hop-vpc-id", 11, Unused;
+    NextHopInterfaceType = "next-hop-interface-type", 11, Unused;
+}
+
+/// A set of [`FieldUse`]s, as bits.
+const fn uses(list: &[FieldUse]) -> u8 {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < list.len() {
+        bits |= 1 << list[i] as u8;
+        i += 1;
+    }
+    bits
+}
+
+/// How many fields of the table have a use in `bits`.
+const fn count_with(bits: u8) -> usize {
+    let (mut n, mut i) = (0, 0);
+    while i < Field::ALL.len() {
+        if bits & (1 << Field::ALL[i].usage() as u8) != 0 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The fields of the table with a use in `bits`, in table order.
+const fn fields_with<const N: usize>(bits: u8) -> [Field; N] {
+    let mut out = [Field::Version; N];
+    let (mut k, mut i) = (0, 0);
+    while i < Field::ALL.len() {
+        if bits & (1 << Field::ALL[i].usage() as u8) != 0 {
+            out[k] = Field::ALL[i];
+            k += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+const READ_BITS: u8 = uses(&[FieldUse::Required, FieldUse::Time, FieldUse::Read]);
+const SETUP_BITS: u8 = uses(&[FieldUse::Required, FieldUse::Time, FieldUse::Read, FieldUse::Logged]);
+const REQUIRED_BITS: u8 = uses(&[FieldUse::Required]);
+const TIME_BITS: u8 = uses(&[FieldUse::Time]);
+const ANALYSIS: [Field; count_with(READ_BITS)] = fields_with(READ_BITS);
+const SETUP: [Field; count_with(SETUP_BITS)] = fields_with(SETUP_BITS);
+const REQUIRED: [Field; count_with(REQUIRED_BITS)] = fields_with(REQUIRED_BITS);
+const TIME: [Field; count_with(TIME_BITS)] = fields_with(TIME_BITS);
+
+/// The fields the analysis reads (required, time and read), in table order;
+/// a reader may skip the rest.
+pub const ANALYSIS_FIELDS: &[Field] = &ANALYSIS;
+/// The fields `setup` turns on, in the order it writes them: every field the
+/// analysis reads, and the logged ones.
+pub const SETUP_FIELDS: &[Field] = &SETUP;
+/// The fields without which a record cannot be measured.
+pub const REQUIRED_FIELDS: &[Field] = &REQUIRED;
+/// The time fields; a record needs one of them.
+pub const TIME_FIELDS: &[Field] = &TIME;
+
+/// The `${field} ...` format string `setup` creates flow logs with.
+pub fn setup_format() -> String {
+    FlowFormat::from_fields(SETUP_FIELDS.to_vec(), Vec::new(), vec![]).to_spec()
 }
 
 impl Field {
@@ -777,6 +868,29 @@ mod tests {
     }
 
     #[test]
+    fn field_lists_are_rendered_from_the_table() {
+        let with = |uses: &[FieldUse]| -> Vec<Field> {
+            Field::ALL
+                .iter()
+                .copied()
+                .filter(|f| uses.contains(&f.usage()))
+                .collect()
+        };
+        use FieldUse::*;
+        assert_eq!(ANALYSIS_FIELDS, with(&[Required, Time, Read]));
+        assert_eq!(SETUP_FIELDS, with(&[Required, Time, Read, Logged]));
+        assert_eq!(REQUIRED_FIELDS, [Field::Srcaddr, Field::Dstaddr, Field::Bytes]);
+        assert_eq!(TIME_FIELDS, [Field::Start, Field::End]);
+        // setup turns on every field the analysis reads, and its format reads back.
+        let setup = FlowFormat::parse(&setup_format(), false).unwrap();
+        assert_eq!(setup.fields(), SETUP_FIELDS);
+        assert!(ANALYSIS_FIELDS.iter().all(|&f| setup.has(f)));
+        assert!(setup.has(Field::InterfaceType));
+        // Logged fields are the standard ones of a connection, never version 11's.
+        assert!(with(&[Logged]).iter().all(|f| f.version() <= 3));
+    }
+
+    #[test]
     fn field_names_in_every_spelling() {
         assert_eq!(Field::from_name("pkt-dst-aws-service"), Some(Field::PktDstAwsService));
         assert_eq!(
@@ -1113,31 +1227,90 @@ pub enum FlowReadError {
 /// A header with unknown fields (unless allowed) stops the stream; so does a
 /// read error. Records before either were delivered.
 pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowSink) -> Result<u64, FlowReadError> {
-    use crate::json::{Envelope, JsonFramer, Unwrapped};
-    let project = |f: FlowFormat| match &opts.wanted {
-        Some(w) => f.only(w),
-        None => f,
-    };
-    let mut format = project(opts.format.clone().unwrap_or_default());
-    let mut announced = false;
+    let mut stream = Stream::new(opts);
     let mut fatal: Option<FlowReadError> = None;
     let mut json_mode: Option<JsonFramer> = None;
+    // Problems with the JSON framing, and with values that are not envelopes:
+    // reported at the end, in line order.
     let mut json_errors: Vec<(u64, String)> = Vec::new();
     let mut value_errors: Vec<(u64, String)> = Vec::new();
     let mut first = true;
-
-    let mut scratch = Scratch::default();
-    let mut json_scratch = Scratch::default();
     // CloudWatch Logs export-task files put each event's time before it.
     let mut timestamped = false;
-    let handle_line = |line: &[u8],
-                       n: u64,
-                       format: &mut FlowFormat,
-                       announced: &mut bool,
-                       sink: &mut dyn FlowSink,
-                       scratch: &mut Scratch,
-                       in_message: bool|
-     -> Result<(), FlowReadError> {
+    let res = crate::lines::for_each_line(r, |line, n| {
+        if first && !line.iter().all(u8::is_ascii_whitespace) {
+            first = false;
+            timestamped = crate::lines::strip_export_timestamp(line).is_some();
+            if line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
+                json_mode = Some(JsonFramer::default());
+            }
+        }
+        let line = match timestamped {
+            true => crate::lines::strip_export_timestamp(line).unwrap_or(line),
+            false => line,
+        };
+        if let Some(framer) = json_mode.as_mut() {
+            let mut on_value = |v: &[u8], l: u64| {
+                for m in envelope_messages(v, l, &mut value_errors) {
+                    if let Err(e) = stream.line(m.as_bytes(), l, sink, true) {
+                        fatal.get_or_insert(e);
+                    }
+                }
+            };
+            let mut on_error = |l: u64, e: String| json_errors.push((l, e));
+            framer.push_line(line, n, &mut on_value, &mut on_error);
+        } else if let Err(e) = stream.line(line, n, sink, false) {
+            fatal = Some(e);
+        }
+        fatal.is_none()
+    });
+    json_errors.extend(value_errors);
+    json_errors.sort_by_key(|e| e.0);
+    for (l, e) in json_errors {
+        sink.malformed(l, e);
+    }
+    if let Some(e) = fatal {
+        return Err(e);
+    }
+    Ok(res?)
+}
+
+/// The state of one flow-log stream: the format in force and whether the
+/// sink has been told it.
+struct Stream<'o> {
+    opts: &'o FlowReadOptions,
+    format: FlowFormat,
+    announced: bool,
+    scratch: Scratch,
+}
+
+impl<'o> Stream<'o> {
+    fn new(opts: &'o FlowReadOptions) -> Self {
+        let mut s = Stream {
+            opts,
+            format: FlowFormat::default(),
+            announced: false,
+            scratch: Scratch::default(),
+        };
+        s.format = s.project(opts.format.clone().unwrap_or_default());
+        s
+    }
+
+    /// `f` reduced to the fields the caller wants.
+    fn project(&self, f: FlowFormat) -> FlowFormat {
+        match &self.opts.wanted {
+            Some(w) => f.only(w),
+            None => f,
+        }
+    }
+
+    /// One line of flow-log text (`in_message`: a log message of an
+    /// envelope): blank, a Lambda runtime line, a header (the new format), a
+    /// record or a malformed line.
+    ///
+    /// # Errors
+    /// A header with unknown fields, unless allowed.
+    fn line(&mut self, line: &[u8], n: u64, sink: &mut dyn FlowSink, in_message: bool) -> Result<(), FlowReadError> {
         if line.is_empty() {
             return Ok(());
         }
@@ -1153,99 +1326,60 @@ pub fn read_flow_log<R: Read>(r: R, opts: &FlowReadOptions, sink: &mut dyn FlowS
                 return Ok(());
             }
             let text = String::from_utf8_lossy(line);
-            *format = project(
-                FlowFormat::parse(&text, opts.allow_unknown_fields)
+            self.format = self.project(
+                FlowFormat::parse(&text, self.opts.allow_unknown_fields)
                     .map_err(|error| FlowReadError::Format { line: n, error })?,
             );
-            sink.format(format);
-            *announced = true;
+            sink.format(&self.format);
+            self.announced = true;
             return Ok(());
         }
-        if !*announced {
-            sink.format(format);
-            *announced = true;
+        if !self.announced {
+            sink.format(&self.format);
+            self.announced = true;
         }
-        match format.parse_record_with(line, scratch) {
+        match self.format.parse_record_with(line, &mut self.scratch) {
             Ok(rec) => sink.record(&rec, n),
-            Err(e) => sink.malformed(n, field_count_reason(line, format, &e)),
+            Err(e) => sink.malformed(n, field_count_reason(line, &self.format, &e)),
         }
         Ok(())
-    };
+    }
+}
 
-    let res = crate::lines::for_each_line(r, |line, n| {
-        if first && !line.iter().all(u8::is_ascii_whitespace) {
-            first = false;
-            timestamped = crate::lines::strip_export_timestamp(line).is_some();
-            if line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
-                json_mode = Some(JsonFramer::default());
+/// The messages of one JSON value: a CloudWatch Logs envelope, or the
+/// envelopes inside a Lambda payload, each message a record line. A value
+/// that is neither is noted in `errors` (at line `l`).
+fn envelope_messages(v: &[u8], l: u64, errors: &mut Vec<(u64, String)>) -> Vec<String> {
+    use crate::json::{Envelope, Event, Unwrapped};
+    let mut messages: Vec<String> = Vec::new();
+    let take = |events: &[Event<'_>], out: &mut Vec<String>| {
+        out.extend(events.iter().map(|e| e.message.trim_end().to_string()));
+    };
+    match Envelope::unwrap_bytes(v) {
+        Ok(Some(Unwrapped::Events(events))) => take(&events, &mut messages),
+        Ok(Some(Unwrapped::Control)) => {}
+        Ok(Some(Unwrapped::Nested(bytes))) => {
+            let mut inner = JsonFramer::default();
+            let mut inner_values: Vec<Vec<u8>> = Vec::new();
+            let mut keep = |v: &[u8], _l: u64| inner_values.push(v.to_vec());
+            let mut errs = |_l: u64, e: String| errors.push((l, e));
+            for piece in bytes.split(|&b| b == b'\n') {
+                inner.push_line(piece, l, &mut keep, &mut errs);
+            }
+            inner.finish(&mut keep, &mut errs);
+            for v in inner_values {
+                if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v) {
+                    take(&events, &mut messages);
+                }
             }
         }
-        let line = match timestamped {
-            true => crate::lines::strip_export_timestamp(line).unwrap_or(line),
-            false => line,
-        };
-        if let Some(framer) = json_mode.as_mut() {
-            let mut on_value = |v: &[u8], l: u64| {
-                // The messages of the envelope (or of the envelopes inside a
-                // Lambda payload), each a record line.
-                let mut messages: Vec<String> = Vec::new();
-                let take = |events: &[crate::json::Event<'_>], out: &mut Vec<String>| {
-                    out.extend(events.iter().map(|e| e.message.trim_end().to_string()));
-                };
-                match Envelope::unwrap_bytes(v) {
-                    Ok(Some(Unwrapped::Events(events))) => take(&events, &mut messages),
-                    Ok(Some(Unwrapped::Control)) => {}
-                    Ok(Some(Unwrapped::Nested(bytes))) => {
-                        let mut inner = JsonFramer::default();
-                        let mut inner_values: Vec<Vec<u8>> = Vec::new();
-                        let mut keep = |v: &[u8], _l: u64| inner_values.push(v.to_vec());
-                        let mut errs = |_l: u64, e: String| value_errors.push((l, e));
-                        for piece in bytes.split(|&b| b == b'\n') {
-                            inner.push_line(piece, l, &mut keep, &mut errs);
-                        }
-                        inner.finish(&mut keep, &mut errs);
-                        for v in inner_values {
-                            if let Ok(Some(Unwrapped::Events(events))) = Envelope::unwrap_bytes(&v) {
-                                take(&events, &mut messages);
-                            }
-                        }
-                    }
-                    Ok(None) => value_errors.push((
-                        l,
-                        "JSON object is not a CloudWatch Logs envelope with flow-log messages".into(),
-                    )),
-                    Err(e) => value_errors.push((l, format!("invalid CloudWatch Logs envelope: {e}"))),
-                }
-                for m in &messages {
-                    if let Err(e) = handle_line(
-                        m.as_bytes(),
-                        l,
-                        &mut format,
-                        &mut announced,
-                        sink,
-                        &mut json_scratch,
-                        true,
-                    ) {
-                        fatal.get_or_insert(e);
-                    }
-                }
-            };
-            let mut on_error = |l: u64, e: String| json_errors.push((l, e));
-            framer.push_line(line, n, &mut on_value, &mut on_error);
-        } else if let Err(e) = handle_line(line, n, &mut format, &mut announced, sink, &mut scratch, false) {
-            fatal = Some(e);
-        }
-        fatal.is_none()
-    });
-    json_errors.extend(value_errors);
-    json_errors.sort_by_key(|e| e.0);
-    for (l, e) in json_errors {
-        sink.malformed(l, e);
+        Ok(None) => errors.push((
+            l,
+            "JSON object is not a CloudWatch Logs envelope with flow-log messages".into(),
+        )),
+        Err(e) => errors.push((l, format!("invalid CloudWatch Logs envelope: {e}"))),
     }
-    if let Some(e) = fatal {
-        return Err(e);
-    }
-    Ok(res?)
+    messages
 }
 
 #[cfg(test)]

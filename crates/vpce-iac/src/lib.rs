@@ -67,44 +67,12 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// The flow-log fields the analysis uses, in the order the generated flow log
-/// writes them. Version 5 fields; `traffic-path`, `pkt-*` and `flow-direction`
-/// are what tell NAT traffic from the rest.
-pub const FLOW_LOG_FIELDS: &[&str] = &[
-    "version",
-    "account-id",
-    "interface-id",
-    "srcaddr",
-    "dstaddr",
-    "srcport",
-    "dstport",
-    "protocol",
-    "packets",
-    "bytes",
-    "start",
-    "end",
-    "action",
-    "log-status",
-    "vpc-id",
-    "subnet-id",
-    "instance-id",
-    "region",
-    "az-id",
-    "pkt-srcaddr",
-    "pkt-dstaddr",
-    "pkt-src-aws-service",
-    "pkt-dst-aws-service",
-    "flow-direction",
-    "traffic-path",
-];
-
-/// The `${field} ...` format string for [`FLOW_LOG_FIELDS`].
+/// The `${field} ...` format string of the flow log `setup` creates: every
+/// field the analysis reads and the connection's ports, protocol and subnet,
+/// rendered from the flow-log field table
+/// ([`vpce_formats::flow::SETUP_FIELDS`]).
 pub fn flow_log_format() -> String {
-    FLOW_LOG_FIELDS
-        .iter()
-        .map(|f| format!("${{{f}}}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+    vpce_formats::flow::setup_format()
 }
 
 /// Where the logging setup sends logs.
@@ -142,18 +110,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn flow_log_format_has_the_fields_the_analysis_reads() {
+    fn flow_log_format_turns_on_every_field_the_analysis_reads() {
+        use vpce_formats::flow::{FlowFormat, ANALYSIS_FIELDS};
         let f = flow_log_format();
-        for needed in [
-            "${pkt-dstaddr}",
-            "${traffic-path}",
-            "${flow-direction}",
-            "${az-id}",
-            "${vpc-id}",
-            "${pkt-dst-aws-service}",
-        ] {
-            assert!(f.contains(needed), "{needed}");
-        }
+        let parsed = FlowFormat::parse(&f, false).unwrap();
+        let off: Vec<_> = ANALYSIS_FIELDS.iter().filter(|&&x| !parsed.has(x)).collect();
+        assert!(off.is_empty(), "setup leaves out {off:?}: {f}");
         assert!(f.starts_with("${version} ${account-id} ${interface-id}"));
+        assert!(f.ends_with("${traffic-path} ${interface-type}"), "{f}");
+    }
+
+    #[test]
+    fn both_languages_write_the_format_setup_turns_on() {
+        use vpce_formats::flow::{FlowFormat, ANALYSIS_FIELDS};
+        let opts = LoggingOptions {
+            vpc_id: "vpc-0a1b2c3d4e5f60718".into(),
+            destination: LogDestination::CloudWatch,
+            retention_days: 7,
+            kms_key_arn: None,
+            name_prefix: "vpce-advisor".into(),
+            tags: Default::default(),
+        };
+        let tf: String = terraform_logging(&opts).into_iter().map(|f| f.contents).collect();
+        let cfn = cloudformation_logging(&opts);
+        // Terraform escapes `${` as `$${`; CloudFormation writes it as is.
+        let unescaped = tf.replace("$${", "${");
+        for (name, text) in [("Terraform", unescaped.as_str()), ("CloudFormation", cfn.as_str())] {
+            let line = text
+                .lines()
+                .find(|l| l.contains("log_format") || l.contains("LogFormat:"))
+                .unwrap_or_else(|| panic!("{name}: no log format in {text}"));
+            let spec = line.split('"').nth(1).unwrap_or_else(|| panic!("{name}: {line}"));
+            let parsed = FlowFormat::parse(spec, false).unwrap();
+            assert!(ANALYSIS_FIELDS.iter().all(|&x| parsed.has(x)), "{name}: {spec}");
+            assert_eq!(spec, flow_log_format(), "{name}");
+        }
     }
 }

@@ -13,7 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use vpce_analysis::{DnsAggregator, FlowAggregator};
 use vpce_formats::flow::{
-    read_flow_log, Field, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink, FormatError,
+    read_flow_log, FlowFormat, FlowReadError, FlowReadOptions, FlowRecord, FlowSink, FormatError, REQUIRED_FIELDS,
+    TIME_FIELDS,
 };
 use vpce_formats::resolver::{read_resolver_log, DnsQuery, DnsSink};
 use vpce_model::{FileError, InputStats, Malformed};
@@ -139,10 +140,7 @@ pub fn expand(paths: &[PathBuf], kind: LogKind) -> Result<Vec<Input>, IngestErro
                 let skip = rel
                     .components()
                     .any(|c| c.as_os_str() == other || c.as_os_str() == hive.as_str())
-                    || entry
-                        .file_name()
-                        .to_str()
-                        .is_some_and(|n| n.starts_with('.') || n == "truth.json");
+                    || entry.file_name().to_str().is_some_and(|n| n.starts_with('.'));
                 if !skip {
                     out.push(Input::File(entry.into_path()));
                 }
@@ -311,6 +309,10 @@ fn gzip_context(e: io::Error, gz: bool) -> io::Error {
 #[derive(Debug, PartialEq, Eq)]
 enum Looks {
     Json,
+    /// JSON without any key a log has near its start (a Resolver record's
+    /// `query_name`, a CloudWatch Logs envelope's): a document of some other
+    /// kind, such as the simulator's `truth.json` or a manifest.
+    JsonNotLog,
     FlowText,
     Parquet,
     Empty,
@@ -336,11 +338,24 @@ fn sniff(head: &[u8]) -> Looks {
     if lines.peek().is_none() {
         return Looks::Empty;
     }
-    lines
-        .map(sniff_line)
-        .find(|l| *l != Looks::Other)
-        .unwrap_or(Looks::Other)
+    match lines.map(sniff_line).find(|l| *l != Looks::Other) {
+        Some(Looks::Json) if !JSON_LOG_KEYS.iter().any(|k| memchr_find(head, k).is_some()) => Looks::JsonNotLog,
+        found => found.unwrap_or(Looks::Other),
+    }
 }
+
+/// Keys one of which every JSON log has in its first lines: a Resolver
+/// record's, or a CloudWatch Logs envelope's (subscription, Lambda event,
+/// `filter-log-events` output, log shippers' `message`).
+const JSON_LOG_KEYS: [&[u8]; 7] = [
+    b"\"query_name\"",
+    b"\"logEvents\"",
+    b"\"messageType\"",
+    b"\"awslogs\"",
+    b"\"events\"",
+    b"\"message\"",
+    b"\"@message\"",
+];
 
 fn sniff_line(line: &[u8]) -> Looks {
     let start = line.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(0);
@@ -399,7 +414,7 @@ impl Collector {
                 error: format!("{what}: the first lines are {}", describe_other(looks)),
                 bytes_unread: None,
             });
-        } else if *looks == Looks::Other {
+        } else if matches!(looks, Looks::Other | Looks::JsonNotLog) {
             self.not_logs.push(name);
         } else {
             self.skipped.push(name);
@@ -497,6 +512,7 @@ impl DnsSink for DnsFileSink<'_> {
 fn describe_other(looks: &Looks) -> &'static str {
     match looks {
         Looks::Json => "JSON (Resolver query logs? use --dns-logs)",
+        Looks::JsonNotLog => "JSON that is neither a Resolver query log nor a CloudWatch Logs envelope",
         Looks::FlowText => "space-separated text (VPC flow logs? use --flow-logs)",
         Looks::Parquet => "Parquet",
         Looks::Empty => "nothing",
@@ -550,7 +566,7 @@ fn read_all<A: Clone + Send + Sync>(
             // A file that says where it belongs (AWS's key layout, its name)
             // is read as that log type even when its first lines look odd:
             // damaged lines are then counted as malformed, not lost.
-            let placed = looks == Looks::Other && in_place(&name, kind);
+            let placed = matches!(looks, Looks::Other | Looks::JsonNotLog) && in_place(&name, kind);
             if looks != Looks::Empty && !placed && !accepts(&looks, &head) {
                 return col.wrong_type(name, explicit.get(i).copied().unwrap_or(true), what, &looks);
             }
@@ -603,20 +619,17 @@ fn merge_parts<A>(parts: Vec<(A, Collector)>, merge: fn(&mut A, A)) -> (A, Colle
     (agg, col)
 }
 
-/// The fields without which a flow record cannot be measured: who talked to
-/// whom and how many bytes; and when, from `start` or `end`
-/// ([`missing_flow_fields`]).
-const REQUIRED_FLOW_FIELDS: [Field; 3] = [Field::Srcaddr, Field::Dstaddr, Field::Bytes];
-
-/// The required fields a format lacks, with "start or end" when it has neither.
-fn missing_flow_fields(f: &FlowFormat) -> Vec<&'static str> {
-    let mut missing: Vec<&'static str> = REQUIRED_FLOW_FIELDS
-        .into_iter()
-        .filter(|&x| !f.has(x))
-        .map(Field::name)
+/// The required fields a format lacks (who talked to whom, how many bytes),
+/// and the time fields joined by "or" when it has none of them (from the
+/// field table: [`REQUIRED_FIELDS`], [`TIME_FIELDS`]).
+fn missing_flow_fields(f: &FlowFormat) -> Vec<String> {
+    let mut missing: Vec<String> = REQUIRED_FIELDS
+        .iter()
+        .filter(|&&x| !f.has(x))
+        .map(|x| x.name().to_string())
         .collect();
-    if !f.has(Field::Start) && !f.has(Field::End) {
-        missing.push("start or end");
+    if !TIME_FIELDS.iter().any(|&x| f.has(x)) {
+        missing.push(TIME_FIELDS.iter().map(|x| x.name()).collect::<Vec<_>>().join(" or "));
     }
     missing
 }
@@ -627,7 +640,7 @@ struct FlowFileSink<'a> {
     file: &'a str,
     /// Set when the format in force lacks a required field: the records
     /// that follow are not counted, and the file gets an error naming it.
-    missing: Option<Vec<&'static str>>,
+    missing: Option<Vec<String>>,
 }
 
 impl FlowSink for FlowFileSink<'_> {
@@ -964,6 +977,15 @@ mod tests {
         assert_eq!(sniff(b"\xEF\xBB\xBFversion account-id interface-id\n"), Looks::FlowText);
         assert_eq!(sniff(b"2026-11-01T00:00:00.000Z {\"query_name\":1}\n"), Looks::Json);
         assert_eq!(sniff(b"PAR1\x15\x04"), Looks::Parquet);
+        // JSON documents that are not logs, and envelopes that are.
+        assert_eq!(
+            sniff(b"{\n  \"config_seed\": 42,\n  \"services\": {}\n}\n"),
+            Looks::JsonNotLog
+        );
+        assert_eq!(sniff(b"{}"), Looks::JsonNotLog);
+        assert_eq!(sniff(b"{\n    \"events\": [\n"), Looks::Json);
+        assert_eq!(sniff(b"{\"awslogs\":{\"data\":\"H4sI\"}}\n"), Looks::Json);
+        assert_eq!(sniff(b"{\"owner\":\"1\",\"logEvents\":[]}\n"), Looks::Json);
     }
 
     #[test]
@@ -1031,7 +1053,6 @@ mod tests {
         std::fs::create_dir_all(&flow_dir).unwrap();
         std::fs::write(dns_dir.join("a.log"), "{}").unwrap();
         std::fs::write(flow_dir.join("b.log"), "x").unwrap();
-        std::fs::write(dir.path().join("truth.json"), "{}").unwrap();
         let hive = dir.path().join(
             "AWSLogs/aws-account-id=1/aws-service=vpcflowlogs/aws-region=us-east-1/year=2026/month=01/day=01/hour=00",
         );
@@ -1043,5 +1064,59 @@ mod tests {
         let f = expand(&[dir.path().to_path_buf()], LogKind::Flow).unwrap();
         assert_eq!(f.len(), 2);
         assert!(expand(&[dir.path().join("missing")], LogKind::Flow).is_err());
+    }
+
+    #[test]
+    fn formats_without_what_a_measurement_needs_are_named() {
+        let missing = |spec: &str| missing_flow_fields(&FlowFormat::parse(spec, false).unwrap());
+        assert!(missing("srcaddr dstaddr bytes end").is_empty());
+        assert!(missing(&vpce_formats::flow::setup_format()).is_empty());
+        assert_eq!(missing("srcaddr bytes start"), ["dstaddr"]);
+        assert_eq!(missing("version srcaddr dstaddr bytes"), ["start or end"]);
+        assert_eq!(
+            missing("version packets"),
+            ["srcaddr", "dstaddr", "bytes", "start or end"]
+        );
+    }
+
+    #[test]
+    fn json_that_is_not_a_log_is_listed_as_not_a_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let truth = "{\n  \"config_seed\": 42,\n  \"services\": {\n    \"s3@us-east-1\": {}\n  }\n}\n";
+        std::fs::write(dir.path().join("truth.json"), truth).unwrap();
+        let record = "{\"query_name\":\"a.\",\"query_timestamp\":\"2026-01-01T00:00:00Z\"}\n";
+        std::fs::write(dir.path().join("resolver.log"), record.repeat(3)).unwrap();
+        let inputs = expand(&[dir.path().to_path_buf()], LogKind::Dns).unwrap();
+        assert_eq!(inputs.len(), 2, "the walk finds every file");
+        let walked = vec![false; inputs.len()];
+        let dns = read_dns(&inputs, &DnsAggregator::default(), &walked, 1);
+        assert_eq!(dns.stats.records, 3);
+        assert_eq!(dns.stats.malformed, 0, "{:?}", dns.examples);
+        assert!(dns.errors.is_empty(), "{:?}", dns.errors);
+        assert_eq!(dns.not_logs.len(), 1);
+        assert!(dns.not_logs[0].ends_with("truth.json"));
+        let flow = read_flows(
+            &inputs,
+            &FlowAggregator::default(),
+            &FlowReadOptions::default(),
+            &walked,
+            1,
+        );
+        assert_eq!((flow.stats.records, flow.stats.malformed), (0, 0));
+        assert!(
+            flow.not_logs.iter().any(|n| n.ends_with("truth.json")),
+            "{:?}",
+            flow.not_logs
+        );
+        // Named by the user, it is an input error that says what it is.
+        let named = vec![true; inputs.len()];
+        let dns = read_dns(&inputs, &DnsAggregator::default(), &named, 1);
+        let err = dns.errors.iter().find(|e| e.file.ends_with("truth.json")).unwrap();
+        assert!(
+            err.error
+                .contains("neither a Resolver query log nor a CloudWatch Logs envelope"),
+            "{}",
+            err.error
+        );
     }
 }

@@ -15,11 +15,13 @@
 //! The generator is pure: files are handed to a callback as (path, bytes).
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::Ipv4Addr;
 
 use serde::{Deserialize, Serialize};
+use vpce_formats::flow::{Field, SETUP_FIELDS};
 use vpce_formats::time::{civil_from_days, format_rfc3339};
 
 /// What to generate.
@@ -101,8 +103,18 @@ const AZS: [&str; 2] = ["use1-az1", "use1-az2"];
 const SUBNETS: [&str; 2] = ["subnet-0priv00000000000a", "subnet-0priv00000000000b"];
 const PUBLIC_SUBNET: &str = "subnet-0pub000000000000a";
 
-/// The flow-log format the simulated flow log was created with (the header).
-pub const FLOW_HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id region az-id pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path";
+/// The fields of the simulated flow log: those `setup` turns on
+/// ([`SETUP_FIELDS`]) that version 5 has. `interface-type` (version 11) is
+/// left out, so the analysis finds the NAT gateway from its translated legs,
+/// as it must for flow logs created without that field.
+pub fn flow_fields() -> impl Iterator<Item = Field> {
+    SETUP_FIELDS.iter().copied().filter(|f| f.version() <= 5)
+}
+
+/// The header line of the simulated flow log (its format).
+pub fn flow_header() -> String {
+    flow_fields().map(Field::name).collect::<Vec<_>>().join(" ")
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Route {
@@ -463,10 +475,26 @@ struct Conn {
     seed: u64,
 }
 
+/// A name an active instance queries during an hour.
+struct ActiveName {
+    inst: usize,
+    profile: usize,
+    name: usize,
+    queries_per_hour: u64,
+}
+
+/// What happens in one hour: the connections, and the names asked for.
+struct HourPlan {
+    conns: Vec<Conn>,
+    active: Vec<ActiveName>,
+}
+
 /// The connections of one hour, deterministic from the seed.
-fn hour_plan(cfg: &SimConfig, insts: &[Instance], hour: i64) -> (Vec<Conn>, Vec<(usize, usize, usize, u64)>) {
-    let mut conns = Vec::new();
-    let mut active = Vec::new(); // (instance, profile, name, queries)
+fn hour_plan(cfg: &SimConfig, insts: &[Instance], hour: i64) -> HourPlan {
+    let mut plan = HourPlan {
+        conns: Vec::new(),
+        active: Vec::new(),
+    };
     let hour_start = hour * 3600;
     for (ii, inst) in insts.iter().enumerate() {
         for (pi, p) in PROFILES.iter().enumerate() {
@@ -479,7 +507,12 @@ fn hour_plan(cfg: &SimConfig, insts: &[Instance], hour: i64) -> (Vec<Conn>, Vec<
             }
             let n_names = p.names.len().max(1);
             for ni in 0..p.names.len() {
-                active.push((ii, pi, ni, p.queries_per_hour));
+                plan.active.push(ActiveName {
+                    inst: ii,
+                    profile: pi,
+                    name: ni,
+                    queries_per_hour: p.queries_per_hour,
+                });
             }
             for c in 0..r.range(p.conns) {
                 let name_idx = (r.next() % n_names as u64) as usize;
@@ -491,7 +524,7 @@ fn hour_plan(cfg: &SimConfig, insts: &[Instance], hour: i64) -> (Vec<Conn>, Vec<
                 };
                 let minutes = r.range(p.minutes);
                 let first_minute = hour_start / 60 + 5 + (r.next() % (55 - minutes.min(54))) as i64;
-                conns.push(Conn {
+                plan.conns.push(Conn {
                     inst: ii,
                     profile: pi,
                     remote,
@@ -503,7 +536,7 @@ fn hour_plan(cfg: &SimConfig, insts: &[Instance], hour: i64) -> (Vec<Conn>, Vec<
             }
         }
     }
-    (conns, active)
+    plan
 }
 
 fn ymd_path(ts: i64) -> (String, String) {
@@ -521,6 +554,7 @@ fn gzip(data: &[u8], level: u32) -> Vec<u8> {
     e.finish().expect("writing to memory")
 }
 
+#[derive(Clone, Copy)]
 struct FlowLine<'a> {
     eni: &'a str,
     src: Ipv4Addr,
@@ -542,30 +576,99 @@ struct FlowLine<'a> {
     action: &'a str,
 }
 
+impl<'a> FlowLine<'a> {
+    /// The line's value of field `f`.
+    fn value(&self, f: Field) -> Val<'a> {
+        match f {
+            Field::InterfaceId => Val::Text(self.eni),
+            Field::Srcaddr => Val::Addr(self.src),
+            Field::Dstaddr => Val::Addr(self.dst),
+            Field::Srcport => Val::Count(self.sport.into()),
+            Field::Dstport => Val::Count(self.dport.into()),
+            Field::Protocol => Val::Count(6),
+            Field::Packets => Val::Count(self.packets),
+            Field::Bytes => Val::Count(self.bytes),
+            Field::Start => Val::Time(self.start),
+            Field::End => Val::Time(self.start + 58),
+            Field::Action => Val::Text(self.action),
+            Field::LogStatus => Val::Text("OK"),
+            Field::SubnetId => Val::Text(self.subnet),
+            Field::InstanceId => Val::Text(self.instance),
+            Field::AzId => Val::Text(self.az),
+            Field::PktSrcaddr => Val::Addr(self.pkt_src),
+            Field::PktDstaddr => Val::Addr(self.pkt_dst),
+            Field::PktSrcAwsService => Val::Text(self.src_svc),
+            Field::PktDstAwsService => Val::Text(self.dst_svc),
+            Field::FlowDirection => Val::Text(if self.egress { "egress" } else { "ingress" }),
+            Field::TrafficPath => Val::Text(self.path),
+            _ => shared(f),
+        }
+    }
+}
+
+/// One value of a simulated flow record.
+#[derive(Clone, Copy)]
+enum Val<'a> {
+    Text(&'a str),
+    Addr(Ipv4Addr),
+    Count(u64),
+    Time(i64),
+    /// `-`.
+    Missing,
+}
+
+impl fmt::Display for Val<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Val::Text(t) => f.write_str(t),
+            Val::Addr(a) => a.fmt(f),
+            Val::Count(n) => n.fmt(f),
+            Val::Time(t) => t.fmt(f),
+            Val::Missing => f.write_str("-"),
+        }
+    }
+}
+
+/// The values every simulated record shares: version, account, VPC, Region.
+fn shared(f: Field) -> Val<'static> {
+    match f {
+        Field::Version => Val::Count(5),
+        Field::AccountId => Val::Text(ACCOUNT),
+        Field::VpcId => Val::Text(VPC),
+        Field::Region => Val::Text(REGION),
+        _ => Val::Missing,
+    }
+}
+
+/// Writes one record in the simulated format, each field's value from `value`.
+fn write_record<'a>(buf: &mut String, value: impl Fn(Field) -> Val<'a>) {
+    for (i, f) in flow_fields().enumerate() {
+        if i > 0 {
+            buf.push(' ');
+        }
+        let _ = write!(buf, "{}", value(f));
+    }
+    buf.push('\n');
+}
+
 fn write_flow(buf: &mut String, f: &FlowLine<'_>) {
-    let _ = writeln!(
-        buf,
-        "5 {ACCOUNT} {} {} {} {} {} 6 {} {} {} {} {} OK {VPC} {} {} {REGION} {} {} {} {} {} {} {}",
-        f.eni,
-        f.src,
-        f.dst,
-        f.sport,
-        f.dport,
-        f.packets,
-        f.bytes,
-        f.start,
-        f.start + 58,
-        f.action,
-        f.subnet,
-        f.instance,
-        f.az,
-        f.pkt_src,
-        f.pkt_dst,
-        f.src_svc,
-        f.dst_svc,
-        if f.egress { "egress" } else { "ingress" },
-        f.path,
-    );
+    write_record(buf, |field| f.value(field));
+}
+
+/// One five-minute window: the span of one flow-log and one Resolver-log object.
+#[derive(Clone, Copy)]
+struct Window {
+    hour: i64,
+    /// 0 to 11 within the hour.
+    index: i64,
+    /// Unix seconds.
+    start: i64,
+}
+
+/// The text of one window's two objects, reused from window to window.
+struct WindowText {
+    flow: String,
+    dns: String,
 }
 
 /// Generates the data set, handing each file to `sink` as (relative path,
@@ -576,7 +679,35 @@ fn write_flow(buf: &mut String, f: &FlowLine<'_>) {
 pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<(), E>) -> Result<Truth, E> {
     let insts = instances(cfg.instances);
     let first_hour = cfg.start.div_euclid(3600);
-    let mut truth = Truth {
+    let mut truth = empty_truth(cfg, first_hour);
+    let mut text = WindowText {
+        flow: String::with_capacity(8 << 20),
+        dns: String::with_capacity(1 << 20),
+    };
+    for hour in first_hour..first_hour + cfg.hours as i64 {
+        let plan = hour_plan(cfg, &insts, hour);
+        for index in 0..12 {
+            let win = Window {
+                hour,
+                index,
+                start: hour * 3600 + index * 300,
+            };
+            text.flow.clear();
+            text.dns.clear();
+            dns_queries(cfg, &insts, &plan.active, win, &mut text.dns, &mut truth);
+            flow_records(&insts, &plan.conns, win, &mut text.flow, &mut truth);
+            write_window(cfg, win, &text, &mut truth, sink)?;
+        }
+    }
+    if let Some(t) = truth.services.get_mut(&format!("logs@{REGION}")) {
+        t.endpoint_exists = true;
+    }
+    Ok(truth)
+}
+
+/// The truth before any record: the network the data set describes and its window.
+fn empty_truth(cfg: &SimConfig, first_hour: i64) -> Truth {
+    Truth {
         config_seed: cfg.seed,
         account_id: ACCOUNT.into(),
         region: REGION.into(),
@@ -587,320 +718,405 @@ pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<
         window_start: format_rfc3339(first_hour * 3600),
         window_end: format_rfc3339((first_hour + cfg.hours as i64) * 3600),
         ..Default::default()
-    };
-    let mut flow = String::with_capacity(8 << 20);
-    let mut dns = String::with_capacity(1 << 20);
-    for h in 0..cfg.hours as i64 {
-        let hour = first_hour + h;
-        let (conns, active) = hour_plan(cfg, &insts, hour);
-        for w in 0..12i64 {
-            let win_start = hour * 3600 + w * 300;
-            flow.clear();
-            dns.clear();
-            flow.push_str(FLOW_HEADER);
-            flow.push('\n');
-            // DNS queries: names of active services, in the first window of the
-            // hour; chatty agents every five minutes.
-            for &(ii, pi, ni, qph) in &active {
-                let p = &PROFILES[pi];
-                if qph == 0 || (qph == 1 && w != 0) {
-                    continue;
-                }
-                let inst = &insts[ii];
-                let mut r = Rng::new(&[cfg.seed, hour as u64, w as u64, ii as u64, pi as u64, ni as u64]);
-                let ts = win_start + (r.next() % 240) as i64;
-                let name = p.names[ni];
-                let ips = answers(p, ni, hour, cfg.seed);
-                let mut ans = String::new();
-                if let Some(c) = p.cname {
-                    let _ = write!(ans, "{{\"Rdata\":\"{c}.\",\"Type\":\"CNAME\",\"Class\":\"IN\"}},");
-                }
-                for ip in &ips {
-                    let _ = write!(ans, "{{\"Rdata\":\"{ip}\",\"Type\":\"A\",\"Class\":\"IN\"}},");
-                }
-                ans.pop();
-                write_query(&mut dns, ts, name, "A", "NOERROR", &ans, inst, r.next());
-                *truth.hostnames.entry(name.to_string()).or_default() += 1;
-                if !p.service.is_empty() {
-                    truth
-                        .services
-                        .entry(format!("{}@{REGION}", p.service))
-                        .or_default()
-                        .query_count += 1;
-                    // Dual-stack SDKs also ask for AAAA; the VPC has no IPv6 answer.
-                    if r.next() % 4 == 0 {
-                        write_query(&mut dns, ts, name, "AAAA", "NOERROR", "", inst, r.next());
-                        *truth.hostnames.entry(name.to_string()).or_default() += 1;
-                        truth
-                            .services
-                            .entry(format!("{}@{REGION}", p.service))
-                            .or_default()
-                            .query_count += 1;
-                    }
-                }
+    }
+}
+
+/// The truth's key of a profile's service (`service@region`), `None` for traffic that is not a service API.
+fn service_key(p: &Profile) -> Option<String> {
+    (!p.service.is_empty()).then(|| format!("{}@{REGION}", p.service))
+}
+
+/// Counts one query for `name` (and its service) in the truth.
+fn count_query(truth: &mut Truth, p: &Profile, name: &str) {
+    *truth.hostnames.entry(name.to_string()).or_default() += 1;
+    if let Some(k) = service_key(p) {
+        truth.services.entry(k).or_default().query_count += 1;
+    }
+}
+
+/// The Resolver records of one window: the names of active services, and a typo'd internal name once an hour.
+fn dns_queries(
+    cfg: &SimConfig,
+    insts: &[Instance],
+    active: &[ActiveName],
+    win: Window,
+    dns: &mut String,
+    truth: &mut Truth,
+) {
+    for a in active {
+        name_queries(cfg, &insts[a.inst], a, win, dns, truth);
+    }
+    if win.index == 6 {
+        write_query(
+            dns,
+            win.start + 7,
+            "config.internal.example.",
+            "A",
+            "NXDOMAIN",
+            "",
+            &insts[0],
+            win.hour as u64,
+        );
+        *truth.hostnames.entry("config.internal.example".into()).or_default() += 1;
+    }
+}
+
+/// The queries of one active name in a window: in the hour's first window, or
+/// every window for chatty agents; dual-stack SDKs sometimes also ask for AAAA.
+fn name_queries(cfg: &SimConfig, inst: &Instance, a: &ActiveName, win: Window, dns: &mut String, truth: &mut Truth) {
+    let p = &PROFILES[a.profile];
+    if a.queries_per_hour == 0 || (a.queries_per_hour == 1 && win.index != 0) {
+        return;
+    }
+    let mut r = Rng::new(&[
+        cfg.seed,
+        win.hour as u64,
+        win.index as u64,
+        a.inst as u64,
+        a.profile as u64,
+        a.name as u64,
+    ]);
+    let ts = win.start + (r.next() % 240) as i64;
+    let name = p.names[a.name];
+    let ans = answer_records(p, a.name, win.hour, cfg.seed);
+    write_query(dns, ts, name, "A", "NOERROR", &ans, inst, r.next());
+    count_query(truth, p, name);
+    // The VPC has no IPv6 answer.
+    if !p.service.is_empty() && r.next() % 4 == 0 {
+        write_query(dns, ts, name, "AAAA", "NOERROR", "", inst, r.next());
+        count_query(truth, p, name);
+    }
+}
+
+/// The JSON `answers` of a name's A query in an hour: its CNAME, then its addresses.
+fn answer_records(p: &Profile, name_idx: usize, hour: i64, seed: u64) -> String {
+    let mut ans = String::new();
+    if let Some(c) = p.cname {
+        let _ = write!(ans, "{{\"Rdata\":\"{c}.\",\"Type\":\"CNAME\",\"Class\":\"IN\"}},");
+    }
+    for ip in answers(p, name_idx, hour, seed) {
+        let _ = write!(ans, "{{\"Rdata\":\"{ip}\",\"Type\":\"A\",\"Class\":\"IN\"}},");
+    }
+    ans.pop();
+    ans
+}
+
+/// One connection-minute as the instance's own interface sees it: the request and the reply.
+struct Exchange<'a> {
+    profile: &'a Profile,
+    request: FlowLine<'a>,
+    reply: FlowLine<'a>,
+}
+
+impl Exchange<'_> {
+    fn bytes(&self) -> u64 {
+        self.request.bytes + self.reply.bytes
+    }
+}
+
+/// The flow-log text of one window: the header, every connection-minute that
+/// starts in it (by its path), then the housekeeping records.
+fn flow_records(insts: &[Instance], conns: &[Conn], win: Window, flow: &mut String, truth: &mut Truth) {
+    flow.push_str(&flow_header());
+    flow.push('\n');
+    for c in conns {
+        let inst = &insts[c.inst];
+        for m in 0..c.minutes as i64 {
+            let start = (c.first_minute + m) * 60 + 1;
+            if start < win.start || start >= win.start + 300 {
+                continue;
             }
-            if w == 6 {
-                // A typo'd internal name, once an hour.
-                let inst = &insts[0];
-                write_query(
-                    &mut dns,
-                    win_start + 7,
-                    "config.internal.example.",
-                    "A",
-                    "NXDOMAIN",
-                    "",
-                    inst,
-                    hour as u64,
-                );
-                *truth.hostnames.entry("config.internal.example".into()).or_default() += 1;
-            }
-            // Flow records of every connection-minute in this window.
-            for c in &conns {
-                let p = &PROFILES[c.profile];
-                let inst = &insts[c.inst];
-                for m in 0..c.minutes as i64 {
-                    let minute = c.first_minute + m;
-                    let start = minute * 60 + 1;
-                    if start < win_start || start >= win_start + 300 {
-                        continue;
-                    }
-                    let mut r = Rng::new(&[c.seed, m as u64]);
-                    let out_b = r.range(p.out_bytes);
-                    let in_b = r.range(p.in_bytes);
-                    let out_p = out_b / 1200 + 1;
-                    let in_p = in_b / 1400 + 1;
-                    let (svc_out, svc_in) = (p.code, p.code);
-                    let key = if p.service.is_empty() {
-                        None
-                    } else {
-                        Some(format!("{}@{REGION}", p.service))
-                    };
-                    let common = FlowLine {
-                        eni: &inst.eni,
-                        src: inst.ip,
-                        dst: c.remote,
-                        sport: c.sport,
-                        dport: 443,
-                        packets: out_p,
-                        bytes: out_b,
-                        start,
-                        subnet: inst.subnet,
-                        instance: &inst.id,
-                        az: inst.az,
-                        pkt_src: inst.ip,
-                        pkt_dst: c.remote,
-                        src_svc: "-",
-                        dst_svc: svc_out,
-                        egress: true,
-                        path: "1",
-                        action: "ACCEPT",
-                    };
-                    // The reply, as the instance's own interface sees it.
-                    let reply = FlowLine {
-                        src: c.remote,
-                        dst: inst.ip,
-                        sport: 443,
-                        dport: c.sport,
-                        packets: in_p,
-                        bytes: in_b,
-                        pkt_src: c.remote,
-                        pkt_dst: inst.ip,
-                        src_svc: svc_in,
-                        dst_svc: "-",
-                        egress: false,
-                        path: "-",
-                        ..common
-                    };
-                    if inst.public {
-                        write_flow(&mut flow, &FlowLine { path: "8", ..common });
-                        write_flow(&mut flow, &reply);
-                        truth.flow_records += 2;
-                        match (&key, p.label) {
-                            (Some(k), _) => truth.services.entry(k.clone()).or_default().bytes_other += out_b + in_b,
-                            (None, Some(l)) => {
-                                truth.unattributed.entry(l.into()).or_default().bytes_other += out_b + in_b
-                            }
-                            _ => {}
-                        }
-                        continue;
-                    }
-                    match p.route {
-                        Route::Nat => {
-                            // The instance's own interface.
-                            write_flow(&mut flow, &common);
-                            write_flow(&mut flow, &reply);
-                            // The NAT gateway's interface: four legs.
-                            let nat = FlowLine {
-                                eni: NAT_ENI,
-                                subnet: PUBLIC_SUBNET,
-                                instance: "-",
-                                az: AZS[0],
-                                ..common
-                            };
-                            let nat_port = 1024 + (c.sport % 60000);
-                            write_flow(
-                                &mut flow,
-                                &FlowLine {
-                                    dst: NAT_IP,
-                                    egress: false,
-                                    path: "-",
-                                    ..nat
-                                },
-                            );
-                            write_flow(
-                                &mut flow,
-                                &FlowLine {
-                                    src: NAT_IP,
-                                    sport: nat_port,
-                                    pkt_src: NAT_IP,
-                                    path: "8",
-                                    ..nat
-                                },
-                            );
-                            write_flow(
-                                &mut flow,
-                                &FlowLine {
-                                    src: c.remote,
-                                    dst: NAT_IP,
-                                    sport: 443,
-                                    dport: nat_port,
-                                    packets: in_p,
-                                    bytes: in_b,
-                                    pkt_src: c.remote,
-                                    pkt_dst: NAT_IP,
-                                    src_svc: svc_in,
-                                    dst_svc: "-",
-                                    egress: false,
-                                    path: "-",
-                                    ..nat
-                                },
-                            );
-                            write_flow(
-                                &mut flow,
-                                &FlowLine {
-                                    src: NAT_IP,
-                                    dst: inst.ip,
-                                    sport: 443,
-                                    dport: c.sport,
-                                    packets: in_p,
-                                    bytes: in_b,
-                                    pkt_src: c.remote,
-                                    pkt_dst: inst.ip,
-                                    src_svc: svc_in,
-                                    dst_svc: "-",
-                                    egress: true,
-                                    path: "1",
-                                    ..nat
-                                },
-                            );
-                            truth.flow_records += 6;
-                            truth.total_bytes_via_nat += out_b + in_b;
-                            match (&key, p.label) {
-                                (Some(k), _) => {
-                                    truth.services.entry(k.clone()).or_default().bytes_via_nat += out_b + in_b
-                                }
-                                (None, Some(l)) => {
-                                    truth.unattributed.entry(l.into()).or_default().bytes_via_nat += out_b + in_b
-                                }
-                                _ => {}
-                            }
-                        }
-                        Route::Endpoint => {
-                            let ep = c.remote;
-                            let ep_i = ENDPOINT_IPS.iter().position(|e| *e == ep).unwrap_or(0);
-                            let to_ep = FlowLine {
-                                dst: ep,
-                                pkt_dst: ep,
-                                dst_svc: "-",
-                                ..common
-                            };
-                            write_flow(&mut flow, &to_ep);
-                            write_flow(
-                                &mut flow,
-                                &FlowLine {
-                                    src: ep,
-                                    dst: inst.ip,
-                                    sport: 443,
-                                    dport: c.sport,
-                                    packets: in_p,
-                                    bytes: in_b,
-                                    pkt_src: ep,
-                                    pkt_dst: inst.ip,
-                                    egress: false,
-                                    path: "-",
-                                    ..to_ep
-                                },
-                            );
-                            let on_ep = FlowLine {
-                                eni: ENDPOINT_ENIS[ep_i],
-                                subnet: SUBNETS[ep_i],
-                                instance: "-",
-                                az: AZS[ep_i],
-                                ..to_ep
-                            };
-                            write_flow(
-                                &mut flow,
-                                &FlowLine {
-                                    egress: false,
-                                    path: "-",
-                                    ..on_ep
-                                },
-                            );
-                            write_flow(
-                                &mut flow,
-                                &FlowLine {
-                                    src: ep,
-                                    dst: inst.ip,
-                                    sport: 443,
-                                    dport: c.sport,
-                                    packets: in_p,
-                                    bytes: in_b,
-                                    pkt_src: ep,
-                                    pkt_dst: inst.ip,
-                                    egress: true,
-                                    path: "1",
-                                    ..on_ep
-                                },
-                            );
-                            truth.flow_records += 4;
-                            if let Some(k) = &key {
-                                let t = truth.services.entry(k.clone()).or_default();
-                                t.bytes_via_endpoint += out_b + in_b;
-                                t.endpoint_exists = true;
-                            }
-                        }
-                    }
-                }
-            }
-            // Housekeeping records: an idle interface and rejected scans.
-            let _ = writeln!(
-                flow,
-                "5 {ACCOUNT} eni-0idle00000000001 - - - - - - - {} {} - NODATA {VPC} {} - {REGION} {} - - - - - -",
-                win_start,
-                win_start + 60,
-                SUBNETS[1],
-                AZS[1]
-            );
-            let _ = writeln!(flow, "5 {ACCOUNT} {} 198.51.100.{} {PUBLIC_INSTANCE_IP} 51234 22 6 1 60 {} {} REJECT OK {VPC} {PUBLIC_SUBNET} i-0pub0000000000001 {REGION} {} 198.51.100.{} {PUBLIC_INSTANCE_IP} - - ingress -", insts[insts.len() - 1].eni, w + 1, win_start + 5, win_start + 50, AZS[0], w + 1);
-            truth.flow_records += 2;
-            let (day, stamp) = ymd_path(win_start);
-            let flow_path = format!("AWSLogs/{ACCOUNT}/vpcflowlogs/{REGION}/{day}/{ACCOUNT}_vpcflowlogs_{REGION}_{FLOW_LOG_ID}_{stamp}_{:08x}.log.gz", (Rng::new(&[cfg.seed, win_start as u64]).next() >> 32));
-            truth.flow_text_bytes += flow.len() as u64;
-            sink(&flow_path, &gzip(flow.as_bytes(), cfg.gzip_level))?;
-            truth.files += 1;
-            if !dns.is_empty() {
-                let dns_path = format!("AWSLogs/{ACCOUNT}/vpcdnsquerylogs/{VPC}/{day}/{VPC}_vpcdnsquerylogs_{ACCOUNT}_{stamp}_{:08x}.log.gz", (Rng::new(&[cfg.seed ^ 1, win_start as u64]).next() >> 32));
-                truth.dns_text_bytes += dns.len() as u64;
-                truth.dns_records += dns.lines().count() as u64;
-                sink(&dns_path, &gzip(dns.as_bytes(), cfg.gzip_level))?;
-                truth.files += 1;
+            let x = exchange(c, inst, m, start);
+            match (inst.public, x.profile.route) {
+                (true, _) => direct_flows(&x, flow, truth),
+                (false, Route::Nat) => nat_flows(&x, flow, truth),
+                (false, Route::Endpoint) => endpoint_flows(&x, flow, truth),
             }
         }
     }
-    if let Some(t) = truth.services.get_mut(&format!("logs@{REGION}")) {
-        t.endpoint_exists = true;
+    housekeeping_flows(insts, win, flow, truth);
+}
+
+/// The request and reply of minute `m` of a connection, sizes drawn from its profile.
+fn exchange<'a>(c: &Conn, inst: &'a Instance, m: i64, start: i64) -> Exchange<'a> {
+    let p = &PROFILES[c.profile];
+    let mut r = Rng::new(&[c.seed, m as u64]);
+    let out_b = r.range(p.out_bytes);
+    let in_b = r.range(p.in_bytes);
+    let request = FlowLine {
+        eni: &inst.eni,
+        src: inst.ip,
+        dst: c.remote,
+        sport: c.sport,
+        dport: 443,
+        packets: out_b / 1200 + 1,
+        bytes: out_b,
+        start,
+        subnet: inst.subnet,
+        instance: &inst.id,
+        az: inst.az,
+        pkt_src: inst.ip,
+        pkt_dst: c.remote,
+        src_svc: "-",
+        dst_svc: p.code,
+        egress: true,
+        path: "1",
+        action: "ACCEPT",
+    };
+    let reply = FlowLine {
+        src: c.remote,
+        dst: inst.ip,
+        sport: 443,
+        dport: c.sport,
+        packets: in_b / 1400 + 1,
+        bytes: in_b,
+        pkt_src: c.remote,
+        pkt_dst: inst.ip,
+        src_svc: p.code,
+        dst_svc: "-",
+        egress: false,
+        path: "-",
+        ..request
+    };
+    Exchange {
+        profile: p,
+        request,
+        reply,
     }
-    Ok(truth)
+}
+
+/// Where a connection's bytes went, for the truth.
+#[derive(Clone, Copy)]
+enum Via {
+    Nat,
+    Endpoint,
+    /// Neither: straight out through the internet gateway.
+    Other,
+}
+
+/// Adds a connection-minute's bytes to the truth of its service, or of its label.
+fn credit(truth: &mut Truth, p: &Profile, bytes: u64, via: Via) {
+    match (service_key(p), p.label) {
+        (Some(k), _) => {
+            let t = truth.services.entry(k).or_default();
+            match via {
+                Via::Nat => t.bytes_via_nat += bytes,
+                Via::Other => t.bytes_other += bytes,
+                Via::Endpoint => {
+                    t.bytes_via_endpoint += bytes;
+                    t.endpoint_exists = true;
+                }
+            }
+        }
+        (None, Some(l)) => {
+            let t = truth.unattributed.entry(l.into()).or_default();
+            match via {
+                Via::Nat => t.bytes_via_nat += bytes,
+                Via::Other => t.bytes_other += bytes,
+                Via::Endpoint => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+/// From the public subnet through the internet gateway: the instance's two records.
+fn direct_flows(x: &Exchange<'_>, flow: &mut String, truth: &mut Truth) {
+    write_flow(flow, &FlowLine { path: "8", ..x.request });
+    write_flow(flow, &x.reply);
+    truth.flow_records += 2;
+    credit(truth, x.profile, x.bytes(), Via::Other);
+}
+
+/// Through the NAT gateway: the instance's two records and four legs on the NAT gateway's interface.
+fn nat_flows(x: &Exchange<'_>, flow: &mut String, truth: &mut Truth) {
+    let (req, rep) = (&x.request, &x.reply);
+    write_flow(flow, req);
+    write_flow(flow, rep);
+    let nat = FlowLine {
+        eni: NAT_ENI,
+        subnet: PUBLIC_SUBNET,
+        instance: "-",
+        az: AZS[0],
+        ..*req
+    };
+    let nat_port = 1024 + (req.sport % 60000);
+    let nat_reply = FlowLine {
+        sport: 443,
+        packets: rep.packets,
+        bytes: rep.bytes,
+        src_svc: rep.src_svc,
+        dst_svc: "-",
+        ..nat
+    };
+    // Instance to NAT, NAT to the destination, the reply to NAT, NAT to the instance.
+    write_flow(
+        flow,
+        &FlowLine {
+            dst: NAT_IP,
+            egress: false,
+            path: "-",
+            ..nat
+        },
+    );
+    write_flow(
+        flow,
+        &FlowLine {
+            src: NAT_IP,
+            sport: nat_port,
+            pkt_src: NAT_IP,
+            path: "8",
+            ..nat
+        },
+    );
+    write_flow(
+        flow,
+        &FlowLine {
+            src: req.dst,
+            dst: NAT_IP,
+            dport: nat_port,
+            pkt_src: req.dst,
+            pkt_dst: NAT_IP,
+            egress: false,
+            path: "-",
+            ..nat_reply
+        },
+    );
+    write_flow(
+        flow,
+        &FlowLine {
+            src: NAT_IP,
+            dst: req.src,
+            dport: req.sport,
+            pkt_src: req.dst,
+            pkt_dst: req.src,
+            egress: true,
+            path: "1",
+            ..nat_reply
+        },
+    );
+    truth.flow_records += 6;
+    truth.total_bytes_via_nat += x.bytes();
+    credit(truth, x.profile, x.bytes(), Via::Nat);
+}
+
+/// To the VPC's interface endpoint: two records on the instance, two on the endpoint's interface.
+fn endpoint_flows<'a>(x: &Exchange<'a>, flow: &mut String, truth: &mut Truth) {
+    let ep = x.request.dst;
+    let ep_i = ENDPOINT_IPS.iter().position(|e| *e == ep).unwrap_or(0);
+    let to_ep = FlowLine {
+        dst_svc: "-",
+        ..x.request
+    };
+    let from_ep = FlowLine {
+        src: ep,
+        dst: to_ep.src,
+        sport: 443,
+        dport: to_ep.sport,
+        packets: x.reply.packets,
+        bytes: x.reply.bytes,
+        pkt_src: ep,
+        pkt_dst: to_ep.src,
+        ..to_ep
+    };
+    write_flow(flow, &to_ep);
+    write_flow(
+        flow,
+        &FlowLine {
+            egress: false,
+            path: "-",
+            ..from_ep
+        },
+    );
+    let on_ep = |f: FlowLine<'a>| -> FlowLine<'a> {
+        FlowLine {
+            eni: ENDPOINT_ENIS[ep_i],
+            subnet: SUBNETS[ep_i],
+            instance: "-",
+            az: AZS[ep_i],
+            ..f
+        }
+    };
+    write_flow(
+        flow,
+        &FlowLine {
+            egress: false,
+            path: "-",
+            ..on_ep(to_ep)
+        },
+    );
+    write_flow(
+        flow,
+        &on_ep(FlowLine {
+            egress: true,
+            path: "1",
+            ..from_ep
+        }),
+    );
+    truth.flow_records += 4;
+    credit(truth, x.profile, x.bytes(), Via::Endpoint);
+}
+
+/// Records that carry no traffic: an idle interface (NODATA) and a rejected scan of the public instance.
+fn housekeeping_flows(insts: &[Instance], win: Window, flow: &mut String, truth: &mut Truth) {
+    write_record(flow, |f| match f {
+        Field::InterfaceId => Val::Text("eni-0idle00000000001"),
+        Field::Start => Val::Time(win.start),
+        Field::End => Val::Time(win.start + 60),
+        Field::LogStatus => Val::Text("NODATA"),
+        Field::SubnetId => Val::Text(SUBNETS[1]),
+        Field::AzId => Val::Text(AZS[1]),
+        _ => shared(f),
+    });
+    let public = &insts[insts.len() - 1];
+    let scanner = Ipv4Addr::new(198, 51, 100, win.index as u8 + 1);
+    write_record(flow, |f| match f {
+        Field::InterfaceId => Val::Text(&public.eni),
+        Field::Srcaddr | Field::PktSrcaddr => Val::Addr(scanner),
+        Field::Dstaddr | Field::PktDstaddr => Val::Addr(public.ip),
+        Field::Srcport => Val::Count(51234),
+        Field::Dstport => Val::Count(22),
+        Field::Protocol => Val::Count(6),
+        Field::Packets => Val::Count(1),
+        Field::Bytes => Val::Count(60),
+        Field::Start => Val::Time(win.start + 5),
+        Field::End => Val::Time(win.start + 50),
+        Field::Action => Val::Text("REJECT"),
+        Field::LogStatus => Val::Text("OK"),
+        Field::SubnetId => Val::Text(public.subnet),
+        Field::InstanceId => Val::Text(&public.id),
+        Field::AzId => Val::Text(public.az),
+        Field::FlowDirection => Val::Text("ingress"),
+        _ => shared(f),
+    });
+    truth.flow_records += 2;
+}
+
+/// Hands a window's objects to `sink` under the S3 delivery layout (the
+/// Resolver object only when it has records).
+fn write_window<E>(
+    cfg: &SimConfig,
+    win: Window,
+    text: &WindowText,
+    truth: &mut Truth,
+    sink: &mut dyn FnMut(&str, &[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let (day, stamp) = ymd_path(win.start);
+    let flow_path = format!("AWSLogs/{ACCOUNT}/vpcflowlogs/{REGION}/{day}/{ACCOUNT}_vpcflowlogs_{REGION}_{FLOW_LOG_ID}_{stamp}_{:08x}.log.gz", (Rng::new(&[cfg.seed, win.start as u64]).next() >> 32));
+    truth.flow_text_bytes += text.flow.len() as u64;
+    sink(&flow_path, &gzip(text.flow.as_bytes(), cfg.gzip_level))?;
+    truth.files += 1;
+    if !text.dns.is_empty() {
+        let dns_path = format!(
+            "AWSLogs/{ACCOUNT}/vpcdnsquerylogs/{VPC}/{day}/{VPC}_vpcdnsquerylogs_{ACCOUNT}_{stamp}_{:08x}.log.gz",
+            (Rng::new(&[cfg.seed ^ 1, win.start as u64]).next() >> 32)
+        );
+        truth.dns_text_bytes += text.dns.len() as u64;
+        truth.dns_records += text.dns.lines().count() as u64;
+        sink(&dns_path, &gzip(text.dns.as_bytes(), cfg.gzip_level))?;
+        truth.files += 1;
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -964,5 +1180,94 @@ mod tests {
         assert!(a.services["logs@us-east-1"].endpoint_exists);
         let other = run(&SimConfig { seed: 7, ..cfg }).0;
         assert_ne!(a.total_bytes_via_nat, other.total_bytes_via_nat);
+    }
+}
+
+#[cfg(test)]
+mod content_tests {
+    use std::io::Read as _;
+    use std::net::IpAddr;
+
+    use vpce_formats::flow::FlowFormat;
+
+    use super::*;
+
+    /// What the generated flow-log files hold, read back with the parser.
+    #[derive(Default)]
+    struct ReadBack {
+        records: u64,
+        text_bytes: u64,
+        /// Bytes between the NAT gateway's address and a public address, on its interface.
+        nat_public_legs: u64,
+        /// Bytes on the endpoint's interfaces.
+        endpoint_interfaces: u64,
+    }
+
+    fn read_back(cfg: &SimConfig) -> (Truth, ReadBack) {
+        let mut files = Vec::new();
+        let truth = simulate::<()>(cfg, &mut |p, b| {
+            files.push((p.to_string(), b.to_vec()));
+            Ok(())
+        })
+        .unwrap();
+        let header = flow_header();
+        let format = FlowFormat::parse(&header, false).unwrap();
+        let nat = IpAddr::V4(NAT_IP);
+        let public = |a: Option<IpAddr>| matches!(a, Some(IpAddr::V4(v)) if !v.is_private());
+        let mut read = ReadBack::default();
+        for (path, gz) in files.iter().filter(|f| f.0.contains("/vpcflowlogs/")) {
+            let mut text = Vec::new();
+            flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut text).unwrap();
+            read.text_bytes += text.len() as u64;
+            let mut lines = text.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+            assert_eq!(lines.next(), Some(header.as_bytes()), "{path}");
+            for line in lines {
+                let r = format.parse_record(line).unwrap();
+                read.records += 1;
+                let bytes = r.bytes.unwrap_or(0);
+                match r.interface_id {
+                    Some(NAT_ENI) => {
+                        let (s, d) = (r.srcaddr, r.dstaddr);
+                        if (s == Some(nat) && public(d)) || (public(s) && d == Some(nat)) {
+                            read.nat_public_legs += bytes;
+                        }
+                    }
+                    Some(eni) if ENDPOINT_ENIS.contains(&eni) => read.endpoint_interfaces += bytes,
+                    _ => {}
+                }
+            }
+        }
+        (truth, read)
+    }
+
+    #[test]
+    fn truth_totals_are_the_bytes_in_the_generated_records() {
+        for cfg in [
+            SimConfig {
+                hours: 2,
+                instances: 6,
+                ..Default::default()
+            },
+            SimConfig {
+                hours: 1,
+                instances: 3,
+                seed: 9,
+                start: 1_700_000_000 - 1_700_000_000 % 3600,
+                gzip_level: 1,
+            },
+        ] {
+            let (truth, read) = read_back(&cfg);
+            assert!(truth.total_bytes_via_nat > 0 && read.endpoint_interfaces > 0);
+            // The NAT gateway processed exactly its legs to and from public addresses.
+            assert_eq!(truth.total_bytes_via_nat, read.nat_public_legs);
+            let per_service: u64 = truth.services.values().map(|s| s.bytes_via_nat).sum::<u64>()
+                + truth.unattributed.values().map(|s| s.bytes_via_nat).sum::<u64>();
+            assert_eq!(per_service, truth.total_bytes_via_nat);
+            // Endpoint traffic is logged twice: on the client and on the endpoint's interface.
+            let via_endpoint: u64 = truth.services.values().map(|s| s.bytes_via_endpoint).sum();
+            assert_eq!(via_endpoint, read.endpoint_interfaces);
+            assert_eq!(truth.flow_records, read.records);
+            assert_eq!(truth.flow_text_bytes, read.text_bytes);
+        }
     }
 }
