@@ -75,7 +75,7 @@ pub struct IamPolicyArgs {
     /// CloudWatch Logs groups holding the logs (repeatable; default: any).
     #[arg(long = "log-group", value_name = "NAME")]
     pub log_groups: Vec<String>,
-    /// Region of the log groups (default: any).
+    /// Region of the log groups, and of the ARNs' partition (cn-… is aws-cn, us-gov-… aws-us-gov; default: any Region, partition aws).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// Account of the log groups (default: any).

@@ -25,15 +25,29 @@ pub struct PolicyScope {
     pub account_id: Option<String>,
 }
 
-/// The policy document.
+/// The partition of a Region's ARNs: `aws-cn` in China, `aws-us-gov` in
+/// GovCloud, `aws-iso`/`aws-iso-b` in the isolated Regions, else `aws`.
+pub fn partition_of(region: Option<&str>) -> &'static str {
+    match region {
+        Some(r) if r.starts_with("cn-") => "aws-cn",
+        Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+        Some(r) if r.starts_with("us-isob-") => "aws-iso-b",
+        Some(r) if r.starts_with("us-iso-") => "aws-iso",
+        _ => "aws",
+    }
+}
+
+/// The policy document, in the partition of `scope.region` (S3 bucket ARNs
+/// carry no Region, so a China or GovCloud policy needs it named).
 pub fn read_only_policy(scope: &PolicyScope) -> Value {
+    let partition = partition_of(scope.region.as_deref());
     let bucket = scope.bucket.as_deref().unwrap_or("*");
     let prefix = scope.prefix.trim_start_matches('/');
     let mut list = json!({
         "Sid": "ListLogObjects",
         "Effect": "Allow",
         "Action": actions_on(ActionResource::Bucket),
-        "Resource": format!("arn:aws:s3:::{bucket}"),
+        "Resource": format!("arn:{partition}:s3:::{bucket}"),
     });
     if !prefix.is_empty() {
         list["Condition"] = json!({ "StringLike": { "s3:prefix": [format!("{prefix}*")] } });
@@ -41,12 +55,17 @@ pub fn read_only_policy(scope: &PolicyScope) -> Value {
     let region = scope.region.as_deref().unwrap_or("*");
     let account = scope.account_id.as_deref().unwrap_or("*");
     let groups: Vec<String> = if scope.log_groups.is_empty() {
-        vec![format!("arn:aws:logs:{region}:{account}:log-group:*")]
+        vec![format!("arn:{partition}:logs:{region}:{account}:log-group:*")]
     } else {
+        // Both forms: the group itself, and its streams (`:*`), as the
+        // CloudWatch Logs actions are authorised against either.
         scope
             .log_groups
             .iter()
-            .map(|g| format!("arn:aws:logs:{region}:{account}:log-group:{g}"))
+            .flat_map(|g| {
+                let arn = format!("arn:{partition}:logs:{region}:{account}:log-group:{g}");
+                [format!("{arn}:*"), arn]
+            })
             .collect()
     };
     json!({
@@ -63,7 +82,7 @@ pub fn read_only_policy(scope: &PolicyScope) -> Value {
                 "Sid": "ReadLogObjects",
                 "Effect": "Allow",
                 "Action": actions_on(ActionResource::Object),
-                "Resource": format!("arn:aws:s3:::{bucket}/{prefix}*"),
+                "Resource": format!("arn:{partition}:s3:::{bucket}/{prefix}*"),
             },
             {
                 "Sid": "ReadLogGroups",
@@ -127,11 +146,35 @@ mod tests {
         assert_eq!(st[1]["Condition"]["StringLike"]["s3:prefix"][0], "team/*");
         assert_eq!(st[2]["Resource"], "arn:aws:s3:::logs/team/*");
         assert_eq!(
-            st[3]["Resource"][0],
-            "arn:aws:logs:eu-west-1:111122223333:log-group:/vpc/flow"
+            st[3]["Resource"],
+            json!([
+                "arn:aws:logs:eu-west-1:111122223333:log-group:/vpc/flow:*",
+                "arn:aws:logs:eu-west-1:111122223333:log-group:/vpc/flow"
+            ])
         );
         let text = p.to_string();
         assert!(!text.contains("Put") && !text.contains("Create") && !text.contains("Delete"));
+    }
+
+    #[test]
+    fn china_and_govcloud_policies_use_their_partition() {
+        for (region, partition) in [
+            ("cn-north-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("eu-west-1", "aws"),
+        ] {
+            let p = read_only_policy(&PolicyScope {
+                bucket: Some("logs".into()),
+                region: Some(region.into()),
+                ..Default::default()
+            });
+            let text = p.to_string();
+            assert!(text.contains(&format!("arn:{partition}:s3:::logs")), "{text}");
+            assert!(text.contains(&format!("arn:{partition}:logs:{region}:")), "{text}");
+            if partition != "aws" {
+                assert!(!text.contains("arn:aws:"), "{text}");
+            }
+        }
     }
 
     /// The document grants every action of the shared list exactly once,
