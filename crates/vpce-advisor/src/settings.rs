@@ -383,6 +383,7 @@ impl Iac {
             analysis,
         } = args;
         let (vpc_id, vpc_cidrs) = (analysis.vpc_id.clone(), analysis.vpc_cidr.clone());
+        cidrs(&vpc_cidrs)?;
         let require_private = analysis.costs.require_private.clone();
         let reference = Reference::from_args(&analysis.reference)?;
         let allow_partial = analysis.allow_partial;
@@ -475,9 +476,28 @@ fn window(since: Option<&str>, until: Option<&str>) -> Result<TimeFilter> {
 }
 
 fn cidrs(args: &[String]) -> Result<Vec<Cidr>> {
-    args.iter()
-        .map(|c| c.parse::<Cidr>().map_err(anyhow::Error::msg).context("--vpc-cidr"))
-        .collect()
+    args.iter().map(|c| vpc_cidr(c)).collect()
+}
+
+/// Shortest prefixes a `--vpc-cidr` may have: wider ones are no VPC's, and
+/// the generated security groups admit the VPC CIDRs on 443.
+const SHORTEST_VPC_PREFIX: (u8, u8) = (8, 32);
+
+/// One `--vpc-cidr`: a CIDR no wider than a /8 (IPv6: a /32).
+fn vpc_cidr(text: &str) -> Result<Cidr> {
+    let cidr = text.parse::<Cidr>().map_err(anyhow::Error::msg).context("--vpc-cidr")?;
+    let len: u8 = text
+        .rsplit_once('/')
+        .and_then(|(_, l)| l.parse().ok())
+        .unwrap_or(u8::MAX);
+    let (v4, v6) = SHORTEST_VPC_PREFIX;
+    let shortest = if text.contains(':') { v6 } else { v4 };
+    if len < shortest {
+        bail!(
+            "--vpc-cidr {text} is wider than any VPC (shortest accepted: /{shortest}): it would count public addresses as the VPC's and open the generated endpoint security groups to them on 443; give the VPC's own CIDRs (VPCs use /16 to /28, IPv6 /44 to /64)"
+        );
+    }
+    Ok(cidr)
 }
 
 fn addresses(args: &[String]) -> Result<Vec<IpAddr>> {
@@ -538,5 +558,16 @@ mod tests {
         assert!(cidrs(&["10.0.0.0/33".into()]).is_err());
         assert!(addresses(&["10.0.0.256".into()]).is_err());
         assert!(vpc_id_arg("subnet-1".into()).is_err());
+    }
+
+    #[test]
+    fn vpc_cidrs_wider_than_any_vpc_are_refused() {
+        for wide in ["0.0.0.0/0", "10.0.0.0/7", "::/0", "2600::/16"] {
+            let e = cidrs(&[wide.into()]).unwrap_err().to_string();
+            assert!(e.contains(wide) && e.contains("wider than any VPC"), "{e}");
+        }
+        for ok in ["10.0.0.0/8", "10.0.0.0/16", "2600:1f18:1234:5600::/56"] {
+            assert!(cidrs(&[ok.into()]).is_ok(), "{ok}");
+        }
     }
 }
