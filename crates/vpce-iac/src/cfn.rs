@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value as J};
 
-use crate::model::{pascal, Input, InputDefault, InputType, Module, Part, Resource, Value};
+use crate::model::{comment_text, pascal, Input, InputDefault, InputType, Module, Part, Resource, Value};
 
 /// A YAML scalar: strings always double-quoted (JSON escaping is valid YAML).
 fn scalar(v: &J) -> String {
@@ -75,7 +75,7 @@ pub(crate) fn render(m: &Module) -> String {
     let mut out = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\n");
     let _ = writeln!(out, "Description: {}", scalar(&json!(m.cfn_description)));
     for c in &m.cfn_comments {
-        let _ = writeln!(out, "# {c}");
+        let _ = writeln!(out, "# {}", comment_text(c));
     }
     let params: Map<String, J> = m
         .inputs
@@ -186,7 +186,7 @@ fn conditions(m: &Module) -> Vec<(String, String)> {
 fn resource(out: &mut String, m: &Module, r: &Resource) {
     out.push('\n');
     for c in r.cfn_comments.as_ref().unwrap_or(&r.comments) {
-        let _ = writeln!(out, "  # {}", c.replace('\n', " "));
+        let _ = writeln!(out, "  # {}", comment_text(c));
     }
     let _ = writeln!(out, "  {}:", r.name.cfn);
     let _ = writeln!(out, "    Type: {}", scalar(&json!(r.kind.1)));

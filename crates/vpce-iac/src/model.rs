@@ -49,6 +49,22 @@ impl Name {
 }
 
 /// `s3_gateway` → `S3Gateway`.
+/// Text for one comment line in either language: every control character
+/// and Unicode line or paragraph separator becomes a space, so text from a
+/// report, a price file or the logs cannot end the comment and add code
+/// (a carriage return is a YAML line break).
+pub(crate) fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 pub(crate) fn pascal(snake: &str) -> String {
     snake
         .split('_')
@@ -365,5 +381,18 @@ impl Module {
     }
     pub(crate) fn local(&self, name: &str) -> Option<&Local> {
         self.locals.iter().find(|l| l.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_text_cannot_break_out_of_its_line() {
+        let hostile = "ok\rResources:\n  X: {Type: AWS::IAM::User}\u{85}y\u{2028}z";
+        let c = comment_text(hostile);
+        assert!(!c.contains(['\r', '\n', '\u{85}', '\u{2028}']), "{c:?}");
+        assert!(c.starts_with("ok Resources:"));
     }
 }

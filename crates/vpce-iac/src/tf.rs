@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::{InputDefault, InputType, Module, Part, Prop, Resource, Value};
+use crate::model::{comment_text, InputDefault, InputType, Module, Part, Prop, Resource, Value};
 use crate::GeneratedFile;
 
 /// Template sequences written literally.
@@ -127,7 +127,7 @@ fn block(header: &str, body: &Body) -> String {
 }
 
 fn comment(lines: &[String]) -> String {
-    lines.iter().map(|l| format!("# {}\n", l.replace('\n', " "))).collect()
+    lines.iter().map(|l| format!("# {}\n", comment_text(l))).collect()
 }
 
 const VERSIONS: &str = r#"terraform {
@@ -213,7 +213,10 @@ fn resource_body(m: &Module, r: &Resource) -> Body {
         .map(|d| format!("{}.{}", d.kind.0, d.name.tf))
         .collect();
     if !deps.is_empty() {
-        let why = r.depends_comment.as_ref().map_or(String::new(), |c| format!("# {c}\n"));
+        let why = r
+            .depends_comment
+            .as_ref()
+            .map_or(String::new(), |c| format!("# {}\n", comment_text(c)));
         b.raw(format!("\n{why}depends_on = [{}]", deps.join(", ")));
     }
     b

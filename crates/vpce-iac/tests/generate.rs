@@ -525,3 +525,30 @@ fn setup_applies_cleanly() {
         assert_eq!(out.matches("logs.<region>.amazonaws.com").count(), 2, "{out}");
     }
 }
+
+/// Text from a saved report (or a price file) that reaches the generated
+/// comments cannot add code: carriage returns, newlines and Unicode line
+/// separators are flattened, every other value is quoted.
+#[test]
+fn hostile_report_text_cannot_inject_resources() {
+    let mut r = report();
+    let injected = "Injected:\n    Type: AWS::IAM::User";
+    for s in &mut r.services {
+        for sep in ["\r", "\n", "\u{85}", "\u{2028}"] {
+            s.reasons.push(format!("saving{sep}{injected}"));
+        }
+        s.notes.push(format!("note\r  {injected}"));
+    }
+    let plan = plan_endpoints(&r, &catalog(), &options()).unwrap();
+    let (tf, cfn) = all_files(&plan);
+    for (what, text) in [("terraform", &tf), ("cloudformation", &cfn)] {
+        for line in text.split(['\r', '\n', '\u{85}', '\u{2028}']) {
+            let trimmed = line.trim_start();
+            assert!(
+                !trimmed.starts_with("Injected:") && !trimmed.starts_with("Type: AWS::IAM::User"),
+                "{what}: a line broke out of its comment: {line:?}"
+            );
+        }
+    }
+    assert!(cfn.contains("Injected:"), "the text is kept, on its comment line");
+}
