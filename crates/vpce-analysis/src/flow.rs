@@ -160,6 +160,7 @@ enum Between {
 
 impl Between {
     /// Classifies a record by its interface-level addresses.
+    #[inline(always)]
     fn of(net: &LocalNet, src: IpAddr, dst: IpAddr) -> Between {
         match (net.is_local(src), net.is_local(dst)) {
             (true, false) if net.is_public(dst) => Between::Public {
@@ -178,22 +179,15 @@ impl Between {
     }
 }
 
-/// The (NAT address, client) pairs a record shows as a translated NAT
-/// gateway leg, whose packet addresses differ from the interface's:
-/// instance → NAT (dstaddr is the NAT, pkt-dstaddr the real destination) and
-/// NAT → instance (srcaddr is the NAT, pkt-srcaddr the real source).
-fn translated_legs(
-    net: &LocalNet,
-    src: IpAddr,
-    dst: IpAddr,
-    pkt_src: Option<IpAddr>,
-    pkt_dst: Option<IpAddr>,
-) -> [Option<(IpAddr, IpAddr)>; 2] {
-    let leg = |nat: IpAddr, pkt: Option<IpAddr>, client: IpAddr| {
-        pkt.filter(|&p| p != nat && net.is_local(nat) && net.is_public(p) && !net.is_public(client))
-            .map(|_| (nat, client))
-    };
-    [leg(dst, pkt_dst, src), leg(src, pkt_src, dst)]
+/// Whether a record is a translated NAT gateway leg, whose packet address
+/// `pkt` differs from the interface's `nat`: on the instance → NAT leg `nat`
+/// is dstaddr and `pkt` pkt-dstaddr (the real destination), on the NAT →
+/// instance leg `nat` is srcaddr and `pkt` pkt-srcaddr (the real source);
+/// `client` is the other address.
+// Inlined: called twice per record, where a call costs more than the check.
+#[inline(always)]
+fn is_translated_leg(net: &LocalNet, nat: IpAddr, pkt: IpAddr, client: IpAddr) -> bool {
+    pkt != nat && net.is_local(nat) && net.is_public(pkt) && !net.is_public(client)
 }
 
 /// Whether `interface-type` names a NAT gateway's interface.
@@ -203,6 +197,7 @@ fn is_nat_interface_type(t: Option<&str>) -> bool {
 
 /// Adds bytes to a destination's sample addresses, which keep the first
 /// [`MAX_SAMPLES`] addresses seen.
+#[inline(always)]
 fn add_sample(samples: &mut HashMap<IpAddr, u64>, ip: IpAddr, bytes: u64) {
     if samples.len() < MAX_SAMPLES || samples.contains_key(&ip) {
         *samples.entry(ip).or_default() += bytes;
@@ -376,14 +371,15 @@ impl FlowAggregator {
                 .and_modify(|o| *o = o.narrow_with(own))
                 .or_insert(own);
         }
-        for (nat, client) in translated_legs(&self.net, src, dst, r.pkt_srcaddr, r.pkt_dstaddr)
-            .into_iter()
-            .flatten()
-        {
-            let ev = self.nat.entry(nat).or_default();
-            ev.translated_records += 1;
-            ev.eni = ev.eni.or(seen.eni);
-            self.nat_clients.insert(client);
+        if let Some(pd) = r.pkt_dstaddr {
+            if is_translated_leg(&self.net, dst, pd, src) {
+                self.note_nat_leg(dst, src, seen.eni);
+            }
+        }
+        if let Some(ps) = r.pkt_srcaddr {
+            if is_translated_leg(&self.net, src, ps, dst) {
+                self.note_nat_leg(src, dst, seen.eni);
+            }
         }
         match Between::of(&self.net, src, dst) {
             Between::Public {
@@ -394,6 +390,14 @@ impl FlowAggregator {
             Between::Local => self.add_local(src, dst, seen),
             Between::Other => self.internal_bytes += seen.bytes,
         }
+    }
+
+    /// Notes a translated NAT gateway leg: evidence for the NAT address, and its client.
+    fn note_nat_leg(&mut self, nat: IpAddr, client: IpAddr, eni: Option<u32>) {
+        let ev = self.nat.entry(nat).or_default();
+        ev.translated_records += 1;
+        ev.eni = ev.eni.or(eni);
+        self.nat_clients.insert(client);
     }
 
     /// Counts the records that carry nothing to count (NODATA/SKIPDATA,
@@ -732,30 +736,40 @@ mod tests {
     }
 
     #[test]
-    fn translated_nat_legs_name_the_nat_and_its_client() {
+    fn translated_nat_legs_are_told_from_the_rest() {
         let net = vpc_net();
         let (inst, nat, public) = (ip("10.0.1.10"), ip("10.0.0.220"), ip("52.1.1.1"));
-        // Instance → NAT: dstaddr is the NAT, pkt-dstaddr the destination.
-        assert_eq!(
-            translated_legs(&net, inst, nat, Some(inst), Some(public)),
-            [Some((nat, inst)), None]
-        );
-        // NAT → instance: srcaddr is the NAT, pkt-srcaddr the source.
-        assert_eq!(
-            translated_legs(&net, nat, inst, Some(public), Some(inst)),
-            [None, Some((nat, inst))]
-        );
+        // Instance → NAT (dstaddr the NAT, pkt-dstaddr the destination) or
+        // NAT → instance (srcaddr the NAT, pkt-srcaddr the source).
+        assert!(is_translated_leg(&net, nat, public, inst));
         // The NAT's own leg to the internet is not translated.
-        assert_eq!(
-            translated_legs(&net, nat, public, Some(nat), Some(public)),
-            [None, None]
-        );
-        // Without pkt-* fields, or to a private real destination, nothing is known.
-        assert_eq!(translated_legs(&net, inst, nat, None, None), [None, None]);
-        assert_eq!(
-            translated_legs(&net, inst, nat, Some(inst), Some(ip("192.168.0.9"))),
-            [None, None]
-        );
+        assert!(!is_translated_leg(&net, nat, nat, public));
+        assert!(!is_translated_leg(&net, public, public, nat));
+        // To a private real destination, or from a public client: not a NAT leg.
+        assert!(!is_translated_leg(&net, nat, ip("192.168.0.9"), inst));
+        assert!(!is_translated_leg(&net, nat, public, ip("52.9.9.9")));
+        // Through push: both legs mark the NAT and its client.
+        let mut agg = FlowAggregator::new(net, TimeFilter::default(), Arc::default());
+        let to_nat = FlowRecord {
+            srcaddr: Some(inst),
+            dstaddr: Some(nat),
+            pkt_srcaddr: Some(inst),
+            pkt_dstaddr: Some(public),
+            interface_id: Some("eni-nat"),
+            ..Default::default()
+        };
+        let from_nat = FlowRecord {
+            srcaddr: Some(nat),
+            dstaddr: Some(inst),
+            pkt_srcaddr: Some(public),
+            pkt_dstaddr: Some(inst),
+            ..to_nat.clone()
+        };
+        agg.push(&to_nat);
+        agg.push(&from_nat);
+        assert_eq!(agg.nat[&nat].translated_records, 2);
+        assert_eq!(agg.nat[&nat].eni, Some(agg.enis.id("eni-nat")));
+        assert_eq!(agg.nat_clients.iter().collect::<Vec<_>>(), [&inst]);
     }
 
     #[test]
