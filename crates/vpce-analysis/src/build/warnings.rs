@@ -114,6 +114,15 @@ mod tests {
         assert!(w.iter().any(|m| m.starts_with("42 bytes to public addresses")), "{w:?}");
     }
 
+    /// The fixture's fields that the default (version 2) format lacks.
+    const NOT_IN_V2: [&str; 5] = [
+        "pkt-srcaddr",
+        "pkt-dstaddr",
+        "traffic-path",
+        "pkt-src-aws-service",
+        "pkt-dst-aws-service",
+    ];
+
     /// The default (version 2) format: no traffic-path, no packet addresses.
     fn v2_record() -> String {
         let fields: Vec<&str> = HEADER.split(' ').collect();
@@ -124,35 +133,14 @@ mod tests {
         let keep: Vec<String> = fields
             .iter()
             .zip(&values)
-            .filter(|(f, _)| {
-                ![
-                    "pkt-srcaddr",
-                    "pkt-dstaddr",
-                    "traffic-path",
-                    "pkt-src-aws-service",
-                    "pkt-dst-aws-service",
-                ]
-                .contains(f)
-            })
+            .filter(|(f, _)| !NOT_IN_V2.contains(f))
             .map(|(_, v)| v.clone())
             .collect();
         keep.join(" ")
     }
 
     fn v2_flows(cfg: &AnalysisConfig) -> FlowAggregator {
-        let header: Vec<&str> = HEADER
-            .split(' ')
-            .filter(|f| {
-                ![
-                    "pkt-srcaddr",
-                    "pkt-dstaddr",
-                    "traffic-path",
-                    "pkt-src-aws-service",
-                    "pkt-dst-aws-service",
-                ]
-                .contains(f)
-            })
-            .collect();
+        let header: Vec<&str> = HEADER.split(' ').filter(|f| !NOT_IN_V2.contains(f)).collect();
         let (_, resolver) = resolver(cfg, &[]);
         flows_with_header(cfg, resolver, &header.join(" "), &[v2_record()])
     }
