@@ -326,11 +326,13 @@ impl Analyze {
 /// Where `iac` takes its report from.
 #[allow(clippy::large_enum_variant)] // one per run; boxing would only add noise
 pub(crate) enum ReportSource {
-    /// A saved report, priced with these costs if it is not priced yet.
+    /// A saved report, priced with these costs if it is not priced yet, and
+    /// the catalogue its plan names endpoint services from.
     Saved {
         path: PathBuf,
         costs: Costs,
         region: RegionChoice,
+        reference: Reference,
     },
     /// The logs.
     Logs(Analysis),
@@ -356,8 +358,6 @@ pub(crate) struct Iac {
     /// `--require-private`, applied to the plan (a saved, priced report is
     /// not advised again).
     pub require_private: Vec<String>,
-    /// The catalogue the plan names endpoint services from.
-    pub reference: Reference,
     /// `--allow-partial`: write the files from a partial report.
     pub allow_partial: bool,
     /// `--force`: write the files although preflight says applying them fails.
@@ -365,6 +365,15 @@ pub(crate) struct Iac {
 }
 
 impl Iac {
+    /// The catalogue the plan names endpoint services from: the one the
+    /// analysis used, or the one given beside a saved report.
+    pub(crate) fn catalog(&self) -> &vpce_catalog::Catalog {
+        match &self.report {
+            ReportSource::Saved { reference, .. } => &reference.catalog,
+            ReportSource::Logs(analysis) => &analysis.reference.catalog,
+        }
+    }
+
     pub(crate) fn from_args(args: IacEndpointArgs) -> Result<Iac> {
         let IacEndpointArgs {
             format,
@@ -385,7 +394,6 @@ impl Iac {
         let (vpc_id, vpc_cidrs) = (analysis.vpc_id.clone(), analysis.vpc_cidr.clone());
         cidrs(&vpc_cidrs)?;
         let require_private = analysis.costs.require_private.clone();
-        let reference = Reference::from_args(&analysis.reference)?;
         let allow_partial = analysis.allow_partial;
         let report = match report {
             Some(_) if analysis.live => {
@@ -393,6 +401,7 @@ impl Iac {
             }
             Some(path) => ReportSource::Saved {
                 path,
+                reference: Reference::from_args(&analysis.reference)?,
                 region: RegionChoice::new(analysis.region),
                 costs: Costs::from_args(analysis.costs)?,
             },
@@ -417,7 +426,6 @@ impl Iac {
             vpc_id,
             vpc_cidrs,
             require_private,
-            reference,
             allow_partial,
             force,
         })

@@ -23,7 +23,9 @@ pub(crate) fn run(args: IacArgs) -> Result<Exit> {
     }
     let s = Iac::from_args(*endpoints)?;
     let report = match &s.report {
-        ReportSource::Saved { path, costs, region } => pipeline::saved_report(path, costs, region)?,
+        ReportSource::Saved {
+            path, costs, region, ..
+        } => pipeline::saved_report(path, costs, region)?,
         ReportSource::Logs(analysis) => match pipeline::run(analysis)? {
             Outcome::Report(r) => *r,
             Outcome::Strict(why) => return Ok(exit::findings(&why)),
@@ -33,7 +35,7 @@ pub(crate) fn run(args: IacArgs) -> Result<Exit> {
         // Endpoints chosen from part of the traffic: nothing is written.
         return Ok(exit::findings(&format!("{why}; no files were written")));
     }
-    let plan = plan_endpoints(&report, &s.reference.catalog, &options(&s, &report)?)?;
+    let plan = plan_endpoints(&report, s.catalog(), &options(&s, &report)?)?;
     if let Some(why) = apply_would_fail(&plan, &report).filter(|_| !s.force) {
         return Ok(exit::findings(&why));
     }
