@@ -283,7 +283,7 @@ fn tags(base: &BTreeMap<String, String>, name: Option<&String>) -> J {
 }
 
 /// A value as CloudFormation JSON (intrinsic functions in their long form).
-fn value(m: &Module, v: &Value) -> J {
+pub(crate) fn value(m: &Module, v: &Value) -> J {
     match v {
         Value::Str(s) => json!(s),
         Value::Num(n) => json!(n),

@@ -30,7 +30,7 @@ pub(crate) fn module(plan: &Plan) -> Module {
         cfn_description: "VPC endpoints recommended by vpce-advisor".into(),
         cfn_comments: vec![plan.provenance.clone()],
         inputs: inputs(plan),
-        locals: endpoint_policy(&plan.policy).into_iter().collect(),
+        locals: endpoint_policies(plan),
         resources,
         outputs: outputs(plan),
         tags: plan.tags.clone(),
@@ -154,7 +154,7 @@ fn endpoint(plan: &Plan, e: &PlannedEndpoint, with_policy: bool, gateway_s3: Opt
     if e.with_policy && with_policy {
         r.prop(
             Name::two("policy", "PolicyDocument"),
-            Value::Local("endpoint_policy".into()),
+            Value::Local(policy_local(&e.service).into()),
         );
     }
     r.prop(
@@ -178,42 +178,197 @@ fn endpoint(plan: &Plan, e: &PlannedEndpoint, with_policy: bool, gateway_s3: Opt
     r
 }
 
-/// The endpoint policy: only the organization's or the account's principals.
-fn endpoint_policy(choice: &Policy) -> Option<Local> {
-    let (key, var, what) = match choice {
-        Policy::Full => return None,
-        Policy::Org(_) => (
+/// The Terraform local (and CloudFormation inlined document) of the policy a
+/// service's endpoints take: the base policy, or the service's own with the
+/// carve-outs its clients need.
+fn policy_local(service: &str) -> &'static str {
+    match service {
+        "s3" => "s3_endpoint_policy",
+        "sts" => "sts_endpoint_policy",
+        _ => "endpoint_policy",
+    }
+}
+
+/// The principal condition of `--policy org|account`: (condition key, input,
+/// what it admits, the resource-side key for the same perimeter).
+fn perimeter(choice: &Policy) -> Option<(&'static str, &'static str, &'static str, &'static str)> {
+    match choice {
+        Policy::Full => None,
+        Policy::Org(_) => Some((
             "aws:PrincipalOrgID",
             "org_id",
             "principals of the organization var.org_id",
-        ),
-        Policy::Account(_) => (
+            "aws:ResourceOrgID",
+        )),
+        Policy::Account(_) => Some((
             "aws:PrincipalAccount",
             "account_id",
             "principals of the account var.account_id",
-        ),
-    };
-    let doc = policy(vec![Value::map(vec![
-        ("Sid", Value::str("OnlyOwnPrincipals")),
+            "aws:ResourceAccount",
+        )),
+    }
+}
+
+/// One `Allow` statement of an endpoint policy.
+fn statement(sid: &str, principal: Value, action: Value, resource: Value, condition: Option<Value>) -> Value {
+    let mut s = vec![
+        ("Sid", Value::str(sid)),
         ("Effect", Value::str("Allow")),
-        ("Principal", Value::str("*")),
-        ("Action", Value::str("*")),
-        ("Resource", Value::str("*")),
-        (
-            "Condition",
-            Value::map(vec![(
+        ("Principal", principal),
+        ("Action", action),
+        ("Resource", resource),
+    ];
+    if let Some(c) = condition {
+        s.push(("Condition", c));
+    }
+    Value::map(s)
+}
+
+/// AWS-owned S3 buckets that clients in the VPC read without being the
+/// organization's or the account's principals (unauthenticated requests, or
+/// URLs presigned by an AWS service account), from AWS's data-perimeter
+/// VPC endpoint policy examples: (Sid, why, bucket names with `{region}`).
+pub(crate) const S3_CARVE_OUTS: &[(&str, &str, &[&str])] = &[
+    (
+        "EcrImageLayersArePresignedByEcr",
+        "ECR image layers come from an ECR-owned bucket through URLs that ECR's account signs",
+        &["prod-{region}-starport-layer-bucket"],
+    ),
+    (
+        "AmazonLinuxRepositoriesAreAwsOwned",
+        "dnf/yum read the Amazon Linux package repositories without credentials",
+        &[
+            "packages.{region}.amazonaws.com",
+            "repo.{region}.amazonaws.com",
+            "amazonlinux.{region}.amazonaws.com",
+            "amazonlinux-2-repos-{region}",
+            "al2023-repos-{region}-de612dc2",
+            "al2023-{region}",
+        ],
+    ),
+    (
+        "SsmAgentReadsAwsOwnedBuckets",
+        "SSM Agent reads its updates, documents, Distributor packages and patch baselines from AWS-owned buckets without credentials",
+        &[
+            "aws-ssm-{region}",
+            "aws-windows-downloads-{region}",
+            "amazon-ssm-{region}",
+            "amazon-ssm-packages-{region}",
+            "{region}-birdwatcher-prod",
+            "aws-ssm-distributor-file-{region}",
+            "aws-ssm-document-attachments-{region}",
+            "patch-baseline-snapshot-{region}",
+            "aws-patchmanager-macos-{region}",
+        ],
+    ),
+    (
+        "CloudWatchAgentDownloadsAreAwsOwned",
+        "the CloudWatch agent package is downloaded without credentials",
+        &["amazoncloudwatch-agent-{region}", "amazoncloudwatch-agent"],
+    ),
+];
+
+/// `arn:<partition>:s3:::<bucket>/*`, the Region put in.
+fn bucket_objects(bucket: &str) -> Value {
+    let mut parts = vec![lit("arn:"), Part::Partition, lit(":s3:::")];
+    for (i, piece) in bucket.split("{region}").enumerate() {
+        if i > 0 {
+            parts.push(Part::Region);
+        }
+        if !piece.is_empty() {
+            parts.push(lit(piece));
+        }
+    }
+    parts.push(lit("/*"));
+    Value::Sub(parts)
+}
+
+/// The endpoint policies the plan's endpoints use: only the organization's
+/// or the account's principals (and AWS services acting for them), plus, on
+/// S3 and STS, the requests such a policy would wrongly refuse.
+fn endpoint_policies(plan: &Plan) -> Vec<Local> {
+    let Some((key, var, what, resource_key)) = perimeter(&plan.policy) else {
+        return Vec::new();
+    };
+    let base = vec![
+        statement(
+            "OnlyOwnPrincipals",
+            Value::str("*"),
+            Value::str("*"),
+            Value::str("*"),
+            Some(Value::map(vec![(
                 "StringEquals",
                 Value::map(vec![(key, Value::Sub(vec![Part::Var(var.into())]))]),
-            )]),
+            )])),
         ),
-    ])]);
-    Some(Local {
-        name: "endpoint_policy".into(),
-        comments: vec![format!(
-            "Endpoint policy: only {what}, on services that support endpoint policies."
-        )],
-        value: Value::Doc(Box::new(doc)),
-    })
+        statement(
+            "AwsServicePrincipals",
+            Value::str("*"),
+            Value::str("*"),
+            Value::str("*"),
+            Some(Value::map(vec![(
+                "Bool",
+                Value::map(vec![("aws:PrincipalIsAWSService", Value::str("true"))]),
+            )])),
+        ),
+    ];
+    let header = format!("Endpoint policy: only {what} (and AWS services acting for them)");
+    let mut locals = Vec::new();
+    let used = |local: &str| {
+        plan.endpoints
+            .iter()
+            .any(|e| e.with_policy && policy_local(&e.service) == local)
+    };
+    if used("endpoint_policy") {
+        locals.push(Local {
+            name: "endpoint_policy".into(),
+            comments: vec![format!("{header}, on services that support endpoint policies.")],
+            value: Value::Doc(Box::new(policy(base.clone()))),
+        });
+    }
+    if used("s3_endpoint_policy") {
+        let mut statements = base.clone();
+        let mut comments = vec![format!(
+            "{header}, and reads of AWS-owned buckets (AWS's data-perimeter carve-outs):"
+        )];
+        for (sid, why, buckets) in S3_CARVE_OUTS {
+            comments.push(format!("{sid}: {why}."));
+            statements.push(statement(
+                sid,
+                Value::str("*"),
+                Value::str("s3:GetObject"),
+                Value::list(buckets.iter().map(|b| bucket_objects(b)).collect()),
+                None,
+            ));
+        }
+        locals.push(Local {
+            name: "s3_endpoint_policy".into(),
+            comments,
+            value: Value::Doc(Box::new(policy(statements))),
+        });
+    }
+    if used("sts_endpoint_policy") {
+        let mut statements = base;
+        statements.push(statement(
+            "FederatedCallersAreNotYetPrincipals",
+            Value::str("*"),
+            Value::strs(&["sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"]),
+            Value::str("*"),
+            Some(Value::map(vec![(
+                "StringEquals",
+                Value::map(vec![(resource_key, Value::Sub(vec![Part::Var(var.into())]))]),
+            )])),
+        ));
+        locals.push(Local {
+            name: "sts_endpoint_policy".into(),
+            comments: vec![
+                format!("{header}, and federation:"),
+                format!("FederatedCallersAreNotYetPrincipals: web-identity (OIDC) and SAML callers have no {key} before they assume a role; they may assume only roles of var.{var} ({resource_key})."),
+            ],
+            value: Value::Doc(Box::new(policy(statements))),
+        });
+    }
+    locals
 }
 
 fn inputs(plan: &Plan) -> Vec<Input> {
@@ -315,4 +470,211 @@ fn outputs(plan: &Plan) -> Vec<Output> {
         ));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value as J};
+
+    fn planned(service: &str, id: &str, kind: EndpointKind) -> PlannedEndpoint {
+        PlannedEndpoint {
+            service: service.into(),
+            service_name_template: format!("com.amazonaws.{{region}}.{service}"),
+            kind,
+            private_dns: kind == EndpointKind::Interface,
+            private_dns_only_for_inbound: id == "s3_interface",
+            with_policy: true,
+            id: id.into(),
+            why: Vec::new(),
+        }
+    }
+
+    fn plan(policy: Policy) -> Plan {
+        Plan {
+            region: "eu-west-1".into(),
+            vpc_id: Some("vpc-1".into()),
+            vpc_cidrs: vec!["10.0.0.0/16".into()],
+            subnet_ids: vec!["subnet-1".into()],
+            route_table_ids: vec!["rtb-1".into()],
+            endpoints: vec![
+                planned("s3", "s3_gateway", EndpointKind::Gateway),
+                planned("s3", "s3_interface", EndpointKind::Interface),
+                planned("ssm", "ssm", EndpointKind::Interface),
+                planned("sts", "sts", EndpointKind::Interface),
+            ],
+            policy,
+            tags: Default::default(),
+            name_prefix: "vpce-advisor".into(),
+            provenance: String::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// The policy document of an endpoint, as each language writes it.
+    fn documents(m: &Module, id: &str) -> (J, J) {
+        let r = m.resource(id).unwrap_or_else(|| panic!("{id}"));
+        let p = r
+            .props
+            .iter()
+            .find(|p| p.name.tf == "policy")
+            .unwrap_or_else(|| panic!("{id} has no policy"));
+        (crate::tf::to_json(m, &p.value), crate::cfn::value(m, &p.value))
+    }
+
+    fn statement<'a>(doc: &'a J, sid: &str) -> Option<&'a J> {
+        doc["Statement"].as_array()?.iter().find(|s| s["Sid"] == sid)
+    }
+
+    /// A well-formed endpoint policy: the version, statements with unique
+    /// alphanumeric Sids, each an Allow with a principal, actions and
+    /// resources; every S3 ARN, the partition and Region put in, names a
+    /// valid bucket's objects.
+    fn assert_well_formed(doc: &J, partition: &str, region: &str) {
+        assert_eq!(doc["Version"], "2012-10-17", "{doc}");
+        let statements = doc["Statement"].as_array().expect("statements");
+        let mut sids = std::collections::BTreeSet::new();
+        for s in statements {
+            let sid = s["Sid"].as_str().expect("Sid");
+            assert!(sid.chars().all(|c| c.is_ascii_alphanumeric()), "{sid}");
+            assert!(sids.insert(sid), "duplicate Sid {sid}");
+            assert_eq!(s["Effect"], "Allow");
+            assert_eq!(s["Principal"], "*");
+            assert!(s["Action"].is_string() || s["Action"].is_array(), "{s}");
+            let resources = match &s["Resource"] {
+                J::Array(a) => a.clone(),
+                one => vec![one.clone()],
+            };
+            for r in resources {
+                let r = r
+                    .as_str()
+                    .expect("resource string")
+                    .replace("{P}", partition)
+                    .replace("{R}", region);
+                if r == "*" {
+                    continue;
+                }
+                let bucket = r
+                    .strip_prefix(&format!("arn:{partition}:s3:::"))
+                    .and_then(|b| b.strip_suffix("/*"))
+                    .unwrap_or_else(|| panic!("not an object ARN: {r}"));
+                assert!(
+                    (3..=63).contains(&bucket.len())
+                        && bucket
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-'),
+                    "{bucket}"
+                );
+            }
+        }
+    }
+
+    /// Terraform's and CloudFormation's documents with their references
+    /// written `{P}` (partition) and `{R}` (Region).
+    fn neutral(tf: &J, cfn: &J) -> (J, J) {
+        let tf = tf
+            .to_string()
+            .replace("${data.aws_partition.current.partition}", "{P}")
+            .replace("${data.aws_region.current.name}", "{R}");
+        // CloudFormation: {"Fn::Sub": "…"} becomes the string.
+        fn flatten(v: &J) -> J {
+            match v {
+                J::Object(o) if o.len() == 1 && o.contains_key("Ref") => {
+                    let name = o["Ref"].as_str().unwrap_or_default();
+                    let snake = if name == "OrgId" { "org_id" } else { "account_id" };
+                    J::String(format!("${{var.{snake}}}"))
+                }
+                J::Object(o) if o.len() == 1 && o.contains_key("Fn::Sub") => J::String(
+                    o["Fn::Sub"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .replace("${AWS::Partition}", "{P}")
+                        .replace("${AWS::Region}", "{R}"),
+                ),
+                J::Object(o) => J::Object(o.iter().map(|(k, v)| (k.clone(), flatten(v))).collect()),
+                J::Array(a) => J::Array(a.iter().map(flatten).collect()),
+                other => other.clone(),
+            }
+        }
+        (serde_json::from_str(&tf).unwrap(), flatten(cfn))
+    }
+
+    #[test]
+    fn s3_policy_carves_out_the_aws_owned_buckets() {
+        for choice in [Policy::Org("o-abc123".into()), Policy::Account("111122223333".into())] {
+            let m = module(&plan(choice.clone()));
+            for id in ["s3_gateway", "s3_interface"] {
+                let (tf, cfn) = documents(&m, id);
+                let (tf, cfn) = neutral(&tf, &cfn);
+                for (sid, _, buckets) in S3_CARVE_OUTS {
+                    for doc in [&tf, &cfn] {
+                        let s = statement(doc, sid).unwrap_or_else(|| panic!("{id} lacks {sid}: {doc}"));
+                        assert_eq!(s["Action"], "s3:GetObject");
+                        assert!(s.get("Condition").is_none(), "{s}");
+                        let want: Vec<J> = buckets
+                            .iter()
+                            .map(|b| json!(format!("arn:{{P}}:s3:::{}/*", b.replace("{region}", "{R}"))))
+                            .collect();
+                        assert_eq!(s["Resource"], J::Array(want), "{sid}");
+                    }
+                }
+                assert_eq!(tf, cfn, "both languages write the same document");
+                for (partition, region) in [
+                    ("aws", "eu-west-1"),
+                    ("aws-cn", "cn-north-1"),
+                    ("aws-us-gov", "us-gov-west-1"),
+                ] {
+                    assert_well_formed(&tf, partition, region);
+                }
+                let layers = statement(&tf, "EcrImageLayersArePresignedByEcr").unwrap();
+                assert_eq!(layers["Resource"][0], "arn:{P}:s3:::prod-{R}-starport-layer-bucket/*");
+                assert!(statement(&tf, "FederatedCallersAreNotYetPrincipals").is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn sts_policy_lets_federated_callers_assume_only_own_roles() {
+        for (choice, key, var) in [
+            (Policy::Org("o-abc123".into()), "aws:ResourceOrgID", "org_id"),
+            (
+                Policy::Account("111122223333".into()),
+                "aws:ResourceAccount",
+                "account_id",
+            ),
+        ] {
+            let m = module(&plan(choice));
+            let (tf, cfn) = documents(&m, "sts");
+            let (ntf, ncfn) = neutral(&tf, &cfn);
+            assert_eq!(ntf, ncfn, "both languages write the same document");
+            assert_well_formed(&ntf, "aws", "us-east-1");
+            let s = statement(&ntf, "FederatedCallersAreNotYetPrincipals").expect("federation carve-out");
+            assert_eq!(
+                s["Action"],
+                json!(["sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"])
+            );
+            assert_eq!(s["Condition"]["StringEquals"][key], format!("${{var.{var}}}"), "{s}");
+            assert!(statement(&ntf, "EcrImageLayersArePresignedByEcr").is_none());
+        }
+    }
+
+    #[test]
+    fn other_services_get_the_base_policy_only() {
+        let m = module(&plan(Policy::Org("o-abc123".into())));
+        let (tf, _) = documents(&m, "ssm");
+        let sids: Vec<&str> = tf["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["Sid"].as_str())
+            .collect();
+        assert_eq!(sids, ["OnlyOwnPrincipals", "AwsServicePrincipals"]);
+        assert_eq!(
+            tf["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+            "${var.org_id}"
+        );
+        let names: Vec<&str> = m.locals.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["endpoint_policy", "s3_endpoint_policy", "sts_endpoint_policy"]);
+        assert!(module(&plan(Policy::Full)).locals.is_empty());
+    }
 }

@@ -298,7 +298,7 @@ fn expr(m: &Module, v: &Value, indent: usize) -> String {
 }
 
 /// A document as JSON, references as interpolations.
-fn to_json(m: &Module, v: &Value) -> serde_json::Value {
+pub(crate) fn to_json(m: &Module, v: &Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
         Value::Str(s) => J::String(template_escape(s)),

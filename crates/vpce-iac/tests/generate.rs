@@ -70,11 +70,9 @@ fn only_s3_interface_and_policies() {
     assert!(main.contains("private_dns_only_for_inbound_resolver_endpoint = true"));
     assert!(main.contains("depends_on = [aws_vpc_endpoint.s3_gateway]"));
     assert!(main.contains("\"aws:PrincipalOrgID\" = \"${var.org_id}\""), "{main}");
-    assert_eq!(
-        main.matches("policy              = local.endpoint_policy").count()
-            + main.matches("policy            = local.endpoint_policy").count(),
-        3
-    );
+    // S3's endpoints take S3's policy (with its carve-outs), SSM the base one.
+    assert_eq!(main.matches("= local.s3_endpoint_policy\n").count(), 2, "{main}");
+    assert_eq!(main.matches("= local.endpoint_policy\n").count(), 1, "{main}");
     let cfn = cloudformation_endpoints(&plan);
     assert!(cfn.contains("PrivateDnsOnlyForInboundResolverEndpoint: \"OnlyInboundResolver\""));
     assert!(cfn.contains("DependsOn: \"S3Gateway\""));
