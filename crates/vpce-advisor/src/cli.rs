@@ -144,6 +144,12 @@ pub struct IacEndpointArgs {
     /// on-premises or peered clients).
     #[arg(long)]
     pub s3_interface: bool,
+    /// On-premises (or peered) networks that reach the interface endpoints:
+    /// the endpoint security group admits them on TCP 443 beside the VPC
+    /// CIDRs, and an inbound Resolver endpoint (off until you turn it on)
+    /// answers their DNS queries.
+    #[arg(long = "client-cidr", value_name = "CIDR,...", value_delimiter = ',')]
+    pub client_cidrs: Vec<String>,
     /// A tag for every resource (repeatable).
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
     pub tags: Vec<(String, String)>,

@@ -349,6 +349,8 @@ pub(crate) struct Iac {
     pub org_id: Option<String>,
     pub account_id: Option<String>,
     pub s3_interface: bool,
+    /// `--client-cidr`: on-premises networks the endpoints admit.
+    pub client_cidrs: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub name_prefix: String,
     pub output: PathBuf,
@@ -385,6 +387,7 @@ impl Iac {
             org_id,
             account_id,
             s3_interface,
+            client_cidrs,
             tags,
             name_prefix,
             output,
@@ -393,6 +396,9 @@ impl Iac {
         } = args;
         let (vpc_id, vpc_cidrs) = (analysis.vpc_id.clone(), analysis.vpc_cidr.clone());
         cidrs(&vpc_cidrs)?;
+        for c in &client_cidrs {
+            client_cidr(c)?;
+        }
         let require_private = analysis.costs.require_private.clone();
         let allow_partial = analysis.allow_partial;
         let report = match report {
@@ -420,6 +426,7 @@ impl Iac {
             org_id,
             account_id,
             s3_interface,
+            client_cidrs,
             tags: tags.into_iter().collect(),
             name_prefix,
             output,
@@ -494,18 +501,38 @@ const SHORTEST_VPC_PREFIX: (u8, u8) = (8, 32);
 /// One `--vpc-cidr`: a CIDR no wider than a /8 (IPv6: a /32).
 fn vpc_cidr(text: &str) -> Result<Cidr> {
     let cidr = text.parse::<Cidr>().map_err(anyhow::Error::msg).context("--vpc-cidr")?;
-    let len: u8 = text
-        .rsplit_once('/')
-        .and_then(|(_, l)| l.parse().ok())
-        .unwrap_or(u8::MAX);
     let (v4, v6) = SHORTEST_VPC_PREFIX;
     let shortest = if text.contains(':') { v6 } else { v4 };
-    if len < shortest {
+    if prefix_len(text) < shortest {
         bail!(
             "--vpc-cidr {text} is wider than any VPC (shortest accepted: /{shortest}): it would count public addresses as the VPC's and open the generated endpoint security groups to them on 443; give the VPC's own CIDRs (VPCs use /16 to /28, IPv6 /44 to /64)"
         );
     }
     Ok(cidr)
+}
+
+/// One `--client-cidr`: a CIDR no wider than a /8 (IPv6: a /32), like
+/// `--vpc-cidr`, as the endpoint security group admits it on 443.
+fn client_cidr(text: &str) -> Result<Cidr> {
+    let cidr = text
+        .parse::<Cidr>()
+        .map_err(anyhow::Error::msg)
+        .context("--client-cidr")?;
+    let (v4, v6) = SHORTEST_VPC_PREFIX;
+    let shortest = if text.contains(':') { v6 } else { v4 };
+    if prefix_len(text) < shortest {
+        bail!(
+            "--client-cidr {text} is wider than any private network (shortest accepted: /{shortest}): it would open the generated endpoint security group to the internet on 443; give your on-premises networks' CIDRs"
+        );
+    }
+    Ok(cidr)
+}
+
+/// The prefix length of a CIDR's text (`u8::MAX` without one).
+fn prefix_len(text: &str) -> u8 {
+    text.rsplit_once('/')
+        .and_then(|(_, l)| l.parse().ok())
+        .unwrap_or(u8::MAX)
 }
 
 fn addresses(args: &[String]) -> Result<Vec<IpAddr>> {
@@ -576,6 +603,18 @@ mod tests {
         }
         for ok in ["10.0.0.0/8", "10.0.0.0/16", "2600:1f18:1234:5600::/56"] {
             assert!(cidrs(&[ok.into()]).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn client_cidrs_open_to_the_internet_are_refused() {
+        for wide in ["0.0.0.0/0", "::/0", "0.0.0.0/1", "2000::/3"] {
+            let e = client_cidr(wide).unwrap_err().to_string();
+            assert!(e.contains(wide) && e.contains("--client-cidr"), "{e}");
+        }
+        assert!(client_cidr("192.168.0.0/33").is_err());
+        for ok in ["192.168.0.0/16", "172.16.0.0/12", "10.0.0.0/8", "fd00:1234::/48"] {
+            assert!(client_cidr(ok).is_ok(), "{ok}");
         }
     }
 }

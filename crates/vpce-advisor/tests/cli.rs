@@ -645,6 +645,15 @@ fn argument_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("prefix length"));
+    for open in ["0.0.0.0/0", "::/0"] {
+        bin()
+            .args(["iac", "--report", "r.json", "--client-cidr", open])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--client-cidr {open} is wider than any private network"
+            )));
+    }
     bin()
         .args(["analyze", "--flow-logs", ".", "--nat-ip", "nat"])
         .assert()
@@ -1211,6 +1220,8 @@ fn terraform_validate_accepts_every_generated_module() {
                 "--org-id",
                 "o-abcd123456",
                 "--s3-interface",
+                "--client-cidr",
+                "192.168.0.0/16,fd00:1234::/48",
             ][..],
             &["--only", "s3,ssm,kinesis-streams,sts", "-o", &out("endpoints-org")],
         ]

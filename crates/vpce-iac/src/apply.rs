@@ -62,6 +62,7 @@ mod tests {
             region: "us-east-1".into(),
             vpc_id: Some("vpc-1".into()),
             vpc_cidrs: Vec::new(),
+            client_cidrs: Vec::new(),
             subnet_ids: Vec::new(),
             route_table_ids: Vec::new(),
             endpoints,

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value as J};
 
-use crate::model::{comment_text, pascal, Input, InputDefault, InputType, Module, Part, Resource, Value};
+use crate::model::{comment_text, condition_of, pascal, Input, InputDefault, InputType, Module, Part, Resource, Value};
 
 /// A YAML scalar: strings always double-quoted (JSON escaping is valid YAML).
 fn scalar(v: &J) -> String {
@@ -101,10 +101,26 @@ pub(crate) fn render(m: &Module) -> String {
         section(&mut out, "Rules", J::Object(rules));
     }
     let conditions = conditions(m);
-    if !conditions.is_empty() {
+    let mut chosen: Vec<&String> = m
+        .resources
+        .iter()
+        .filter(|r| r.only.cloudformation())
+        .filter_map(|r| r.count_if.as_ref())
+        .collect();
+    chosen.sort();
+    chosen.dedup();
+    if !conditions.is_empty() || !chosen.is_empty() {
         out.push_str("Conditions:\n");
         for (c, param) in conditions {
             let _ = writeln!(out, "  {c}: !Not [!Equals [!Ref {param}, \"\"]]");
+        }
+        for input in chosen {
+            let _ = writeln!(
+                out,
+                "  {}: !Equals [!Ref {}, \"true\"]",
+                condition_of(input),
+                pascal(input)
+            );
         }
     }
     out.push_str("Resources:");
@@ -190,6 +206,9 @@ fn resource(out: &mut String, m: &Module, r: &Resource) {
     }
     let _ = writeln!(out, "  {}:", r.name.cfn);
     let _ = writeln!(out, "    Type: {}", scalar(&json!(r.kind.1)));
+    if let Some(input) = &r.count_if {
+        let _ = writeln!(out, "    Condition: {}", scalar(&json!(condition_of(input))));
+    }
     let mut extra = Map::new();
     let deps: Vec<J> = r
         .depends_on

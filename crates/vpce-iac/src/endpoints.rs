@@ -14,6 +14,9 @@ pub(crate) fn module(plan: &Plan) -> Module {
     let mut resources = Vec::new();
     if has_interface {
         resources.extend(security_group(plan));
+        if !plan.client_cidrs.is_empty() {
+            resources.extend(inbound_resolver(plan));
+        }
     }
     let with_policy = plan.policy != Policy::Full;
     let gateway_s3 = plan
@@ -37,33 +40,106 @@ pub(crate) fn module(plan: &Plan) -> Module {
     }
 }
 
+/// One inline ingress rule of a CloudFormation security group.
+fn cfn_rule(protocol: &str, port: i64, cidr: &str, description: String) -> Value {
+    let key = if cidr.contains(':') { "CidrIpv6" } else { "CidrIp" };
+    Value::map(vec![
+        ("IpProtocol", Value::str(protocol)),
+        ("FromPort", Value::Num(port)),
+        ("ToPort", Value::Num(port)),
+        (key, Value::str(cidr)),
+        ("Description", Value::str(description)),
+    ])
+}
+
+/// CloudFormation's stand-in egress rule: a group without outbound rules.
+fn no_egress(why: &str) -> Value {
+    Value::list(vec![Value::map(vec![
+        ("IpProtocol", Value::str("-1")),
+        ("CidrIp", Value::str("127.0.0.1/32")),
+        ("Description", Value::str(why)),
+    ])])
+}
+
+/// Terraform's ingress rules of a group: one resource per address family,
+/// `for_each` over the `var` CIDRs (the tcp/udp pairs of each for DNS).
+/// `what` is the rule's description, `{}` where the CIDR goes.
+fn tf_rules(group: &str, prefix: &str, var: &str, protocols: &[&str], port: i64, what: &str) -> Vec<Resource> {
+    let mut out = Vec::new();
+    for (family, keep, attr) in [("ipv4", "!", "cidr_ipv4"), ("ipv6", "", "cidr_ipv6")] {
+        let name = format!("{prefix}_{family}");
+        let mut r = Resource::new(
+            &name,
+            Name::new(&name),
+            ("aws_vpc_security_group_ingress_rule", "AWS::EC2::SecurityGroupIngress"),
+        )
+        .only(Only::Terraform);
+        let cidrs = format!("[for c in var.{var} : c if {keep}strcontains(c, \":\")]");
+        let (for_each, cidr, protocol) = match protocols {
+            [one] => (format!("toset({cidrs})"), "each.value", Value::str(*one)),
+            _ => (
+                format!(
+                    "{{ for p in setproduct({cidrs}, {}) : \"${{p[1]}} ${{p[0]}}\" => {{ cidr = p[0], protocol = p[1] }} }}",
+                    list_expr(protocols)
+                ),
+                "each.value.cidr",
+                Value::Expr("each.value.protocol".into()),
+            ),
+        };
+        r.prop(Name::new("for_each"), Value::Expr(for_each))
+            .prop(Name::new("security_group_id"), Value::attr(group, "id"))
+            .prop(
+                Name::new("description"),
+                Value::Expr(format!("\"{}\"", what.replace("{}", &format!("${{{cidr}}}")))),
+            )
+            .prop(Name::new(attr), Value::Expr(cidr.into()))
+            .prop(Name::new("ip_protocol"), protocol)
+            .prop(Name::new("from_port"), Value::Num(port))
+            .prop(Name::new("to_port"), Value::Num(port));
+        out.push(r);
+    }
+    out
+}
+
+/// `["tcp", "udp"]`.
+fn list_expr(items: &[&str]) -> String {
+    format!(
+        "[{}]",
+        items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+    )
+}
+
 /// One security group for every interface endpoint: HTTPS from the VPC
-/// CIDRs. Terraform writes one rule resource per address family (the CIDRs
-/// are a variable); CloudFormation lists the rules inline.
+/// CIDRs and the on-premises clients' (`--client-cidr`). Terraform writes one
+/// rule resource per address family (the CIDRs are variables);
+/// CloudFormation lists the rules inline.
 fn security_group(plan: &Plan) -> Vec<Resource> {
+    let from = if plan.client_cidrs.is_empty() {
+        "the VPC CIDRs"
+    } else {
+        "the VPC CIDRs and the on-premises clients' CIDRs"
+    };
     let mut sg = Resource::new(
         SG,
         Name::two(SG, "EndpointSecurityGroup"),
         ("aws_security_group", "AWS::EC2::SecurityGroup"),
     )
-    .comments(&["One security group for every interface endpoint: HTTPS from the VPC CIDRs, nothing else.".into()]);
-    let ingress: Vec<Value> = plan
+    .comments(&[format!(
+        "One security group for every interface endpoint: HTTPS from {from}, nothing else."
+    )]);
+    let mut ingress: Vec<Value> = plan
         .vpc_cidrs
         .iter()
-        .map(|c| {
-            let key = if c.contains(':') { "CidrIpv6" } else { "CidrIp" };
-            Value::map(vec![
-                ("IpProtocol", Value::str("tcp")),
-                ("FromPort", Value::Num(443)),
-                ("ToPort", Value::Num(443)),
-                (key, Value::str(c)),
-                (
-                    "Description",
-                    Value::str(format!("HTTPS from {c} to the interface endpoints")),
-                ),
-            ])
-        })
+        .map(|c| cfn_rule("tcp", 443, c, format!("HTTPS from {c} to the interface endpoints")))
         .collect();
+    ingress.extend(plan.client_cidrs.iter().map(|c| {
+        cfn_rule(
+            "tcp",
+            443,
+            c,
+            format!("HTTPS from on-premises clients in {c} to the interface endpoints"),
+        )
+    }));
     sg.prop_in(
         Name::new("name_prefix"),
         Value::str(format!("{}-endpoints-", plan.name_prefix)),
@@ -81,14 +157,7 @@ fn security_group(plan: &Plan) -> Vec<Resource> {
     )
     .prop_in(
         Name::new("security_group_egress"),
-        Value::list(vec![Value::map(vec![
-            ("IpProtocol", Value::str("-1")),
-            ("CidrIp", Value::str("127.0.0.1/32")),
-            (
-                "Description",
-                Value::str("No outbound rules: endpoints only answer connections"),
-            ),
-        ])]),
+        no_egress("No outbound rules: endpoints only answer connections"),
         Only::CloudFormation,
     )
     .prop(
@@ -96,30 +165,175 @@ fn security_group(plan: &Plan) -> Vec<Resource> {
         Value::Tags(Some(format!("{}-endpoints", plan.name_prefix))),
     );
     let mut out = vec![sg];
-    for (name, keep, attr) in [("https_ipv4", "!", "cidr_ipv4"), ("https_ipv6", "", "cidr_ipv6")] {
-        let mut r = Resource::new(
-            name,
-            Name::new(name),
-            ("aws_vpc_security_group_ingress_rule", "AWS::EC2::SecurityGroupIngress"),
-        )
-        .only(Only::Terraform);
-        r.prop(
-            Name::new("for_each"),
-            Value::Expr(format!(
-                "toset([for c in var.vpc_cidrs : c if {keep}strcontains(c, \":\")])"
-            )),
-        )
-        .prop(Name::new("security_group_id"), Value::attr(SG, "id"))
-        .prop(
-            Name::new("description"),
-            Value::Expr("\"HTTPS from ${each.value} to the interface endpoints\"".into()),
-        )
-        .prop(Name::new(attr), Value::Expr("each.value".into()))
-        .prop(Name::new("ip_protocol"), Value::str("tcp"))
-        .prop(Name::new("from_port"), Value::Num(443))
-        .prop(Name::new("to_port"), Value::Num(443));
-        out.push(r);
+    out.extend(tf_rules(
+        SG,
+        "https",
+        "vpc_cidrs",
+        &["tcp"],
+        443,
+        "HTTPS from {} to the interface endpoints",
+    ));
+    if !plan.client_cidrs.is_empty() {
+        out.extend(tf_rules(
+            SG,
+            "client_https",
+            "client_cidrs",
+            &["tcp"],
+            443,
+            "HTTPS from on-premises clients in {} to the interface endpoints",
+        ));
     }
+    out
+}
+
+const RESOLVER_SG: &str = "resolver_inbound";
+
+/// What an on-premises client needs besides the security group: an inbound
+/// Resolver endpoint that answers for the endpoints' private DNS names.
+/// Written disabled (`create_inbound_resolver`), with the steps.
+fn inbound_resolver(plan: &Plan) -> Vec<Resource> {
+    // The endpoints' DNS domains: the service names read backwards
+    // (com.amazonaws.us-east-1.s3 is s3.us-east-1.amazonaws.com).
+    let domains: Vec<String> = plan
+        .endpoints
+        .iter()
+        .filter(|e| e.kind == EndpointKind::Interface)
+        .map(|e| {
+            let name = e.service_name_template.replace("{region}", &plan.region);
+            name.split('.').rev().collect::<Vec<_>>().join(".")
+        })
+        .collect();
+    // The steps, in each language's names for the inputs.
+    let steps = |create: &str, a: &str, b: &str| {
+        vec![
+            "Inbound Resolver endpoint for the on-premises clients (--client-cidr), off by default. To use it:".to_string(),
+            format!("1. set {create} to true, and {a} and {b} to two subnets in different Availability Zones;"),
+            "2. route the client CIDRs to the VPC (VPN or Direct Connect) and allow them in those subnets' network ACLs (TCP 443, TCP and UDP 53);".into(),
+            format!(
+                "3. on premises, forward these domains to the endpoint's two IP addresses (conditional forwarders): {}.",
+                domains.join(", ")
+            ),
+        ]
+    };
+    let mut sg = Resource::new(
+        RESOLVER_SG,
+        Name::two(RESOLVER_SG, "ResolverInboundSecurityGroup"),
+        ("aws_security_group", "AWS::EC2::SecurityGroup"),
+    )
+    .comments(&steps(
+        "create_inbound_resolver",
+        "resolver_subnet_a",
+        "resolver_subnet_b",
+    ))
+    .count_if("create_inbound_resolver");
+    sg.cfn_comments = Some(steps("CreateInboundResolver", "ResolverSubnetA", "ResolverSubnetB"));
+    let ingress: Vec<Value> = plan
+        .client_cidrs
+        .iter()
+        .flat_map(|c| ["tcp", "udp"].map(|p| cfn_rule(p, 53, c, format!("DNS ({p}) from on-premises clients in {c}"))))
+        .collect();
+    sg.prop_in(
+        Name::new("name_prefix"),
+        Value::str(format!("{}-resolver-inbound-", plan.name_prefix)),
+        Only::Terraform,
+    )
+    .prop(
+        Name::two("description", "GroupDescription"),
+        Value::str("DNS from the on-premises clients to the inbound Resolver endpoint"),
+    )
+    .prop(Name::new("vpc_id"), Value::var("vpc_id"))
+    .prop_in(
+        Name::new("security_group_ingress"),
+        Value::List(ingress),
+        Only::CloudFormation,
+    )
+    .prop_in(
+        Name::new("security_group_egress"),
+        no_egress("No outbound rules: the endpoint only answers queries"),
+        Only::CloudFormation,
+    )
+    .prop(
+        Name::new("tags"),
+        Value::Tags(Some(format!("{}-resolver-inbound", plan.name_prefix))),
+    );
+    let mut out = vec![sg];
+    let mut rules = tf_rules(
+        RESOLVER_SG,
+        "resolver_dns",
+        "client_cidrs",
+        &["tcp", "udp"],
+        53,
+        "DNS from on-premises clients in {}",
+    );
+    for r in &mut rules {
+        // No rules while the group does not exist.
+        for p in &mut r.props {
+            if let (true, Value::Expr(e)) = (p.name.tf == "for_each", &mut p.value) {
+                *e = format!("var.create_inbound_resolver ? {e} : {{}}");
+            }
+        }
+    }
+    out.extend(rules);
+    let mut endpoint = Resource::new(
+        "resolver",
+        Name::two("inbound", "InboundResolverEndpoint"),
+        ("aws_route53_resolver_endpoint", "AWS::Route53Resolver::ResolverEndpoint"),
+    )
+    .comments(&["The inbound Resolver endpoint: two IP addresses in the VPC that answer the clients' DNS queries with the endpoints' private addresses.".into()])
+    .count_if("create_inbound_resolver");
+    endpoint
+        .prop(Name::new("name"), Value::str(format!("{}-inbound", plan.name_prefix)))
+        .prop(Name::new("direction"), Value::str("INBOUND"))
+        .prop(
+            Name::new("security_group_ids"),
+            Value::list(vec![Value::attr(RESOLVER_SG, "id")]),
+        );
+    for v in ["resolver_subnet_a", "resolver_subnet_b"] {
+        endpoint.prop_in(
+            Name::new("ip_address"),
+            Value::Block(vec![crate::model::Prop {
+                name: Name::new("subnet_id"),
+                value: Value::var(v),
+                only: Only::Both,
+            }]),
+            Only::Terraform,
+        );
+    }
+    endpoint.prop_in(
+        Name::two("ip_addresses", "IpAddresses"),
+        Value::list(
+            ["resolver_subnet_a", "resolver_subnet_b"]
+                .iter()
+                .map(|v| Value::map(vec![("SubnetId", Value::var(v))]))
+                .collect(),
+        ),
+        Only::CloudFormation,
+    );
+    endpoint.prop(
+        Name::new("tags"),
+        Value::Tags(Some(format!("{}-resolver-inbound", plan.name_prefix))),
+    );
+    endpoint.prop_in(
+        Name::new("lifecycle"),
+        Value::Block(vec![crate::model::Prop {
+            name: Name::new("precondition"),
+            value: Value::Block(vec![
+                crate::model::Prop {
+                    name: Name::new("condition"),
+                    value: Value::Expr("var.resolver_subnet_a != \"\" && var.resolver_subnet_b != \"\" && var.resolver_subnet_a != var.resolver_subnet_b".into()),
+                    only: Only::Terraform,
+                },
+                crate::model::Prop {
+                    name: Name::new("error_message"),
+                    value: Value::str("The inbound Resolver endpoint needs two different subnets (in different Availability Zones): set resolver_subnet_a and resolver_subnet_b."),
+                    only: Only::Terraform,
+                },
+            ]),
+            only: Only::Terraform,
+        }]),
+        Only::Terraform,
+    );
+    out.push(endpoint);
     out
 }
 
@@ -401,6 +615,31 @@ fn inputs(plan: &Plan) -> Vec<Input> {
         subnets.nonempty = Some("Give at least one subnet (one per Availability Zone with workloads): an interface endpoint without subnets has no network interface, and with private DNS on, the service's names resolve to nothing.".into());
         v.push(subnets);
     }
+    if has_interface && !plan.client_cidrs.is_empty() {
+        v.push(
+            Input::new(
+                "client_cidrs",
+                "On-premises (or peered) networks allowed to reach the interface endpoints on TCP 443 and the inbound Resolver endpoint on 53.",
+                InputType::List,
+                Some(InputDefault::List(plan.client_cidrs.clone())),
+            )
+            .only(Only::Terraform),
+        );
+        v.push(Input::new(
+            "create_inbound_resolver",
+            "Create the inbound Resolver endpoint that answers the on-premises clients' DNS queries for the endpoints.",
+            InputType::Bool,
+            Some(InputDefault::Bool(false)),
+        ));
+        for (i, name) in ["resolver_subnet_a", "resolver_subnet_b"].iter().enumerate() {
+            v.push(Input::new(
+                name,
+                "A subnet for the inbound Resolver endpoint (the two in different Availability Zones).",
+                InputType::String,
+                Some(InputDefault::Str(plan.subnet_ids.get(i).cloned().unwrap_or_default())),
+            ));
+        }
+    }
     if has_gateway {
         let mut tables = Input::new(
             "route_table_ids",
@@ -462,6 +701,16 @@ fn outputs(plan: &Plan) -> Vec<Output> {
             .only(Only::CloudFormation),
         );
     }
+    if plan.endpoints.iter().any(|e| e.kind == EndpointKind::Interface) && !plan.client_cidrs.is_empty() {
+        v.push(
+            Output::new(
+                Name::new("inbound_resolver_ip_addresses"),
+                "The inbound Resolver endpoint's IP addresses, for the on-premises conditional forwarders (empty until create_inbound_resolver is true).",
+                Value::Expr("flatten([for r in aws_route53_resolver_endpoint.inbound : [for a in r.ip_address : a.ip]])".into()),
+            )
+            .only(Only::Terraform),
+        );
+    }
     if plan.endpoints.iter().any(|e| e.kind == EndpointKind::Interface) {
         v.push(Output::new(
             Name::new("security_group_id"),
@@ -495,6 +744,7 @@ mod tests {
             region: "eu-west-1".into(),
             vpc_id: Some("vpc-1".into()),
             vpc_cidrs: vec!["10.0.0.0/16".into()],
+            client_cidrs: Vec::new(),
             subnet_ids: vec!["subnet-1".into()],
             route_table_ids: vec!["rtb-1".into()],
             endpoints: vec![

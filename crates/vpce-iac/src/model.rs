@@ -65,6 +65,12 @@ pub(crate) fn comment_text(s: &str) -> String {
         .collect()
 }
 
+/// The CloudFormation condition of a resource created only when the
+/// boolean input `input` is true.
+pub(crate) fn condition_of(input: &str) -> String {
+    format!("{}IsTrue", pascal(input))
+}
+
 pub(crate) fn pascal(snake: &str) -> String {
     snake
         .split('_')
@@ -224,6 +230,11 @@ pub(crate) struct Resource {
     pub depends_on: Vec<Dep>,
     /// Why it depends on them (a comment in Terraform).
     pub depends_comment: Option<String>,
+    /// Created only when this boolean input is true (Terraform `count`,
+    /// CloudFormation a resource `Condition`).
+    pub count_if: Option<String>,
+    /// A Terraform data source (read, not created; Terraform only).
+    pub data: bool,
 }
 
 impl Resource {
@@ -239,8 +250,16 @@ impl Resource {
             props: Vec::new(),
             depends_on: Vec::new(),
             depends_comment: None,
+            count_if: None,
+            data: false,
         }
     }
+    /// Created only when the boolean input `input` is true.
+    pub(crate) fn count_if(mut self, input: &str) -> Self {
+        self.count_if = Some(input.into());
+        self
+    }
+
     pub(crate) fn only(mut self, only: Only) -> Self {
         self.only = only;
         self

@@ -50,6 +50,10 @@ pub struct Plan {
     pub region: String,
     pub vpc_id: Option<String>,
     pub vpc_cidrs: Vec<String>,
+    /// On-premises (or peered) networks that reach the interface endpoints:
+    /// admitted on 443 beside the VPC CIDRs, and on 53 by the optional
+    /// inbound Resolver endpoint.
+    pub client_cidrs: Vec<String>,
     pub subnet_ids: Vec<String>,
     pub route_table_ids: Vec<String>,
     pub endpoints: Vec<PlannedEndpoint>,
@@ -68,6 +72,9 @@ pub struct Plan {
 pub struct IacOptions {
     pub vpc_id: Option<String>,
     pub vpc_cidrs: Vec<String>,
+    /// On-premises (or peered) networks that reach the interface endpoints
+    /// (`--client-cidr`).
+    pub client_cidrs: Vec<String>,
     pub subnet_ids: Vec<String>,
     pub route_table_ids: Vec<String>,
     /// Only these services (whatever their recommendation); empty: every
@@ -191,6 +198,7 @@ pub fn plan_endpoints(report: &Report, catalog: &Catalog, opts: &IacOptions) -> 
         region,
         vpc_id,
         vpc_cidrs,
+        client_cidrs: opts.client_cidrs.clone(),
         subnet_ids: opts.subnet_ids.clone(),
         route_table_ids: opts.route_table_ids.clone(),
         endpoints,

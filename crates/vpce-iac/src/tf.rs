@@ -191,8 +191,9 @@ fn main(m: &Module) -> String {
     for r in m.resources.iter().filter(|r| r.only.terraform()) {
         out.push('\n');
         out.push_str(&comment(&r.comments));
+        let what = if r.data { "data" } else { "resource" };
         out.push_str(&block(
-            &format!("resource \"{}\" \"{}\"", r.kind.0, r.name.tf),
+            &format!("{what} \"{}\" \"{}\"", r.kind.0, r.name.tf),
             &resource_body(m, r),
         ));
     }
@@ -203,6 +204,9 @@ fn resource_body(m: &Module, r: &Resource) -> Body {
     let mut b = Body::new();
     for s in &r.skips {
         b.raw(format!("#checkov:skip={}:{}", s.id, s.tf));
+    }
+    if let Some(input) = &r.count_if {
+        b.attr("count", format!("var.{input} ? 1 : 0"));
     }
     props(m, &mut b, &r.props);
     let deps: Vec<String> = r
@@ -228,7 +232,9 @@ fn props(m: &Module, b: &mut Body, props: &[Prop]) {
             Value::Block(inner) => {
                 let mut ib = Body::new();
                 self::props(m, &mut ib, inner);
-                b.raw(format!("\n{} {{\n{}}}\n", p.name.tf, ib.render(2)));
+                // A blank line before the block, unless it opens its own.
+                let gap = if b.lines.is_empty() { "" } else { "\n" };
+                b.raw(format!("{gap}{} {{\n{}}}\n", p.name.tf, ib.render(2)));
             }
             v => {
                 b.attr(&p.name.tf, expr(m, v, 2));
@@ -240,7 +246,13 @@ fn props(m: &Module, b: &mut Body, props: &[Prop]) {
 /// The address of a resource attribute (`aws_vpc_endpoint.s3.id`).
 fn address(m: &Module, key: &str, attr: &str) -> String {
     match m.resource(key) {
-        Some(r) => format!("{}.{}.{attr}", r.kind.0, r.name.tf),
+        Some(r) => format!(
+            "{}{}.{}{}.{attr}",
+            if r.data { "data." } else { "" },
+            r.kind.0,
+            r.name.tf,
+            if r.count_if.is_some() { "[0]" } else { "" }
+        ),
         None => format!("{key}.{attr}"),
     }
 }

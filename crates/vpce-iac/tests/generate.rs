@@ -550,3 +550,148 @@ fn hostile_report_text_cannot_inject_resources() {
     }
     assert!(cfn.contains("Injected:"), "the text is kept, on its comment line");
 }
+
+/// The resource block of `kind`/`name` in Terraform, up to its closing brace.
+fn tf_block<'a>(main: &'a str, header: &str) -> &'a str {
+    let start = main.find(header).unwrap_or_else(|| panic!("{header} not in {main}"));
+    &main[start..start + main[start..].find("\n}\n").unwrap()]
+}
+
+/// The resource of logical ID `id` in a template, up to the next one.
+fn cfn_block<'a>(cfn: &'a str, id: &str) -> &'a str {
+    let start = cfn
+        .find(&format!("\n  {id}:\n"))
+        .unwrap_or_else(|| panic!("{id} not in {cfn}"));
+    let block = &cfn[start..];
+    &block[..block[1..].find("\n\n").map_or(block.len(), |i| i + 1)]
+}
+
+#[test]
+fn client_cidrs_reach_the_endpoints_and_an_inbound_resolver_is_ready_but_off() {
+    let mut o = options();
+    o.only = vec!["s3".into(), "ssm".into()];
+    o.s3_interface = true;
+    o.client_cidrs = vec!["192.168.0.0/16".into(), "fd00:1234::/48".into()];
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
+    let tf = terraform_endpoints(&plan);
+    let (main, vars) = (file(&tf, "main.tf"), file(&tf, "variables.tf"));
+    // 443 from the clients, beside the VPC CIDRs.
+    for family in ["ipv4", "ipv6"] {
+        let rule = tf_block(
+            main,
+            &format!("resource \"aws_vpc_security_group_ingress_rule\" \"client_https_{family}\""),
+        );
+        assert!(
+            rule.contains("var.client_cidrs") && rule.contains("from_port         = 443"),
+            "{rule}"
+        );
+        assert!(
+            rule.contains("security_group_id = aws_security_group.endpoints.id"),
+            "{rule}"
+        );
+    }
+    assert!(
+        vars.contains("default     = [\"192.168.0.0/16\", \"fd00:1234::/48\"]"),
+        "{vars}"
+    );
+    let create = tf_block(vars, "variable \"create_inbound_resolver\"");
+    assert!(
+        create.contains("type        = bool") && create.contains("default     = false"),
+        "{create}"
+    );
+    assert!(vars.contains("default     = \"subnet-0aaaaaaaaaaaaaaaa\""), "{vars}");
+    // The Resolver endpoint: off unless asked, inbound, two subnets, its
+    // group admitting DNS (TCP and UDP 53) from the clients only.
+    let resolver = tf_block(main, "resource \"aws_route53_resolver_endpoint\" \"inbound\"");
+    assert!(
+        resolver.contains("count              = var.create_inbound_resolver ? 1 : 0"),
+        "{resolver}"
+    );
+    assert!(resolver.contains("direction          = \"INBOUND\""), "{resolver}");
+    assert_eq!(resolver.matches("ip_address {").count(), 2, "{resolver}");
+    assert!(
+        resolver.contains("aws_security_group.resolver_inbound[0].id"),
+        "{resolver}"
+    );
+    assert!(resolver.contains("precondition {"), "{resolver}");
+    let dns = tf_block(
+        main,
+        "resource \"aws_vpc_security_group_ingress_rule\" \"resolver_dns_ipv4\"",
+    );
+    assert!(
+        dns.contains("var.create_inbound_resolver ? { for p in setproduct("),
+        "{dns}"
+    );
+    assert!(
+        dns.contains("[\"tcp\", \"udp\"]") && dns.contains("from_port         = 53"),
+        "{dns}"
+    );
+    assert!(
+        main.contains("forward these domains")
+            && main.contains("s3.us-east-1.amazonaws.com, ssm.us-east-1.amazonaws.com")
+    );
+    assert!(file(&tf, "outputs.tf").contains("output \"inbound_resolver_ip_addresses\""));
+
+    let cfn = cloudformation_endpoints(&plan);
+    let sg = cfn_block(&cfn, "EndpointSecurityGroup");
+    assert!(
+        sg.contains(
+            "- CidrIp: \"192.168.0.0/16\"\n          Description: \"HTTPS from on-premises clients in 192.168.0.0/16"
+        ),
+        "{sg}"
+    );
+    assert!(sg.contains("- CidrIpv6: \"fd00:1234::/48\""), "{sg}");
+    assert!(
+        cfn.contains("  CreateInboundResolverIsTrue: !Equals [!Ref CreateInboundResolver, \"true\"]"),
+        "{cfn}"
+    );
+    let rsg = cfn_block(&cfn, "ResolverInboundSecurityGroup");
+    assert!(rsg.contains("Condition: \"CreateInboundResolverIsTrue\""), "{rsg}");
+    assert!(
+        cfn.contains("  # 1. set CreateInboundResolver to true, and ResolverSubnetA"),
+        "{cfn}"
+    );
+    assert_eq!(
+        rsg.matches("FromPort: 53").count(),
+        4,
+        "tcp and udp for each client CIDR: {rsg}"
+    );
+    assert!(!rsg.contains("10.0.0.0/16"), "{rsg}");
+    let ep = cfn_block(&cfn, "InboundResolverEndpoint");
+    for part in [
+        "Type: \"AWS::Route53Resolver::ResolverEndpoint\"",
+        "Condition: \"CreateInboundResolverIsTrue\"",
+        "Direction: \"INBOUND\"",
+        "Ref: \"ResolverSubnetA\"",
+        "Ref: \"ResolverSubnetB\"",
+        "Ref: \"ResolverInboundSecurityGroup\"",
+    ] {
+        assert!(ep.contains(part), "{part}: {ep}");
+    }
+    assert!(
+        cfn.contains(
+            "  CreateInboundResolver:\n    AllowedValues:\n      - \"true\"\n      - \"false\"\n    Default: \"false\""
+        ),
+        "{cfn}"
+    );
+}
+
+#[test]
+fn without_client_cidrs_nothing_admits_them() {
+    let mut o = options();
+    o.only = vec!["s3".into(), "ssm".into()];
+    o.s3_interface = true;
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
+    let (tf, cfn) = all_files(&plan);
+    for out in [&tf, &cfn] {
+        for absent in [
+            "client_cidrs",
+            "on-premises clients in",
+            "resolver_inbound",
+            "ResolverInbound",
+        ] {
+            assert!(!out.contains(absent), "{absent}: {out}");
+        }
+        assert!(!out.contains("Conditions:"), "{out}");
+    }
+}

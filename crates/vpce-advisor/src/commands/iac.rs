@@ -114,6 +114,7 @@ fn options(s: &Iac, report: &Report) -> Result<IacOptions> {
         tags: s.tags.clone(),
         name_prefix: s.name_prefix.clone(),
         s3_interface: s.s3_interface,
+        client_cidrs: s.client_cidrs.clone(),
         // Applied here too: a saved report that is already priced is not
         // advised again, so its recommendations do not know the list.
         require_private: s.require_private.clone(),
@@ -151,6 +152,21 @@ fn say_plan(plan: &Plan, format: IacFormat) {
         eprintln!(
             "note: set the {} {} (the route tables of the subnets that use NAT), or pass --route-table-ids",
             names[1], what
+        );
+    }
+    let interface = plan.endpoints.iter().any(|e| e.kind == EndpointKind::Interface);
+    if !plan.client_cidrs.is_empty() && !interface {
+        eprintln!(
+            "note: --client-cidr has no effect: the plan has no interface endpoint (gateway endpoints do not serve on-premises clients; add --s3-interface for S3)"
+        );
+    } else if !plan.client_cidrs.is_empty() {
+        let s3 = |k| plan.endpoints.iter().any(|e| e.service == "s3" && e.kind == k);
+        if s3(EndpointKind::Gateway) && !s3(EndpointKind::Interface) {
+            eprintln!("note: on-premises clients reach S3 only through an S3 interface endpoint: add --s3-interface");
+        }
+        eprintln!(
+            "note: the endpoints admit {} on 443; for their DNS, set create_inbound_resolver (the inbound Resolver endpoint, off by default) and forward the endpoints' domains to it from on premises (steps in the comments)",
+            plan.client_cidrs.join(", ")
         );
     }
     if plan.vpc_id.is_none() {
