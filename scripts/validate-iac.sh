@@ -3,7 +3,9 @@
 # simulated analysis, and checks it offline:
 #   CloudFormation: cfn-lint (no errors) and checkov (no failed check)
 #   Terraform:      python-hcl2 (parses), checkov (no failed check) and, where a
-#                   terraform binary is installed, terraform fmt -check
+#                   terraform binary is installed, terraform fmt -check and, with
+#                   the AWS provider in a filesystem mirror (VPCE_TF_PLUGINS,
+#                   default /opt/tf-plugins), terraform init + validate
 # Usage: scripts/validate-iac.sh VENV BINARY
 # Prints "iac-validation: N passed, M failed" last; exits 1 on any failure.
 set -uo pipefail
@@ -44,11 +46,16 @@ for t in "$work"/cfn/*/*.yaml; do
   # cfn-lint exit codes are a bit mask: 2 = errors (warnings alone are 4).
   check "cfn-lint $name" bash -c '"$1/bin/cfn-lint" --regions us-east-1 -- "$2"; rc=$?; [ $((rc & 2)) -eq 0 ]' _ "$VENV" "$t"
 done
+mirror=${VPCE_TF_PLUGINS:-/opt/tf-plugins}
+printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$mirror" > "$work/terraformrc"
 for d in "$work"/tf/*/; do
   name=${d#"$work"/}
   check "python-hcl2 $name" "$VENV/bin/python" -c 'import hcl2, sys; [hcl2.load(open(f)) for f in sys.argv[1:]]' "$d"*.tf
   if command -v terraform >/dev/null 2>&1; then
     check "terraform fmt -check $name" terraform fmt -check -diff "$d"
+    if [ -d "$mirror" ]; then
+      check "terraform validate $name" bash -c 'cd "$1" && TF_CLI_CONFIG_FILE="$2" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 terraform init -backend=false -input=false -no-color >/dev/null && TF_CLI_CONFIG_FILE="$2" CHECKPOINT_DISABLE=1 terraform validate -no-color' _ "$d" "$work/terraformrc"
+    fi
   fi
 done
 # checkov: one run per framework; a parse error is a failure too.

@@ -415,6 +415,90 @@ fn iac_live_takes_subnets_route_tables_and_cidrs_from_the_vpc() {
     }
     assert!(!vars.contains(w.ids["public_subnet"].as_str().unwrap()));
     assert!(vars.contains("10.0.0.0/16"));
+    // moto offers kinesis-streams in every AZ: the endpoint keeps the
+    // subnets, and the AZs read live need no filter at apply time.
+    assert!(main.contains("subnet_ids          = var.subnet_ids"), "{main}");
+    assert!(!main.contains("data \"aws_vpc_endpoint_service\""), "{main}");
+}
+
+/// A report saved by `analyze --live` carries moto's
+/// DescribeVpcEndpointServices; with a service offered in one of the two
+/// workload AZs, `iac` gives its endpoint only the subnet there and warns of
+/// the other AZ.
+#[test]
+fn iac_gives_each_endpoint_the_subnets_in_the_azs_its_service_offers() {
+    let w = world();
+    let vpc = w.ids["vpc_id"].as_str().unwrap();
+    let url = format!("s3://{}/team/", w.ids["bucket"].as_str().unwrap());
+    let out = w
+        .moto
+        .cmd()
+        .args(["analyze", "--live", "--vpc-id", vpc, "--format", "json"])
+        .args(["--dns-logs", &url, "--flow-logs", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut r = json_of(&out);
+    let inventory = &mut r["live"]["inventory"];
+    let az_of = |id: &str, inv: &Value| {
+        inv["subnets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["subnet_id"] == id)
+            .map(|s| s["availability_zone"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let private: Vec<String> = w.ids["private_subnets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    let (kept_az, gone_az) = (az_of(&private[0], inventory), az_of(&private[1], inventory));
+    assert_ne!(kept_az, gone_az);
+    let kinesis = inventory["services"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["service_name"] == "com.amazonaws.us-east-1.kinesis-streams")
+        .expect("moto lists kinesis-streams");
+    let offered = kinesis["availability_zones"].as_array().unwrap();
+    assert!(offered.iter().any(|a| *a == *gone_az), "{offered:?}");
+    kinesis["availability_zones"] = serde_json::json!([kept_az]);
+    let saved = w.dir.path().join("live-report.json");
+    std::fs::write(&saved, serde_json::to_vec(&r).unwrap()).unwrap();
+    let out_dir = w.dir.path().join("tf-azs");
+    let out = w
+        .moto
+        .cmd()
+        .args([
+            "iac",
+            "--report",
+            saved.to_str().unwrap(),
+            "--only",
+            "kinesis-streams,ssm",
+        ])
+        .args(["--force", "-o", out_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("{} ({gone_az}) left out", private[1]))
+            && err.contains(&format!("workloads in {gone_az}")),
+        "{err}"
+    );
+    let main = std::fs::read_to_string(out_dir.join("main.tf")).unwrap();
+    let start = main.find("resource \"aws_vpc_endpoint\" \"kinesis_streams\"").unwrap();
+    let block = &main[start..start + main[start..].find("\n}\n").unwrap()];
+    assert!(
+        block.contains(&format!("subnet_ids          = [\"{}\"]", private[0])),
+        "{block}"
+    );
+    let start = main.find("resource \"aws_vpc_endpoint\" \"ssm\"").unwrap();
+    let block = &main[start..start + main[start..].find("\n}\n").unwrap()];
+    assert!(block.contains("subnet_ids          = var.subnet_ids"), "{block}");
 }
 
 #[test]

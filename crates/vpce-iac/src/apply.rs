@@ -64,6 +64,7 @@ mod tests {
             vpc_cidrs: Vec::new(),
             client_cidrs: Vec::new(),
             subnet_ids: Vec::new(),
+            endpoint_subnets: Default::default(),
             route_table_ids: Vec::new(),
             endpoints,
             policy: Policy::Full,

@@ -24,16 +24,19 @@ pub(crate) fn module(plan: &Plan) -> Module {
         .iter()
         .find(|e| e.kind == EndpointKind::Gateway && e.service == "s3")
         .map(|e| e.id.clone());
+    let (data, mut locals) = az_filters(plan);
+    resources.extend(data);
     for e in &plan.endpoints {
         resources.push(endpoint(plan, e, with_policy, gateway_s3.as_deref()));
     }
+    locals.extend(endpoint_policies(plan));
     Module {
         tf_title: "VPC endpoints".into(),
         tf_comments: vec![plan.provenance.clone()],
         cfn_description: "VPC endpoints recommended by vpce-advisor".into(),
         cfn_comments: vec![plan.provenance.clone()],
         inputs: inputs(plan),
-        locals: endpoint_policies(plan),
+        locals,
         resources,
         outputs: outputs(plan),
         tags: plan.tags.clone(),
@@ -274,6 +277,29 @@ fn inbound_resolver(plan: &Plan) -> Vec<Resource> {
         }
     }
     out.extend(rules);
+    out.push(resolver_endpoint(plan));
+    out
+}
+
+/// A Terraform `lifecycle { precondition { … } }` block.
+fn precondition(condition: String, message: String) -> Value {
+    let prop = |name: &str, value| crate::model::Prop {
+        name: Name::new(name),
+        value,
+        only: Only::Terraform,
+    };
+    Value::Block(vec![prop(
+        "precondition",
+        Value::Block(vec![
+            prop("condition", Value::Expr(condition)),
+            prop("error_message", Value::str(message)),
+        ]),
+    )])
+}
+
+/// The inbound Resolver endpoint itself: two IP addresses in the given
+/// subnets, in the group that admits the clients' DNS.
+fn resolver_endpoint(plan: &Plan) -> Resource {
     let mut endpoint = Resource::new(
         "resolver",
         Name::two("inbound", "InboundResolverEndpoint"),
@@ -315,41 +341,29 @@ fn inbound_resolver(plan: &Plan) -> Vec<Resource> {
     );
     endpoint.prop_in(
         Name::new("lifecycle"),
-        Value::Block(vec![crate::model::Prop {
-            name: Name::new("precondition"),
-            value: Value::Block(vec![
-                crate::model::Prop {
-                    name: Name::new("condition"),
-                    value: Value::Expr("var.resolver_subnet_a != \"\" && var.resolver_subnet_b != \"\" && var.resolver_subnet_a != var.resolver_subnet_b".into()),
-                    only: Only::Terraform,
-                },
-                crate::model::Prop {
-                    name: Name::new("error_message"),
-                    value: Value::str("The inbound Resolver endpoint needs two different subnets (in different Availability Zones): set resolver_subnet_a and resolver_subnet_b."),
-                    only: Only::Terraform,
-                },
-            ]),
-            only: Only::Terraform,
-        }]),
+        precondition(
+            "var.resolver_subnet_a != \"\" && var.resolver_subnet_b != \"\" && var.resolver_subnet_a != var.resolver_subnet_b".into(),
+            "The inbound Resolver endpoint needs two different subnets (in different Availability Zones): set resolver_subnet_a and resolver_subnet_b.".into(),
+        ),
         Only::Terraform,
     );
-    out.push(endpoint);
-    out
+    endpoint
 }
 
 fn endpoint(plan: &Plan, e: &PlannedEndpoint, with_policy: bool, gateway_s3: Option<&str>) -> Resource {
     let mut r = Resource::new(&e.id, Name::new(&e.id), ("aws_vpc_endpoint", "AWS::EC2::VPCEndpoint")).comments(&e.why);
-    let mut service = Vec::new();
-    for (i, piece) in e.service_name_template.split("{region}").enumerate() {
-        if i > 0 {
-            service.push(Part::Region);
-        }
-        if !piece.is_empty() {
-            service.push(lit(piece));
-        }
+    let filtered = filtered_in_terraform(plan, e);
+    if filtered {
+        let mut cfn = e.why.clone();
+        cfn.push(format!(
+            "CloudFormation cannot filter subnets by Availability Zone: every subnet in SubnetIds must be in one that {} offers (aws ec2 describe-vpc-endpoint-services --service-names {} --query 'ServiceDetails[].AvailabilityZones'), or the endpoint fails to create",
+            e.service_name_template.replace("{region}", &plan.region),
+            e.service_name_template.replace("{region}", &plan.region),
+        ));
+        r.cfn_comments = Some(cfn);
     }
     r.prop(Name::new("vpc_id"), Value::var("vpc_id"))
-        .prop(Name::new("service_name"), Value::Sub(service));
+        .prop(Name::new("service_name"), service_name(e));
     match e.kind {
         EndpointKind::Gateway => {
             r.prop(Name::new("vpc_endpoint_type"), Value::str("Gateway"))
@@ -357,7 +371,7 @@ fn endpoint(plan: &Plan, e: &PlannedEndpoint, with_policy: bool, gateway_s3: Opt
         }
         EndpointKind::Interface => {
             r.prop(Name::new("vpc_endpoint_type"), Value::str("Interface"))
-                .prop(Name::new("subnet_ids"), Value::var("subnet_ids"))
+                .prop(Name::new("subnet_ids"), endpoint_subnets(plan, e))
                 .prop(
                     Name::new("security_group_ids"),
                     Value::list(vec![Value::attr(SG, "id")]),
@@ -375,6 +389,19 @@ fn endpoint(plan: &Plan, e: &PlannedEndpoint, with_policy: bool, gateway_s3: Opt
         Name::new("tags"),
         Value::Tags(Some(format!("{}-{}", plan.name_prefix, e.id.replace('_', "-")))),
     );
+    if filtered {
+        r.prop_in(
+            Name::new("lifecycle"),
+            precondition(
+                format!("length(local.{}_subnets) > 0", e.id),
+                format!(
+                    "None of the subnet_ids is in an Availability Zone that {} offers: give a subnet in one of them.",
+                    e.service
+                ),
+            ),
+            Only::Terraform,
+        );
+    }
     if e.private_dns_only_for_inbound {
         r.prop(
             Name::new("dns_options"),
@@ -390,6 +417,89 @@ fn endpoint(plan: &Plan, e: &PlannedEndpoint, with_policy: bool, gateway_s3: Opt
         }
     }
     r
+}
+
+/// The endpoint service name, the Region put in.
+fn service_name(e: &PlannedEndpoint) -> Value {
+    let mut service = Vec::new();
+    for (i, piece) in e.service_name_template.split("{region}").enumerate() {
+        if i > 0 {
+            service.push(Part::Region);
+        }
+        if !piece.is_empty() {
+            service.push(lit(piece));
+        }
+    }
+    Value::Sub(service)
+}
+
+/// An interface endpoint whose service's Availability Zones no live
+/// inventory gave: Terraform keeps, when applied, only the subnets in
+/// those AZs (`aws_vpc_endpoint_service`, `aws_subnet`).
+fn filtered_in_terraform(plan: &Plan, e: &PlannedEndpoint) -> bool {
+    e.kind == EndpointKind::Interface && !plan.endpoint_subnets.contains_key(&e.id)
+}
+
+/// The subnets of an interface endpoint: the inventory's choice where it
+/// differs from `subnet_ids`, else `subnet_ids` (in Terraform filtered to
+/// the service's AZs when no inventory gave them).
+fn endpoint_subnets(plan: &Plan, e: &PlannedEndpoint) -> Value {
+    match plan.endpoint_subnets.get(&e.id) {
+        Some(list) if *list == plan.subnet_ids => Value::var("subnet_ids"),
+        Some(list) => Value::strs(list),
+        None => Value::PerBackend(
+            Box::new(Value::Expr(format!("local.{}_subnets", e.id))),
+            Box::new(Value::var("subnet_ids")),
+        ),
+    }
+}
+
+const SUBNETS: &str = "endpoint_subnets";
+
+/// Terraform's reading of the AZs: each subnet's (`aws_subnet`), each
+/// filtered endpoint's service's (`aws_vpc_endpoint_service`), and the
+/// subnets each endpoint keeps (a local).
+fn az_filters(plan: &Plan) -> (Vec<Resource>, Vec<Local>) {
+    let filtered: Vec<&PlannedEndpoint> = plan
+        .endpoints
+        .iter()
+        .filter(|e| filtered_in_terraform(plan, e))
+        .collect();
+    if filtered.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let mut subnets = Resource::new(SUBNETS, Name::new("endpoint"), ("aws_subnet", "AWS::EC2::Subnet"))
+        .comments(&["The Availability Zone of each subnet, to give each interface endpoint only the subnets in AZs its service offers.".into()])
+        .data();
+    subnets
+        .prop(Name::new("for_each"), Value::Expr("toset(var.subnet_ids)".into()))
+        .prop(Name::new("id"), Value::Expr("each.value".into()));
+    let mut resources = vec![subnets];
+    let mut locals = Vec::new();
+    for e in filtered {
+        let key = format!("{}_service", e.id);
+        let mut svc = Resource::new(
+            &key,
+            Name::new(&e.id),
+            ("aws_vpc_endpoint_service", "AWS::EC2::VPCEndpointService"),
+        )
+        .data();
+        svc.prop(Name::new("service_name"), service_name(e))
+            .prop(Name::new("service_type"), Value::str("Interface"));
+        resources.push(svc);
+        locals.push(Local {
+            name: format!("{}_subnets", e.id),
+            comments: vec![format!(
+                "The subnets in Availability Zones that {} offers (not every service is in every AZ).",
+                e.service
+            )],
+            value: Value::Expr(format!(
+                "[for s in var.subnet_ids : s if contains(data.aws_vpc_endpoint_service.{}.availability_zones, data.aws_subnet.endpoint[s].availability_zone)]",
+                e.id
+            )),
+        });
+    }
+    (resources, locals)
 }
 
 /// The Terraform local (and CloudFormation inlined document) of the policy a
@@ -746,6 +856,7 @@ mod tests {
             vpc_cidrs: vec!["10.0.0.0/16".into()],
             client_cidrs: Vec::new(),
             subnet_ids: vec!["subnet-1".into()],
+            endpoint_subnets: Default::default(),
             route_table_ids: vec!["rtb-1".into()],
             endpoints: vec![
                 planned("s3", "s3_gateway", EndpointKind::Gateway),
@@ -923,8 +1034,16 @@ mod tests {
             tf["Statement"][0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
             "${var.org_id}"
         );
-        let names: Vec<&str> = m.locals.iter().map(|l| l.name.as_str()).collect();
+        let names: Vec<&str> = m
+            .locals
+            .iter()
+            .map(|l| l.name.as_str())
+            .filter(|n| n.ends_with("_policy"))
+            .collect();
         assert_eq!(names, ["endpoint_policy", "s3_endpoint_policy", "sts_endpoint_policy"]);
-        assert!(module(&plan(Policy::Full)).locals.is_empty());
+        assert!(!module(&plan(Policy::Full))
+            .locals
+            .iter()
+            .any(|l| l.name.ends_with("_policy")));
     }
 }

@@ -254,6 +254,12 @@ impl Resource {
             data: false,
         }
     }
+    /// A Terraform data source.
+    pub(crate) fn data(mut self) -> Self {
+        self.data = true;
+        self.only = Only::Terraform;
+        self
+    }
     /// Created only when the boolean input `input` is true.
     pub(crate) fn count_if(mut self, input: &str) -> Self {
         self.count_if = Some(input.into());

@@ -55,6 +55,11 @@ pub struct Plan {
     /// inbound Resolver endpoint.
     pub client_cidrs: Vec<String>,
     pub subnet_ids: Vec<String>,
+    /// With a live inventory, the subnets of each interface endpoint (by
+    /// id): those in Availability Zones its service offers. An interface
+    /// endpoint not listed is filtered when applied (Terraform) or named
+    /// the constraint in a comment (CloudFormation).
+    pub endpoint_subnets: BTreeMap<String, Vec<String>>,
     pub route_table_ids: Vec<String>,
     pub endpoints: Vec<PlannedEndpoint>,
     pub policy: Policy,
@@ -175,6 +180,7 @@ pub fn plan_endpoints(report: &Report, catalog: &Catalog, opts: &IacOptions) -> 
             }
         }
     }
+    let endpoint_subnets = offered_subnets(report, opts, &region, &mut endpoints, &mut notes);
     if endpoints.is_empty() {
         return Err(if notes.is_empty() {
             IacError::Nothing
@@ -200,6 +206,7 @@ pub fn plan_endpoints(report: &Report, catalog: &Catalog, opts: &IacOptions) -> 
         vpc_cidrs,
         client_cidrs: opts.client_cidrs.clone(),
         subnet_ids: opts.subnet_ids.clone(),
+        endpoint_subnets,
         route_table_ids: opts.route_table_ids.clone(),
         endpoints,
         policy: opts.policy.clone(),
@@ -212,6 +219,82 @@ pub fn plan_endpoints(report: &Report, catalog: &Catalog, opts: &IacOptions) -> 
         provenance: provenance(report),
         notes,
     })
+}
+
+/// With a live inventory, the subnets each interface endpoint gets: those
+/// in Availability Zones its service offers (DescribeVpcEndpointServices).
+/// An endpoint whose service none of the subnets' AZs offers is left out
+/// with a note (without subnets its private DNS would answer with nothing);
+/// one that loses a subnet says so, and warns of the workload AZs left
+/// without an endpoint interface. Endpoints whose service or subnets the
+/// inventory does not know are not in the map.
+fn offered_subnets(
+    report: &Report,
+    opts: &IacOptions,
+    region: &str,
+    endpoints: &mut Vec<PlannedEndpoint>,
+    notes: &mut Vec<String>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    let Some(inv) = report.live.as_ref().map(|l| &l.inventory) else {
+        return out;
+    };
+    let workload = inv.workload_azs();
+    endpoints.retain_mut(|e| {
+        if e.kind != EndpointKind::Interface {
+            return true;
+        }
+        let name = e.service_name_template.replace("{region}", region);
+        let Some(offered) = inv
+            .services
+            .iter()
+            .find(|s| {
+                s.service_name == name && s.types.contains(&EndpointType::Interface) && !s.availability_zones.is_empty()
+            })
+            .map(|s| &s.availability_zones)
+        else {
+            return true;
+        };
+        let Some(azs) = opts
+            .subnet_ids
+            .iter()
+            .map(|id| inv.subnet(id).map(|s| (id.clone(), s.availability_zone.clone())))
+            .collect::<Option<Vec<_>>>()
+        else {
+            return true;
+        };
+        let (kept, dropped): (Vec<_>, Vec<_>) = azs.into_iter().partition(|(_, az)| offered.contains(az));
+        let ids = |v: &[(String, String)]| v.iter().map(|(id, az)| format!("{id} ({az})")).collect::<Vec<_>>().join(", ");
+        if kept.is_empty() && !dropped.is_empty() {
+            notes.push(format!(
+                "{} left out: {name} is offered in {} only, and none of the subnets is there ({}); give a subnet in one of those Availability Zones",
+                e.id,
+                offered.join(", "),
+                ids(&dropped)
+            ));
+            return false;
+        }
+        if !dropped.is_empty() {
+            let mut line = format!(
+                "subnets limited to the Availability Zones {name} offers ({}): {} left out",
+                offered.join(", "),
+                ids(&dropped)
+            );
+            let covered: Vec<&String> = kept.iter().map(|(_, az)| az).collect();
+            let alone: Vec<&String> = workload.iter().filter(|az| !covered.contains(az)).collect();
+            if !alone.is_empty() {
+                line.push_str(&format!(
+                    "; warning: workloads in {} reach it in another AZ (cross-AZ data transfer, and no endpoint of their own if that AZ fails)",
+                    alone.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            notes.push(format!("{}: {line}", e.id));
+            e.why.push(line);
+        }
+        out.insert(e.id.clone(), kept.into_iter().map(|(id, _)| id).collect());
+        true
+    });
+    out
 }
 
 /// A service the report does not have, as the catalogue describes it.

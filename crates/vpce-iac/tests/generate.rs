@@ -695,3 +695,128 @@ fn without_client_cidrs_nothing_admits_them() {
         assert!(!out.contains("Conditions:"), "{out}");
     }
 }
+
+#[test]
+fn without_an_inventory_terraform_keeps_the_subnets_in_the_services_azs() {
+    let mut o = options();
+    o.only = vec!["s3".into(), "ssm".into(), "kinesis-streams".into()];
+    o.s3_interface = true;
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
+    assert!(plan.endpoint_subnets.is_empty());
+    let tf = terraform_endpoints(&plan);
+    let main = file(&tf, "main.tf");
+    let subnets = tf_block(main, "data \"aws_subnet\" \"endpoint\"");
+    assert!(subnets.contains("for_each = toset(var.subnet_ids)"), "{subnets}");
+    for id in ["s3_interface", "ssm", "kinesis_streams"] {
+        let svc = tf_block(main, &format!("data \"aws_vpc_endpoint_service\" \"{id}\""));
+        assert!(svc.contains("service_type = \"Interface\""), "{svc}");
+        assert!(
+            main.contains(&format!(
+                "{id}_subnets = [for s in var.subnet_ids : s if contains(data.aws_vpc_endpoint_service.{id}.availability_zones, data.aws_subnet.endpoint[s].availability_zone)]"
+            )),
+            "{main}"
+        );
+        let ep = tf_block(main, &format!("resource \"aws_vpc_endpoint\" \"{id}\""));
+        assert!(ep.contains(&format!("= local.{id}_subnets\n")), "{ep}");
+        assert!(
+            ep.contains(&format!("condition     = length(local.{id}_subnets) > 0")),
+            "{ep}"
+        );
+    }
+    let gateway = tf_block(main, "resource \"aws_vpc_endpoint\" \"s3_gateway\"");
+    assert!(!gateway.contains("subnet"), "{gateway}");
+    // CloudFormation has no filter: the constraint is named above each
+    // interface endpoint, whose subnets stay the parameter.
+    let cfn = cloudformation_endpoints(&plan);
+    assert_eq!(
+        cfn.matches("# CloudFormation cannot filter subnets by Availability Zone")
+            .count(),
+        3,
+        "{cfn}"
+    );
+    assert!(cfn.contains("describe-vpc-endpoint-services --service-names com.amazonaws.us-east-1.kinesis-streams"));
+    assert!(!cfn.contains("_subnets"), "{cfn}");
+}
+
+#[test]
+fn with_an_inventory_each_endpoint_gets_the_subnets_in_its_services_azs() {
+    use vpce_model::inventory::{EndpointServiceInfo, Inventory, SubnetInfo};
+    let subnet = |id: &str, az: &str| SubnetInfo {
+        subnet_id: id.into(),
+        availability_zone: az.into(),
+        default_route_nat: Some("nat-1".into()),
+        ..Default::default()
+    };
+    let service = |name: &str, azs: &[&str]| EndpointServiceInfo {
+        service_name: format!("com.amazonaws.us-east-1.{name}"),
+        types: vec![vpce_model::EndpointType::Interface],
+        availability_zones: azs.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    let mut r = report();
+    r.live = Some(vpce_model::Live {
+        inventory: Inventory {
+            region: "us-east-1".into(),
+            subnets: vec![
+                subnet("subnet-a", "us-east-1a"),
+                subnet("subnet-b", "us-east-1b"),
+                subnet("subnet-c", "us-east-1c"),
+            ],
+            services: vec![
+                service("kinesis-streams", &["us-east-1a", "us-east-1b", "us-east-1d"]),
+                service("ssm", &["us-east-1a", "us-east-1b", "us-east-1c"]),
+                service("sqs", &["us-east-1e"]),
+            ],
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let mut o = options();
+    o.subnet_ids = vec!["subnet-a".into(), "subnet-b".into(), "subnet-c".into()];
+    o.only = vec!["ssm".into(), "kinesis-streams".into(), "sqs".into(), "sts".into()];
+    let plan = plan_endpoints(&r, &catalog(), &o).unwrap();
+    let ids: Vec<&str> = plan.endpoints.iter().map(|e| e.id.as_str()).collect();
+    // sqs is offered in none of the subnets' AZs: left out, not created
+    // without network interfaces.
+    assert_eq!(ids, ["kinesis_streams", "ssm", "sts"]);
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.starts_with("sqs left out") && n.contains("us-east-1e")),
+        "{:?}",
+        plan.notes
+    );
+    assert_eq!(plan.endpoint_subnets["kinesis_streams"], ["subnet-a", "subnet-b"]);
+    assert_eq!(plan.endpoint_subnets["ssm"], o.subnet_ids);
+    // sts: the inventory does not list it, so Terraform still filters.
+    assert!(!plan.endpoint_subnets.contains_key("sts"));
+    let note = plan
+        .notes
+        .iter()
+        .find(|n| n.starts_with("kinesis_streams:"))
+        .unwrap_or_else(|| panic!("{:?}", plan.notes));
+    assert!(
+        note.contains("subnet-c (us-east-1c) left out") && note.contains("warning: workloads in us-east-1c"),
+        "{note}"
+    );
+    let tf = terraform_endpoints(&plan);
+    let main = file(&tf, "main.tf");
+    let kinesis = tf_block(main, "resource \"aws_vpc_endpoint\" \"kinesis_streams\"");
+    assert!(
+        kinesis.contains("subnet_ids          = [\"subnet-a\", \"subnet-b\"]"),
+        "{kinesis}"
+    );
+    assert!(main.contains("# subnets limited to the Availability Zones com.amazonaws.us-east-1.kinesis-streams offers"));
+    let ssm = tf_block(main, "resource \"aws_vpc_endpoint\" \"ssm\"");
+    assert!(ssm.contains("subnet_ids          = var.subnet_ids"), "{ssm}");
+    assert!(!main.contains("data \"aws_vpc_endpoint_service\" \"kinesis_streams\""));
+    assert!(main.contains("data \"aws_vpc_endpoint_service\" \"sts\""));
+    let cfn = cloudformation_endpoints(&plan);
+    let k = cfn_block(&cfn, "KinesisStreams");
+    assert!(
+        k.contains("SubnetIds:\n        - \"subnet-a\"\n        - \"subnet-b\"\n"),
+        "{k}"
+    );
+    let s = cfn_block(&cfn, "Ssm");
+    assert!(s.contains("SubnetIds:\n        Ref: \"SubnetIds\""), "{s}");
+}
