@@ -13,6 +13,7 @@
 
 use std::collections::BTreeSet;
 
+use vpce_model::inventory::Inventory;
 use vpce_model::{gb, CostTotals, EndpointType, PricingSummary, Recommendation, Report, ServiceUsage};
 use vpce_pricing::{break_even_gb, interface_hours_usd, PriceTable, PricingError, RegionPrices};
 
@@ -47,6 +48,8 @@ const WHOLE_GB_FROM: f64 = 100.0;
 /// times: once each way.
 const CROSS_AZ_LEGS: f64 = 2.0;
 
+mod fix;
+
 fn usd(x: f64) -> String {
     format!("${x:.2}")
 }
@@ -77,6 +80,9 @@ struct Scope<'a> {
     vpc_regions: BTreeSet<String>,
     /// Some NAT clients are outside the VPC CIDRs.
     clients_outside_vpc: bool,
+    /// The live inventory (`analyze --live`, or a saved report's), which
+    /// shows what keeps existing endpoints from carrying traffic.
+    inventory: Option<&'a Inventory>,
     opts: &'a AdviceOptions,
 }
 
@@ -141,6 +147,13 @@ impl Pricing<'_> {
 /// traffic, costs stay null, a warning says how to give prices, and only the
 /// recommendations that need no price are made.
 pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
+    // Taken out while the services are advised (they read it), then put back.
+    let live = report.live.take();
+    advise_with(report, live.as_ref().map(|l| &l.inventory), prices, opts);
+    report.live = live;
+}
+
+fn advise_with(report: &mut Report, inventory: Option<&Inventory>, prices: &PriceTable, opts: &AdviceOptions) {
     let vpc_regions: BTreeSet<String> = report.network.vpcs.iter().filter_map(|v| v.region.clone()).collect();
     let Some(region) = pricing_region(&vpc_regions, opts, &mut report.warnings) else {
         return;
@@ -149,6 +162,7 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
         region,
         vpc_regions,
         clients_outside_vpc: !report.network.nat_clients_outside_vpc.is_empty(),
+        inventory,
         opts,
     };
     let p = match prices.region(&scope.region) {
@@ -163,7 +177,7 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
             p.source
         ));
     }
-    let (azs, azs_source) = priced_azs(report, opts);
+    let (azs, azs_source) = priced_azs(report, inventory, opts);
     let mut ctx = Pricing {
         scope,
         rate: InterfaceRate {
@@ -217,7 +231,7 @@ fn recommend_unpriced(s: &mut ServiceUsage, scope: &Scope) {
             "an endpoint already exists: {}",
             s.endpoint_exists_evidence.join("; ")
         ));
-        Some(Recommendation::Exists)
+        Some(fix::unpriced(s, scope).unwrap_or(Recommendation::Exists))
     } else if let Some(why) = unsupported_reason(s, scope) {
         s.reasons.push(why);
         Some(Recommendation::Unsupported)
@@ -292,8 +306,8 @@ fn monthly_factor(report: &mut Report, month_hours: f64) -> f64 {
 
 /// Decides the AZs an interface endpoint is priced in: `--azs`, the live
 /// inventory's workload AZs, the flow logs' az-ids, else [`DEFAULT_AZS`].
-fn priced_azs(report: &mut Report, opts: &AdviceOptions) -> (u32, String) {
-    let live_azs = report.live.as_ref().map_or(0, |l| l.inventory.workload_azs().len());
+fn priced_azs(report: &mut Report, inventory: Option<&Inventory>, opts: &AdviceOptions) -> (u32, String) {
+    let live_azs = inventory.map_or(0, |i| i.workload_azs().len());
     match (opts.azs, report.network.source_az_ids.len()) {
         (Some(n), _) => (n.max(1), "--azs".to_string()),
         (None, _) if live_azs > 0 => (
@@ -369,8 +383,8 @@ fn billed_nat_gateways(report: &Report) -> u32 {
 
 /// The NAT gateways' public addresses: from the live inventory (private NAT
 /// gateways have none), else one per billed gateway.
-fn nat_public_addresses(report: &Report, nat_gateways: u32) -> (u32, String) {
-    match report.live.as_ref().map(|l| &l.inventory) {
+fn nat_public_addresses(inventory: Option<&Inventory>, nat_gateways: u32) -> (u32, String) {
+    match inventory {
         Some(inv) if !inv.nat_gateways.is_empty() => (
             inv.nat_gateways.iter().map(|n| n.public_ips.len() as u32).sum(),
             "live inventory".into(),
@@ -392,7 +406,7 @@ fn cost_totals(report: &Report, ctx: &Pricing) -> CostTotals {
         ..Default::default()
     };
     if let Some(per_hour) = ctx.prices.public_ipv4_usd_per_hour {
-        let (addresses, source) = nat_public_addresses(report, nat_gateways);
+        let (addresses, source) = nat_public_addresses(ctx.scope.inventory, nat_gateways);
         costs.nat_public_ipv4_usd = Some(addresses as f64 * ctx.prices.month_hours * per_hour);
         costs.nat_public_ipv4_addresses = Some(addresses);
         costs.nat_public_ipv4_source = Some(source);
@@ -404,14 +418,15 @@ fn cost_totals(report: &Report, ctx: &Pricing) -> CostTotals {
     for s in &report.services {
         let monthly = s.monthly_gb_via_nat.unwrap_or(0.0);
         match s.recommendation {
-            Some(Recommendation::CreateGateway) | Some(Recommendation::CreateInterface) => {
+            Some(Recommendation::CreateGateway | Recommendation::CreateInterface | Recommendation::FixExisting) => {
                 costs.savings_if_all_applied_usd += s.monthly_savings_usd.unwrap_or(0.0).max(0.0);
                 net += s.monthly_savings_usd.unwrap_or(0.0);
                 if s.recommendation == Some(Recommendation::CreateInterface) {
                     costs.recommended_endpoints_usd += s.monthly_cost_with_endpoint_usd.unwrap_or(0.0);
                 }
                 let left = ctx.monthly_gb(s.bytes_via_nat_not_covered);
-                if s.recommendation == Some(Recommendation::CreateInterface) && left > 0.0 {
+                let interface = s.recommendation == Some(Recommendation::CreateInterface) || fix::is_interface_fix(s);
+                if interface && left > 0.0 {
                     remaining_gb += left;
                     remaining_services.push(s.service.clone());
                 }
@@ -605,12 +620,16 @@ fn recommend(s: &mut ServiceUsage, ctx: &Pricing) {
     s.recommendation = Some(rec);
 }
 
-/// An endpoint exists: says so, and why traffic still goes through NAT.
+/// An endpoint exists: says so, and why traffic still goes through NAT; when
+/// the inventory shows what keeps the endpoint from carrying it, the fix.
 fn existing_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decision {
     s.reasons.push(format!(
         "an endpoint already exists: {}",
         s.endpoint_exists_evidence.join("; ")
     ));
+    if let Some(d) = fix::priced(s, ctx, m) {
+        return d;
+    }
     if m.month > 0.0 {
         let why = if m.uncovered > 0.0 {
             format!(
@@ -903,6 +922,7 @@ pub(crate) mod tests {
                 region: region.into(),
                 vpc_regions: vpc_regions.iter().map(|r| r.to_string()).collect(),
                 clients_outside_vpc: false,
+                inventory: None,
                 opts,
             },
             rate: InterfaceRate {
@@ -962,15 +982,15 @@ pub(crate) mod tests {
             azs: Some(0),
             ..Default::default()
         };
-        assert_eq!(priced_azs(&mut r, &flag), (1, "--azs".to_string()));
+        assert_eq!(priced_azs(&mut r, None, &flag), (1, "--azs".to_string()));
         assert_eq!(
-            priced_azs(&mut r, &AdviceOptions::default()),
+            priced_azs(&mut r, None, &AdviceOptions::default()),
             (3, "flow logs (az-id)".to_string())
         );
         assert!(r.warnings.is_empty());
         let mut r = report("us-east-1", 24.0, &[], vec![]);
         assert_eq!(
-            priced_azs(&mut r, &AdviceOptions::default()),
+            priced_azs(&mut r, None, &AdviceOptions::default()),
             (DEFAULT_AZS, "assumed".to_string())
         );
         assert!(r.warnings[0].contains("set --azs"), "{:?}", r.warnings);
@@ -1050,7 +1070,10 @@ pub(crate) mod tests {
     #[test]
     fn nat_public_addresses_come_from_the_inventory_else_one_per_gateway() {
         let mut r = report("us-east-1", 24.0, &[], Vec::new());
-        assert_eq!(nat_public_addresses(&r, 2), (2, "one per NAT gateway (assumed)".into()));
+        assert_eq!(
+            nat_public_addresses(None, 2),
+            (2, "one per NAT gateway (assumed)".into())
+        );
         let inv = vpce_model::inventory::Inventory {
             nat_gateways: vec![
                 vpce_model::inventory::NatGatewayInfo {
@@ -1066,7 +1089,10 @@ pub(crate) mod tests {
             inventory: inv,
             findings: Vec::new(),
         });
-        assert_eq!(nat_public_addresses(&r, 2), (2, "live inventory".into()));
+        assert_eq!(
+            nat_public_addresses(r.live.as_ref().map(|l| &l.inventory), 2),
+            (2, "live inventory".into())
+        );
     }
 
     #[test]

@@ -63,6 +63,11 @@ pub enum Recommendation {
     NotWorthIt,
     Unsupported,
     NeedsClientChange,
+    /// An endpoint exists, but some of the service's traffic cannot use it
+    /// (a gateway endpoint missing from route tables of subnets that route to
+    /// NAT, an interface endpoint with private DNS off, or the VPC's DNS
+    /// attributes off): the fix and its saving are in `endpoint_fixes`.
+    FixExisting,
 }
 
 impl Recommendation {
@@ -75,6 +80,7 @@ impl Recommendation {
             Recommendation::NotWorthIt => "not-worth-it",
             Recommendation::Unsupported => "unsupported",
             Recommendation::NeedsClientChange => "needs-client-change",
+            Recommendation::FixExisting => "fix-existing",
         }
     }
 }
@@ -130,8 +136,8 @@ pub struct CostTotals {
     /// (assumed)`.
     #[serde(default)]
     pub nat_public_ipv4_source: Option<String>,
-    /// Savings if every create-gateway and create-interface recommendation is
-    /// applied: the positive savings only.
+    /// Savings if every create-gateway, create-interface and fix-existing
+    /// recommendation is applied: the positive savings only.
     pub savings_if_all_applied_usd: f64,
     /// What applying every create-gateway and create-interface recommendation
     /// changes the monthly bill by: the savings with the cost of endpoints
@@ -351,6 +357,10 @@ pub struct ServiceUsage {
     pub recommendation: Option<Recommendation>,
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// What keeps the existing endpoints from carrying this service's NAT
+    /// traffic, from the live inventory (with `fix-existing`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoint_fixes: Vec<inventory::EndpointFix>,
     /// How traffic was tied to the service: `dns`, `ip-range`.
     pub attribution: Vec<String>,
     pub notes: Vec<String>,
@@ -383,6 +393,7 @@ impl ServiceUsage {
             break_even_gb_per_month: None,
             recommendation: None,
             reasons: Vec::new(),
+            endpoint_fixes: Vec::new(),
             attribution: Vec::new(),
             notes: Vec::new(),
         }
