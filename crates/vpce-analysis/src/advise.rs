@@ -7,8 +7,9 @@
 //!
 //! [`advise`] is a sequence of steps, one decision each: which Region prices
 //! the report, how the window scales to a month, how many AZs an interface
-//! endpoint spans, what each service should get ([`recommend`]), the
-//! Region-wide tiered rate, the Session Manager note, the totals and the
+//! endpoint spans, what each service should get ([`recommend`]; existing
+//! endpoints to fix in `fix`), the Region-wide tiered rate, the bundles
+//! priced together (`bundle`: ECR, Session Manager), the totals and the
 //! ranking.
 
 use std::collections::BTreeSet;
@@ -48,6 +49,7 @@ const WHOLE_GB_FROM: f64 = 100.0;
 /// times: once each way.
 const CROSS_AZ_LEGS: f64 = 2.0;
 
+mod bundle;
 mod fix;
 
 fn usd(x: f64) -> String {
@@ -194,8 +196,9 @@ fn advise_with(report: &mut Report, inventory: Option<&Inventory>, prices: &Pric
         recommend(s, &ctx);
     }
     apply_region_wide_tiers(&mut report.services, &mut ctx, &reasons_before);
-    note_session_manager(&mut report.services);
-    let costs = cost_totals(report, &ctx);
+    let bundles = bundle::decide(&mut report.services, &ctx);
+    let mut costs = cost_totals(report, &ctx);
+    costs.bundles = bundles;
     rank_by_savings(&mut report.services);
     report.pricing = Some(pricing_summary(&ctx, report.window.hours, azs_source));
     report.costs = Some(costs);
@@ -354,8 +357,9 @@ fn apply_region_wide_tiers(services: &mut [ServiceUsage], ctx: &mut Pricing, rea
     }
 }
 
-/// Notes on every Session Manager service that its endpoints work only
-/// together, when any of them is recommended.
+/// Without prices: notes on every Session Manager service that its
+/// endpoints work together, when any of them is recommended (priced
+/// reports decide them as a bundle, [`bundle::decide`]).
 fn note_session_manager(services: &mut [ServiceUsage]) {
     let recommended = services.iter().any(|s| {
         SESSION_MANAGER.contains(&s.service.as_str()) && s.recommendation == Some(Recommendation::CreateInterface)
@@ -363,7 +367,7 @@ fn note_session_manager(services: &mut [ServiceUsage]) {
     if !recommended {
         return;
     }
-    let note = "Session Manager works through endpoints only with all three of ssm, ssmmessages and ec2messages (plus kms and logs if sessions are encrypted or logged)";
+    let note = "Session Manager works through endpoints with ssm and ssmmessages together (ec2messages too for SSM Agents older than 3.3.40.0; plus kms and logs if sessions are encrypted or logged)";
     for s in services
         .iter_mut()
         .filter(|s| SESSION_MANAGER.contains(&s.service.as_str()))

@@ -147,9 +147,31 @@ pub struct CostTotals {
     pub net_savings_if_all_applied_usd: Option<f64>,
     /// Cost of the recommended interface endpoints (hours and processing).
     pub recommended_endpoints_usd: f64,
+    /// Endpoints that work together (ECR, Session Manager), priced and
+    /// decided together when one of them is recommended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundles: Vec<Bundle>,
     /// Whether traffic that no endpoint carries still needs the NAT gateway.
     pub nat_still_needed: bool,
     pub nat_still_needed_reason: String,
+}
+
+/// Endpoints that a feature needs together, decided as one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bundle {
+    /// `ecr` or `session-manager`.
+    pub name: String,
+    /// The interface endpoints of the bundle that the report has traffic for.
+    pub services: Vec<String>,
+    /// What else the bundle needs, and its state (`s3 gateway endpoint: create-gateway`).
+    pub requires: Vec<String>,
+    /// The monthly savings of the bundle's services added up (each with its
+    /// own endpoint's cost).
+    pub combined_savings_usd: f64,
+    /// `together` (every service is recommended) or `one-suffices` (only the
+    /// services that pay on their own; the others stay on NAT).
+    pub decision: String,
+    pub reason: String,
 }
 
 /// The time the report covers.

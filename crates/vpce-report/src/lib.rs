@@ -263,6 +263,20 @@ fn render_costs(p: &vpce_model::PricingSummary, c: &vpce_model::CostTotals, w: &
         yes_no(c.nat_still_needed),
         c.nat_still_needed_reason
     )?;
+    for b in &c.bundles {
+        writeln!(
+            w,
+            "Bundle {} ({}): {}, ${:.2}/mo together.",
+            b.name,
+            b.services.join(" + "),
+            if b.decision == "together" {
+                "recommended together"
+            } else {
+                "one suffices"
+            },
+            b.combined_savings_usd
+        )?;
+    }
     writeln!(
         w,
         "Prices: {} as of {} ({} confidence; table as of {}): NAT ${}/GB and ${}/h; interface endpoint ${}/AZ-h × {} AZs ({}), ${}/GB first tier; {}.",
@@ -555,7 +569,7 @@ mod tests {
     use vpce_model::{Recommendation, ServiceUsage};
 
     #[test]
-    fn the_table_says_what_to_fix_on_existing_endpoints_and_the_saving() {
+    fn the_table_says_what_to_fix_on_existing_endpoints_the_saving_and_the_bundles() {
         let json = include_str!("../../vpce-iac/tests/fixtures/report.json");
         let mut r: Report = serde_json::from_str(json).unwrap();
         let mut s = ServiceUsage::empty("s3", Some("us-east-1"));
@@ -568,9 +582,20 @@ mod tests {
             ..Default::default()
         }];
         r.services = vec![s];
+        r.costs.as_mut().unwrap().bundles = vec![vpce_model::Bundle {
+            name: "ecr".into(),
+            services: vec!["ecr.dkr".into(), "ecr.api".into()],
+            combined_savings_usd: 6.15,
+            decision: "together".into(),
+            ..Default::default()
+        }];
         let mut out = Vec::new();
         render_table(&r, 0, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("Bundle ecr (ecr.dkr + ecr.api): recommended together, $6.15/mo together."),
+            "{text}"
+        );
         assert!(
             text.contains("fix-existing s3 vpce-s3: associate route tables rtb-b (subnets subnet-b); saves $22.50/mo."),
             "{text}"
