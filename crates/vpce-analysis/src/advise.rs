@@ -50,6 +50,7 @@ const WHOLE_GB_FROM: f64 = 100.0;
 const CROSS_AZ_LEGS: f64 = 2.0;
 
 mod bundle;
+mod cross_region;
 mod fix;
 
 fn usd(x: f64) -> String {
@@ -530,6 +531,7 @@ fn pricing_summary(ctx: &Pricing, window_hours: f64, azs_source: String) -> Pric
             .map(|t| (t.up_to_gb, t.usd_per_gb))
             .collect(),
         cross_az_usd_per_gb: p.cross_az_usd_per_gb,
+        inter_region_usd_per_gb: p.inter_region.as_ref().map(|i| i.usd_per_gb),
         azs: ctx.azs,
         azs_source,
     }
@@ -591,7 +593,9 @@ fn recommend(s: &mut ServiceUsage, ctx: &Pricing) {
     if interface {
         s.break_even_gb_per_month = break_even_gb(&ctx.p, ctx.prices, ctx.azs);
     }
-    let (rec, with) = if s.endpoint_exists {
+    let (rec, with) = if let Some(d) = cross_region::priced(s, ctx, &m) {
+        d
+    } else if s.endpoint_exists {
         existing_endpoint(s, ctx, &m)
     } else if let Some(why) = unsupported_reason(s, &ctx.scope) {
         s.reasons.push(why);

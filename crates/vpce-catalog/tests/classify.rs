@@ -956,3 +956,24 @@ proptest::proptest! {
         let _ = Catalog::embedded().classify(&name, Some("us-east-1"));
     }
 }
+
+#[test]
+fn cross_region_privatelink_services_are_marked() {
+    let c = Catalog::embedded();
+    for name in [
+        "s3",
+        "iam",
+        "ecr.api",
+        "ecr.dkr",
+        "kms",
+        "ecs",
+        "lambda",
+        "kinesis-firehose",
+        "route53",
+    ] {
+        assert!(c.service(name).unwrap().cross_region, "{name}");
+    }
+    for name in ["sqs", "sts", "ssm", "dynamodb", "execute-api"] {
+        assert!(!c.service(name).unwrap().cross_region, "{name}");
+    }
+}

@@ -108,6 +108,10 @@ pub struct PricingSummary {
     /// (up to GB per month Region-wide, USD per GB); the last has no bound.
     pub interface_usd_per_gb_tiers: Vec<(Option<f64>, f64)>,
     pub cross_az_usd_per_gb: f64,
+    /// Data transfer to another Region, $/GB, that traffic to a service in
+    /// another Region pays on top of NAT (`None`: not in the price table).
+    #[serde(default)]
+    pub inter_region_usd_per_gb: Option<f64>,
     /// Availability Zones an interface endpoint is priced in.
     pub azs: u32,
     /// `--azs`, `flow logs (az-id)` or `assumed`.
@@ -348,6 +352,10 @@ pub struct ServiceUsage {
     pub endpoint_types: Vec<EndpointType>,
     pub endpoint_supported: bool,
     pub endpoint_policy_supported: Option<bool>,
+    /// An interface endpoint in another Region can reach it (cross-Region
+    /// PrivateLink), as the catalogue says.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub endpoint_cross_region: bool,
     pub endpoint_exists: bool,
     /// Why `endpoint_exists` is true (private DNS answers, traffic-path 7).
     pub endpoint_exists_evidence: Vec<String>,
@@ -398,6 +406,7 @@ impl ServiceUsage {
             endpoint_types: Vec::new(),
             endpoint_supported: false,
             endpoint_policy_supported: None,
+            endpoint_cross_region: false,
             endpoint_exists: false,
             endpoint_exists_evidence: Vec::new(),
             query_count: 0,
