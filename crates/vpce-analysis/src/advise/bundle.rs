@@ -112,10 +112,25 @@ fn decide_one(d: &Def, services: &mut [ServiceUsage], ctx: &Pricing) -> Option<B
             ),
         )
     } else {
+        let chosen: Vec<String> = idx
+            .iter()
+            .filter(|&&i| services[i].recommendation == Some(Recommendation::CreateInterface))
+            .map(|&i| {
+                let name = &services[i].service;
+                if ctx.scope.required_private(name) {
+                    format!("{name} (required by --require-private)")
+                } else {
+                    format!("{name} (it pays alone)")
+                }
+            })
+            .collect();
         (
             "one-suffices",
             format!(
-                "priced together they would save {arithmetic}, less than the ones that pay alone: only those are recommended; {}",
+                "{}; priced together they would save {arithmetic}, so only {} {} recommended: {}",
+                d.together,
+                chosen.join(", "),
+                if chosen.len() == 1 { "is" } else { "are" },
                 d.alone
             ),
         )
@@ -218,6 +233,14 @@ mod tests {
         );
         assert!(
             b.reason.contains("works alone while the NAT gateway stays"),
+            "{}",
+            b.reason
+        );
+        assert!(
+            b.reason
+                .contains("Session Manager through endpoints needs ssm and ssmmessages")
+                && b.reason
+                    .contains("= $-11.67 a month, so only ssm (it pays alone) is recommended"),
             "{}",
             b.reason
         );
