@@ -230,7 +230,14 @@ fn advise_unpriced(report: &mut Report, scope: &Scope, e: &PricingError) {
 fn recommend_unpriced(s: &mut ServiceUsage, scope: &Scope) {
     let has = |t: EndpointType| s.endpoint_types.contains(&t);
     let (gateway, interface) = (has(EndpointType::Gateway), has(EndpointType::Interface));
-    let rec = if s.endpoint_exists {
+    let rec = if s.endpoint_exists && fix::gateway_missing(s, scope) {
+        let saves = format!(
+            "the existing {} endpoints are interface endpoints; the gateway endpoint takes the VPC's own traffic off NAT (the saving is not priced: no prices for {})",
+            s.service, scope.region
+        );
+        gateway_reasons(s, scope, &saves);
+        Some(Recommendation::CreateGateway)
+    } else if s.endpoint_exists {
         s.reasons.push(format!(
             "an endpoint already exists: {}",
             s.endpoint_exists_evidence.join("; ")
@@ -635,6 +642,13 @@ fn existing_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decisi
         "an endpoint already exists: {}",
         s.endpoint_exists_evidence.join("; ")
     ));
+    if fix::gateway_missing(s, &ctx.scope) {
+        s.reasons.push(format!(
+            "the existing {} endpoints are interface endpoints: the free gateway endpoint carries the VPC's own traffic",
+            s.service
+        ));
+        return gateway_endpoint(s, ctx, m);
+    }
     if let Some(d) = fix::priced(s, ctx, m) {
         return d;
     }

@@ -22,10 +22,30 @@ fn fixes(s: &ServiceUsage, scope: &Scope) -> Vec<EndpointFix> {
         return Vec::new();
     }
     let covered = s.bytes_via_nat > s.bytes_via_nat_not_covered;
+    // S3 and DynamoDB: the gateway endpoint carries the VPC's traffic; an
+    // interface endpoint beside it has private DNS off (or inbound-only) by
+    // design, for on-premises clients.
+    let gateway_service = s.endpoint_types.contains(&EndpointType::Gateway);
     inv.endpoint_fixes(name)
         .into_iter()
-        .filter(|f| f.endpoint_type == Some(EndpointType::Gateway) || covered)
+        .filter(|f| f.endpoint_type == Some(EndpointType::Gateway) || (covered && !gateway_service))
         .collect()
+}
+
+/// A service with a gateway endpoint type whose existing endpoints in the
+/// inventory are interface endpoints only: the free gateway endpoint is
+/// still to create.
+pub(super) fn gateway_missing(s: &ServiceUsage, scope: &Scope) -> bool {
+    let (Some(inv), Some(name)) = (scope.inventory, s.endpoint_service_name.as_deref()) else {
+        return false;
+    };
+    s.endpoint_types.contains(&EndpointType::Gateway)
+        && s.bytes_via_nat > 0
+        && inv.endpoints.iter().any(|e| e.is_live() && e.service_name == name)
+        && !inv
+            .endpoints
+            .iter()
+            .any(|e| e.is_live() && e.service_name == name && e.endpoint_type == Some(EndpointType::Gateway))
 }
 
 /// The service's fixes are for interface endpoints (its NAT bytes would be
@@ -382,5 +402,35 @@ mod tests {
         assert_eq!(s3.monthly_savings_usd, None);
         assert!(s3.reasons.iter().any(|x| x.contains("not priced")), "{:?}", s3.reasons);
         assert_eq!(s3.endpoint_fixes[0].missing_route_table_ids, ["rtb-b"]);
+    }
+
+    #[test]
+    fn s3_with_only_an_interface_endpoint_gets_the_gateway_not_private_dns() {
+        use EndpointType::*;
+        let mut inv = inventory();
+        // The S3 endpoint is an interface endpoint with private DNS off.
+        inv.endpoints[0] = endpoint("vpce-s3i", "s3", Interface);
+        inv.endpoints[0].private_dns_enabled = Some(false);
+        let r = advised(
+            vec![existing("s3", &[Gateway, Interface], 500)],
+            inv.clone(),
+            "us-east-1",
+        );
+        let s3 = get(&r, "s3");
+        assert_eq!(
+            s3.recommendation,
+            Some(Recommendation::CreateGateway),
+            "{:?}",
+            s3.reasons
+        );
+        assert!(s3.endpoint_fixes.is_empty());
+        assert!(close(s3.monthly_savings_usd, 22.5));
+        // Beside a gateway endpoint on every NAT route table, private DNS
+        // off on the interface endpoint is by design: nothing to fix.
+        let mut gw = endpoint("vpce-s3", "s3", Gateway);
+        gw.route_table_ids = vec!["rtb-a".into(), "rtb-b".into()];
+        inv.endpoints.push(gw);
+        let r = advised(vec![existing("s3", &[Gateway, Interface], 500)], inv, "us-east-1");
+        assert_eq!(get(&r, "s3").recommendation, Some(Recommendation::Exists));
     }
 }
