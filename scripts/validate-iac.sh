@@ -31,12 +31,16 @@ mkdir -p "$work/tf" "$work/cfn"
 "$BIN" iac --report "$work/report.json" "${ids[@]}" -o "$work/tf/endpoints" 2>/dev/null
 "$BIN" iac --report "$work/report.json" "${ids[@]}" --policy org --org-id o-abcd123456 --s3-interface --client-cidr 192.168.0.0/16,fd00:1234::/48 --only s3,ssm,kinesis-streams,sts -o "$work/tf/endpoints-org" 2>/dev/null
 "$BIN" iac --report "$work/report.json" "${ids[@]}" --policy account -o "$work/tf/endpoints-account" 2>/dev/null
+# A saved report with a live inventory: fixes to existing endpoints beside new ones.
+fixes="$(dirname "$0")/../crates/vpce-iac/tests/fixtures/report-fix-existing.json"
+"$BIN" iac --report "$fixes" -o "$work/tf/endpoints-fix-existing" 2>/dev/null
 "$BIN" setup --vpc-id vpc-0a1b2c3d4e5f60718 -o "$work/tf/logging-cloudwatch" >/dev/null 2>&1
 "$BIN" setup --vpc-id vpc-0a1b2c3d4e5f60718 --kms-key-arn arn:aws:kms:us-east-1:111122223333:key/0f0f0f0f-1111-2222-3333-444455556666 -o "$work/tf/logging-kms" >/dev/null 2>&1
 "$BIN" setup --vpc-id vpc-0a1b2c3d4e5f60718 --destination s3 --bucket my-log-bucket -o "$work/tf/logging-s3" >/dev/null 2>&1
 "$BIN" iac endpoint-service --nlb-arn arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/my-nlb/0123456789abcdef --allowed-principals arn:aws:iam::444455556666:root -o "$work/tf/endpoint-service" 2>/dev/null
 "$BIN" iac --format cloudformation --report "$work/report.json" "${ids[@]}" -o "$work/cfn/endpoints" 2>/dev/null
 "$BIN" iac --format cloudformation --report "$work/report.json" "${ids[@]}" --policy org --org-id o-abcd123456 --s3-interface --client-cidr 192.168.0.0/16,fd00:1234::/48 --only s3,ssm,kinesis-streams,sts -o "$work/cfn/endpoints-org" 2>/dev/null
+"$BIN" iac --format cloudformation --report "$fixes" -o "$work/cfn/endpoints-fix-existing" 2>/dev/null
 "$BIN" setup --format cloudformation --vpc-id vpc-0a1b2c3d4e5f60718 -o "$work/cfn/logging-cloudwatch" >/dev/null 2>&1
 "$BIN" setup --format cloudformation --vpc-id vpc-0a1b2c3d4e5f60718 --destination s3 --bucket my-log-bucket -o "$work/cfn/logging-s3" >/dev/null 2>&1
 "$BIN" iac endpoint-service --format cloudformation --nlb-arn arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/net/my-nlb/0123456789abcdef -o "$work/cfn/endpoint-service" 2>/dev/null

@@ -1229,6 +1229,20 @@ fn terraform_validate_accepts_every_generated_module() {
         .iter()
         .map(|s| s.to_string())
         .collect(),
+        // A saved report with a live inventory: fixes to existing endpoints.
+        [
+            "iac",
+            "--report",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../vpce-iac/tests/fixtures/report-fix-existing.json"
+            ),
+            "-o",
+            &out("endpoints-fix-existing"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
         // No subnets or route tables given: the variables are required.
         [
             "iac",

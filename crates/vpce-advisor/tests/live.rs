@@ -292,6 +292,15 @@ fn analyze_live_reads_s3_and_applies_the_inventory() {
     assert!(s3["notes"]
         .to_string()
         .contains(w.ids["private_route_table"].as_str().unwrap()));
+    // The gateway endpoint is on the public route table only: the private
+    // subnets' S3 bytes still go through NAT, and fixing it saves their cost.
+    assert_eq!(s3["recommendation"], "fix-existing", "{}", s3["reasons"]);
+    assert_eq!(
+        s3["endpoint_fixes"][0]["missing_route_table_ids"][0],
+        w.ids["private_route_table"]
+    );
+    assert_eq!(s3["monthly_savings_usd"], s3["monthly_cost_now_usd"]);
+    assert!(s3["monthly_savings_usd"].as_f64().unwrap() > 0.0);
     assert_eq!(service(&r, "logs")["endpoint_exists"], true);
     // The AZ count for pricing comes from the subnets that route to NAT.
     assert_eq!(r["pricing"]["azs"], 2);

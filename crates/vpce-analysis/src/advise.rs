@@ -7,12 +7,14 @@
 //!
 //! [`advise`] is a sequence of steps, one decision each: which Region prices
 //! the report, how the window scales to a month, how many AZs an interface
-//! endpoint spans, what each service should get ([`recommend`]), the
-//! Region-wide tiered rate, the Session Manager note, the totals and the
+//! endpoint spans, what each service should get ([`recommend`]; existing
+//! endpoints to fix in `fix`), the Region-wide tiered rate, the bundles
+//! priced together (`bundle`: ECR, Session Manager), the totals and the
 //! ranking.
 
 use std::collections::BTreeSet;
 
+use vpce_model::inventory::Inventory;
 use vpce_model::{gb, CostTotals, EndpointType, PricingSummary, Recommendation, Report, ServiceUsage};
 use vpce_pricing::{break_even_gb, interface_hours_usd, PriceTable, PricingError, RegionPrices};
 
@@ -47,6 +49,10 @@ const WHOLE_GB_FROM: f64 = 100.0;
 /// times: once each way.
 const CROSS_AZ_LEGS: f64 = 2.0;
 
+mod bundle;
+mod cross_region;
+mod fix;
+
 fn usd(x: f64) -> String {
     format!("${x:.2}")
 }
@@ -77,6 +83,9 @@ struct Scope<'a> {
     vpc_regions: BTreeSet<String>,
     /// Some NAT clients are outside the VPC CIDRs.
     clients_outside_vpc: bool,
+    /// The live inventory (`analyze --live`, or a saved report's), which
+    /// shows what keeps existing endpoints from carrying traffic.
+    inventory: Option<&'a Inventory>,
     opts: &'a AdviceOptions,
 }
 
@@ -141,6 +150,13 @@ impl Pricing<'_> {
 /// traffic, costs stay null, a warning says how to give prices, and only the
 /// recommendations that need no price are made.
 pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
+    // Taken out while the services are advised (they read it), then put back.
+    let live = report.live.take();
+    advise_with(report, live.as_ref().map(|l| &l.inventory), prices, opts);
+    report.live = live;
+}
+
+fn advise_with(report: &mut Report, inventory: Option<&Inventory>, prices: &PriceTable, opts: &AdviceOptions) {
     let vpc_regions: BTreeSet<String> = report.network.vpcs.iter().filter_map(|v| v.region.clone()).collect();
     let Some(region) = pricing_region(&vpc_regions, opts, &mut report.warnings) else {
         return;
@@ -149,6 +165,7 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
         region,
         vpc_regions,
         clients_outside_vpc: !report.network.nat_clients_outside_vpc.is_empty(),
+        inventory,
         opts,
     };
     let p = match prices.region(&scope.region) {
@@ -163,7 +180,7 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
             p.source
         ));
     }
-    let (azs, azs_source) = priced_azs(report, opts);
+    let (azs, azs_source) = priced_azs(report, inventory, opts);
     let mut ctx = Pricing {
         scope,
         rate: InterfaceRate {
@@ -180,8 +197,9 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
         recommend(s, &ctx);
     }
     apply_region_wide_tiers(&mut report.services, &mut ctx, &reasons_before);
-    note_session_manager(&mut report.services);
-    let costs = cost_totals(report, &ctx);
+    let bundles = bundle::decide(&mut report.services, &ctx);
+    let mut costs = cost_totals(report, &ctx);
+    costs.bundles = bundles;
     rank_by_savings(&mut report.services);
     report.pricing = Some(pricing_summary(&ctx, report.window.hours, azs_source));
     report.costs = Some(costs);
@@ -212,12 +230,19 @@ fn advise_unpriced(report: &mut Report, scope: &Scope, e: &PricingError) {
 fn recommend_unpriced(s: &mut ServiceUsage, scope: &Scope) {
     let has = |t: EndpointType| s.endpoint_types.contains(&t);
     let (gateway, interface) = (has(EndpointType::Gateway), has(EndpointType::Interface));
-    let rec = if s.endpoint_exists {
+    let rec = if s.endpoint_exists && fix::gateway_missing(s, scope) {
+        let saves = format!(
+            "the existing {} endpoints are interface endpoints; the gateway endpoint takes the VPC's own traffic off NAT (the saving is not priced: no prices for {})",
+            s.service, scope.region
+        );
+        gateway_reasons(s, scope, &saves);
+        Some(Recommendation::CreateGateway)
+    } else if s.endpoint_exists {
         s.reasons.push(format!(
             "an endpoint already exists: {}",
             s.endpoint_exists_evidence.join("; ")
         ));
-        Some(Recommendation::Exists)
+        Some(fix::unpriced(s, scope).unwrap_or(Recommendation::Exists))
     } else if let Some(why) = unsupported_reason(s, scope) {
         s.reasons.push(why);
         Some(Recommendation::Unsupported)
@@ -292,8 +317,8 @@ fn monthly_factor(report: &mut Report, month_hours: f64) -> f64 {
 
 /// Decides the AZs an interface endpoint is priced in: `--azs`, the live
 /// inventory's workload AZs, the flow logs' az-ids, else [`DEFAULT_AZS`].
-fn priced_azs(report: &mut Report, opts: &AdviceOptions) -> (u32, String) {
-    let live_azs = report.live.as_ref().map_or(0, |l| l.inventory.workload_azs().len());
+fn priced_azs(report: &mut Report, inventory: Option<&Inventory>, opts: &AdviceOptions) -> (u32, String) {
+    let live_azs = inventory.map_or(0, |i| i.workload_azs().len());
     match (opts.azs, report.network.source_az_ids.len()) {
         (Some(n), _) => (n.max(1), "--azs".to_string()),
         (None, _) if live_azs > 0 => (
@@ -340,8 +365,9 @@ fn apply_region_wide_tiers(services: &mut [ServiceUsage], ctx: &mut Pricing, rea
     }
 }
 
-/// Notes on every Session Manager service that its endpoints work only
-/// together, when any of them is recommended.
+/// Without prices: notes on every Session Manager service that its
+/// endpoints work together, when any of them is recommended (priced
+/// reports decide them as a bundle, [`bundle::decide`]).
 fn note_session_manager(services: &mut [ServiceUsage]) {
     let recommended = services.iter().any(|s| {
         SESSION_MANAGER.contains(&s.service.as_str()) && s.recommendation == Some(Recommendation::CreateInterface)
@@ -349,7 +375,7 @@ fn note_session_manager(services: &mut [ServiceUsage]) {
     if !recommended {
         return;
     }
-    let note = "Session Manager works through endpoints only with all three of ssm, ssmmessages and ec2messages (plus kms and logs if sessions are encrypted or logged)";
+    let note = "Session Manager works through endpoints with ssm and ssmmessages together (ec2messages too for SSM Agents older than 3.3.40.0; plus kms and logs if sessions are encrypted or logged)";
     for s in services
         .iter_mut()
         .filter(|s| SESSION_MANAGER.contains(&s.service.as_str()))
@@ -369,8 +395,8 @@ fn billed_nat_gateways(report: &Report) -> u32 {
 
 /// The NAT gateways' public addresses: from the live inventory (private NAT
 /// gateways have none), else one per billed gateway.
-fn nat_public_addresses(report: &Report, nat_gateways: u32) -> (u32, String) {
-    match report.live.as_ref().map(|l| &l.inventory) {
+fn nat_public_addresses(inventory: Option<&Inventory>, nat_gateways: u32) -> (u32, String) {
+    match inventory {
         Some(inv) if !inv.nat_gateways.is_empty() => (
             inv.nat_gateways.iter().map(|n| n.public_ips.len() as u32).sum(),
             "live inventory".into(),
@@ -392,7 +418,7 @@ fn cost_totals(report: &Report, ctx: &Pricing) -> CostTotals {
         ..Default::default()
     };
     if let Some(per_hour) = ctx.prices.public_ipv4_usd_per_hour {
-        let (addresses, source) = nat_public_addresses(report, nat_gateways);
+        let (addresses, source) = nat_public_addresses(ctx.scope.inventory, nat_gateways);
         costs.nat_public_ipv4_usd = Some(addresses as f64 * ctx.prices.month_hours * per_hour);
         costs.nat_public_ipv4_addresses = Some(addresses);
         costs.nat_public_ipv4_source = Some(source);
@@ -404,14 +430,15 @@ fn cost_totals(report: &Report, ctx: &Pricing) -> CostTotals {
     for s in &report.services {
         let monthly = s.monthly_gb_via_nat.unwrap_or(0.0);
         match s.recommendation {
-            Some(Recommendation::CreateGateway) | Some(Recommendation::CreateInterface) => {
+            Some(Recommendation::CreateGateway | Recommendation::CreateInterface | Recommendation::FixExisting) => {
                 costs.savings_if_all_applied_usd += s.monthly_savings_usd.unwrap_or(0.0).max(0.0);
                 net += s.monthly_savings_usd.unwrap_or(0.0);
                 if s.recommendation == Some(Recommendation::CreateInterface) {
                     costs.recommended_endpoints_usd += s.monthly_cost_with_endpoint_usd.unwrap_or(0.0);
                 }
                 let left = ctx.monthly_gb(s.bytes_via_nat_not_covered);
-                if s.recommendation == Some(Recommendation::CreateInterface) && left > 0.0 {
+                let interface = s.recommendation == Some(Recommendation::CreateInterface) || fix::is_interface_fix(s);
+                if interface && left > 0.0 {
                     remaining_gb += left;
                     remaining_services.push(s.service.clone());
                 }
@@ -511,6 +538,7 @@ fn pricing_summary(ctx: &Pricing, window_hours: f64, azs_source: String) -> Pric
             .map(|t| (t.up_to_gb, t.usd_per_gb))
             .collect(),
         cross_az_usd_per_gb: p.cross_az_usd_per_gb,
+        inter_region_usd_per_gb: p.inter_region.as_ref().map(|i| i.usd_per_gb),
         azs: ctx.azs,
         azs_source,
     }
@@ -572,7 +600,9 @@ fn recommend(s: &mut ServiceUsage, ctx: &Pricing) {
     if interface {
         s.break_even_gb_per_month = break_even_gb(&ctx.p, ctx.prices, ctx.azs);
     }
-    let (rec, with) = if s.endpoint_exists {
+    let (rec, with) = if let Some(d) = cross_region::priced(s, ctx, &m) {
+        d
+    } else if s.endpoint_exists {
         existing_endpoint(s, ctx, &m)
     } else if let Some(why) = unsupported_reason(s, &ctx.scope) {
         s.reasons.push(why);
@@ -605,12 +635,23 @@ fn recommend(s: &mut ServiceUsage, ctx: &Pricing) {
     s.recommendation = Some(rec);
 }
 
-/// An endpoint exists: says so, and why traffic still goes through NAT.
+/// An endpoint exists: says so, and why traffic still goes through NAT; when
+/// the inventory shows what keeps the endpoint from carrying it, the fix.
 fn existing_endpoint(s: &mut ServiceUsage, ctx: &Pricing, m: &Monthly) -> Decision {
     s.reasons.push(format!(
         "an endpoint already exists: {}",
         s.endpoint_exists_evidence.join("; ")
     ));
+    if fix::gateway_missing(s, &ctx.scope) {
+        s.reasons.push(format!(
+            "the existing {} endpoints are interface endpoints: the free gateway endpoint carries the VPC's own traffic",
+            s.service
+        ));
+        return gateway_endpoint(s, ctx, m);
+    }
+    if let Some(d) = fix::priced(s, ctx, m) {
+        return d;
+    }
     if m.month > 0.0 {
         let why = if m.uncovered > 0.0 {
             format!(
@@ -903,6 +944,7 @@ pub(crate) mod tests {
                 region: region.into(),
                 vpc_regions: vpc_regions.iter().map(|r| r.to_string()).collect(),
                 clients_outside_vpc: false,
+                inventory: None,
                 opts,
             },
             rate: InterfaceRate {
@@ -962,15 +1004,15 @@ pub(crate) mod tests {
             azs: Some(0),
             ..Default::default()
         };
-        assert_eq!(priced_azs(&mut r, &flag), (1, "--azs".to_string()));
+        assert_eq!(priced_azs(&mut r, None, &flag), (1, "--azs".to_string()));
         assert_eq!(
-            priced_azs(&mut r, &AdviceOptions::default()),
+            priced_azs(&mut r, None, &AdviceOptions::default()),
             (3, "flow logs (az-id)".to_string())
         );
         assert!(r.warnings.is_empty());
         let mut r = report("us-east-1", 24.0, &[], vec![]);
         assert_eq!(
-            priced_azs(&mut r, &AdviceOptions::default()),
+            priced_azs(&mut r, None, &AdviceOptions::default()),
             (DEFAULT_AZS, "assumed".to_string())
         );
         assert!(r.warnings[0].contains("set --azs"), "{:?}", r.warnings);
@@ -1050,7 +1092,10 @@ pub(crate) mod tests {
     #[test]
     fn nat_public_addresses_come_from_the_inventory_else_one_per_gateway() {
         let mut r = report("us-east-1", 24.0, &[], Vec::new());
-        assert_eq!(nat_public_addresses(&r, 2), (2, "one per NAT gateway (assumed)".into()));
+        assert_eq!(
+            nat_public_addresses(None, 2),
+            (2, "one per NAT gateway (assumed)".into())
+        );
         let inv = vpce_model::inventory::Inventory {
             nat_gateways: vec![
                 vpce_model::inventory::NatGatewayInfo {
@@ -1066,7 +1111,10 @@ pub(crate) mod tests {
             inventory: inv,
             findings: Vec::new(),
         });
-        assert_eq!(nat_public_addresses(&r, 2), (2, "live inventory".into()));
+        assert_eq!(
+            nat_public_addresses(r.live.as_ref().map(|l| &l.inventory), 2),
+            (2, "live inventory".into())
+        );
     }
 
     #[test]

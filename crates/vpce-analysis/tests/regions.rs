@@ -217,6 +217,15 @@ fn names_only_us_east_1_serves_are_cross_region_elsewhere() {
         .hostnames
         .iter()
         .any(|h| h.notes.iter().any(|n| n.contains("cross-Region traffic to us-east-1"))));
+    // Priced with the inter-Region transfer on top of eu-west-1's NAT rate,
+    // and SQS has no cross-Region PrivateLink to offer instead.
+    let month_gb = 9e6 / (1u64 << 30) as f64 * 730.0 / report.window.hours;
+    let want = month_gb * (0.048 + 0.02);
+    let now = sqs.monthly_cost_now_usd.unwrap();
+    assert!((now - want).abs() < 1e-9, "{now} vs {want}");
+    let all = sqs.reasons.join("\n");
+    assert!(all.contains("× $0.02/GB inter-Region"), "{all}");
+    assert!(all.contains("sqs does not support cross-Region PrivateLink"), "{all}");
 }
 
 #[test]

@@ -61,6 +61,10 @@ pub struct ServiceEntry {
     pub types: Vec<EndpointType>,
     #[serde(default)]
     pub policy: Option<bool>,
+    /// An interface endpoint in one Region can reach this service in another
+    /// (cross-Region PrivateLink).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cross_region: bool,
     #[serde(default)]
     pub hostnames: Vec<HostnameSpec>,
     #[serde(default)]

@@ -956,3 +956,35 @@ proptest::proptest! {
         let _ = Catalog::embedded().classify(&name, Some("us-east-1"));
     }
 }
+
+#[test]
+fn cross_region_privatelink_services_are_marked() {
+    let c = Catalog::embedded();
+    for name in [
+        "s3",
+        "iam",
+        "ecr.api",
+        "ecr.dkr",
+        "kms",
+        "ecs",
+        "lambda",
+        "kinesis-firehose",
+        "route53",
+    ] {
+        assert!(c.service(name).unwrap().cross_region, "{name}");
+    }
+    for name in ["sqs", "sts", "ssm", "dynamodb", "execute-api"] {
+        assert!(!c.service(name).unwrap().cross_region, "{name}");
+    }
+}
+
+#[test]
+fn the_catalogue_is_dated_by_its_newest_dated_source() {
+    // Not the day it was edited: its date is the ip-ranges snapshot's, the
+    // newest source with a date; the others are named as undated.
+    let c = Catalog::embedded();
+    let ip = IpRanges::embedded();
+    assert_eq!(c.as_of(), &ip.as_of()[..10]);
+    assert!(c.source().contains("createDate 2025-10-31"), "{}", c.source());
+    assert!(c.source().contains("undated sources"), "{}", c.source());
+}

@@ -72,6 +72,7 @@ mod tests {
             name_prefix: "p".into(),
             provenance: String::new(),
             notes: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 

@@ -869,6 +869,7 @@ mod tests {
             name_prefix: "vpce-advisor".into(),
             provenance: String::new(),
             notes: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 

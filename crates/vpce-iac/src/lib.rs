@@ -17,6 +17,7 @@
 mod apply;
 mod cfn;
 mod endpoints;
+mod fix;
 pub mod iam;
 mod logging;
 mod model;
@@ -25,16 +26,27 @@ mod service;
 mod tf;
 
 pub use apply::apply_blockers;
+pub use fix::{fix_script, PlannedFix};
 pub use plan::{plan_endpoints, EndpointKind, IacError, IacOptions, Plan, PlannedEndpoint, Policy};
 
-/// The recommended endpoints as a Terraform module.
+/// The recommended endpoints, and the fixes to existing ones, as a
+/// Terraform module.
 pub fn terraform_endpoints(plan: &Plan) -> Vec<GeneratedFile> {
-    tf::render(&endpoints::module(plan))
+    tf::render(&endpoints_module(plan))
 }
 
-/// The recommended endpoints as one CloudFormation template.
+/// The recommended endpoints as one CloudFormation template, with the fixes
+/// to existing endpoints as commented commands (CloudFormation cannot
+/// change endpoints it does not manage: see [`fix_script`]). A plan of fixes
+/// alone has no resource to template: write [`fix_script`] instead.
 pub fn cloudformation_endpoints(plan: &Plan) -> String {
-    cfn::render(&endpoints::module(plan))
+    cfn::render(&endpoints_module(plan))
+}
+
+fn endpoints_module(plan: &Plan) -> model::Module {
+    let mut m = endpoints::module(plan);
+    fix::add_to(&mut m, plan);
+    m
 }
 
 /// Resolver query logging and a flow log with the format the analysis needs,

@@ -70,6 +70,8 @@ pub struct Plan {
     /// Services named on the command line that were left out, and why (an
     /// endpoint of that kind already exists).
     pub notes: Vec<String>,
+    /// Changes to existing endpoints (`fix-existing`).
+    pub fixes: Vec<crate::fix::PlannedFix>,
 }
 
 /// What the user chose.
@@ -181,7 +183,8 @@ pub fn plan_endpoints(report: &Report, catalog: &Catalog, opts: &IacOptions) -> 
         }
     }
     let endpoint_subnets = offered_subnets(report, opts, &region, &mut endpoints, &mut notes);
-    if endpoints.is_empty() {
+    let fixes = crate::fix::planned(report, &region, opts);
+    if endpoints.is_empty() && fixes.is_empty() {
         return Err(if notes.is_empty() {
             IacError::Nothing
         } else {
@@ -218,6 +221,7 @@ pub fn plan_endpoints(report: &Report, catalog: &Catalog, opts: &IacOptions) -> 
         },
         provenance: provenance(report),
         notes,
+        fixes,
     })
 }
 

@@ -820,3 +820,85 @@ fn with_an_inventory_each_endpoint_gets_the_subnets_in_its_services_azs() {
     let s = cfn_block(&cfn, "Ssm");
     assert!(s.contains("SubnetIds:\n        Ref: \"SubnetIds\""), "{s}");
 }
+
+fn fix_report() -> Report {
+    serde_json::from_str(include_str!("fixtures/report-fix-existing.json")).expect("fixture report")
+}
+
+#[test]
+fn fix_existing_gets_the_missing_associations_and_the_commands() {
+    let plan = plan_endpoints(&fix_report(), &catalog(), &options()).unwrap();
+    let fixes: Vec<(&str, &str)> = plan
+        .fixes
+        .iter()
+        .map(|f| (f.service.as_str(), f.endpoint_id.as_str()))
+        .collect();
+    // s3 was saved as `exists` before fix-existing: its fix comes from the
+    // report's inventory; sqs carries its own.
+    assert_eq!(
+        fixes,
+        [("s3", "vpce-0s3s3s3s3s3s3s3s3"), ("sqs", "vpce-0sqs0sqs0sqs0sqs0")]
+    );
+    assert_eq!(plan.fixes[0].route_table_ids, ["rtb-0bbbbbbbbbbbbbbbb"]);
+    assert!(plan.fixes[1].private_dns_off);
+    assert!(
+        plan.endpoints.iter().all(|e| e.service != "s3"),
+        "no second S3 gateway endpoint"
+    );
+
+    let tf = terraform_endpoints(&plan);
+    let main = file(&tf, "main.tf");
+    assert!(
+        main.contains("resource \"aws_vpc_endpoint_route_table_association\" \"fix_s3_vpce_0s3s3s3s3s3s3s3s3_rtb_0bbbbbbbbbbbbbbbb\""),
+        "{main}"
+    );
+    assert!(
+        main.contains("  vpc_endpoint_id = \"vpce-0s3s3s3s3s3s3s3s3\"\n  route_table_id  = \"rtb-0bbbbbbbbbbbbbbbb\""),
+        "{main}"
+    );
+    assert!(
+        main.contains("resource \"aws_vpc_endpoint_subnet_association\""),
+        "{main}"
+    );
+    assert!(
+        main.contains("  subnet_id       = \"subnet-0bbbbbbbbbbbbbbbb\""),
+        "{main}"
+    );
+    assert!(
+        main.contains("#   aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-0sqs0sqs0sqs0sqs0 --private-dns-enabled"),
+        "private DNS is a commented instruction: {main}"
+    );
+    assert!(
+        !main.contains("--add-route-table-ids"),
+        "Terraform associates itself: {main}"
+    );
+    assert!(main.contains("the two would undo each other"), "{main}");
+
+    let cfn = cloudformation_endpoints(&plan);
+    assert!(
+        !cfn.contains("RouteTableAssociation"),
+        "no such CloudFormation resource: {cfn}"
+    );
+    assert!(
+        cfn.contains("#   aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-0s3s3s3s3s3s3s3s3 --add-route-table-ids rtb-0bbbbbbbbbbbbbbbb"),
+        "{cfn}"
+    );
+    assert!(cfn.contains("--add-subnet-ids subnet-0bbbbbbbbbbbbbbbb"), "{cfn}");
+    let script = fix_script(&plan).unwrap();
+    assert_eq!(script.name, "fix-existing-endpoints.sh");
+    assert!(script.contents.contains(
+        "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-0sqs0sqs0sqs0sqs0 --private-dns-enabled --region us-east-1"
+    ));
+
+    // Fixes alone are a plan (not "nothing to create").
+    let mut o = options();
+    o.only = vec!["s3".into()];
+    let plan = plan_endpoints(&fix_report(), &catalog(), &o).unwrap();
+    assert!(plan.endpoints.is_empty() && plan.fixes.len() == 1, "{plan:?}");
+    assert!(plan.notes[0].contains("already a gateway endpoint"), "{:?}", plan.notes);
+    // Without an inventory or a fix-existing service there is nothing to fix.
+    assert!(plan_endpoints(&report(), &catalog(), &options())
+        .unwrap()
+        .fixes
+        .is_empty());
+}

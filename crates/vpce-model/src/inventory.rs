@@ -93,6 +93,81 @@ impl Inventory {
             .or_else(|| self.network_acls.iter().find(|n| n.default))
     }
 
+    /// What keeps this VPC's live endpoints for `service_name` from carrying
+    /// the traffic they could (see [`EndpointFix`]), one entry per endpoint
+    /// with a gap; empty when every endpoint carries what it can.
+    pub fn endpoint_fixes(&self, service_name: &str) -> Vec<EndpointFix> {
+        let workload_rts = self.workload_route_tables();
+        let dns_off = self.vpc_dns_attributes_off();
+        self.endpoints
+            .iter()
+            .filter(|e| e.is_live() && e.service_name == service_name)
+            .filter_map(|e| {
+                let mut fix = EndpointFix {
+                    endpoint_id: e.endpoint_id.clone(),
+                    endpoint_type: e.endpoint_type,
+                    ..Default::default()
+                };
+                match e.endpoint_type {
+                    Some(EndpointType::Gateway) => {
+                        fix.missing_route_table_ids =
+                            e.missing_route_tables(&workload_rts).into_iter().cloned().collect();
+                        fix.subnets_bypassing = self
+                            .workload_subnets()
+                            .into_iter()
+                            .filter(|s| {
+                                s.route_table_id
+                                    .as_ref()
+                                    .is_some_and(|r| fix.missing_route_table_ids.contains(r))
+                            })
+                            .map(|s| s.subnet_id.clone())
+                            .collect();
+                    }
+                    Some(EndpointType::Interface) => {
+                        fix.private_dns_off = e.private_dns_enabled == Some(false);
+                        if e.private_dns_enabled == Some(true) {
+                            fix.vpc_dns_attributes_off = dns_off.clone();
+                        }
+                        fix.missing_subnet_ids = self.missing_endpoint_subnets(e);
+                    }
+                    None => {}
+                }
+                fix.bypassed().then_some(fix)
+            })
+            .collect()
+    }
+
+    /// The VPC attributes private DNS needs that are off: `enableDnsSupport`,
+    /// `enableDnsHostnames` (unknown ones are not counted).
+    pub fn vpc_dns_attributes_off(&self) -> Vec<String> {
+        [
+            ("enableDnsSupport", self.vpc.enable_dns_support),
+            ("enableDnsHostnames", self.vpc.enable_dns_hostnames),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on == Some(false))
+        .map(|(name, _)| name.to_string())
+        .collect()
+    }
+
+    /// For an interface endpoint: one subnet (as [`Inventory::endpoint_subnets`]
+    /// picks them) in each workload AZ where the endpoint has none.
+    fn missing_endpoint_subnets(&self, e: &EndpointInfo) -> Vec<String> {
+        let covered: BTreeSet<&str> = e
+            .subnet_ids
+            .iter()
+            .filter_map(|id| self.subnet(id))
+            .map(|s| s.availability_zone.as_str())
+            .collect();
+        self.endpoint_subnets()
+            .into_iter()
+            .filter(|id| {
+                self.subnet(id)
+                    .is_some_and(|s| s.default_route_nat.is_some() && !covered.contains(s.availability_zone.as_str()))
+            })
+            .collect()
+    }
+
     /// The endpoints of one type that carry traffic (see [`EndpointInfo::is_live`]).
     pub fn live_endpoints(&self, kind: EndpointType) -> Vec<&EndpointInfo> {
         self.endpoints
@@ -173,6 +248,43 @@ impl EndpointInfo {
             .iter()
             .filter(|r| !self.route_table_ids.contains(r))
             .collect()
+    }
+}
+
+/// What keeps one existing endpoint from carrying traffic it could, as the
+/// live inventory shows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EndpointFix {
+    pub endpoint_id: String,
+    pub endpoint_type: Option<EndpointType>,
+    /// Gateway endpoint: the route tables of subnets that route to NAT it is
+    /// not associated with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_route_table_ids: Vec<String>,
+    /// The subnets on those route tables: their traffic to the service goes
+    /// through NAT.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets_bypassing: Vec<String>,
+    /// Interface endpoint: private DNS is off, so clients using the
+    /// service's default names go through NAT.
+    #[serde(default)]
+    pub private_dns_off: bool,
+    /// Interface endpoint with private DNS on: the VPC attributes that are
+    /// off (`enableDnsSupport`, `enableDnsHostnames`), so its private DNS
+    /// does not answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpc_dns_attributes_off: Vec<String>,
+    /// Interface endpoint: a subnet for each workload AZ it has no network
+    /// interface in (those clients cross AZs to reach it), added with the fix.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_subnet_ids: Vec<String>,
+}
+
+impl EndpointFix {
+    /// Some traffic goes through NAT instead of this endpoint (missing AZ
+    /// subnets alone cost cross-AZ charges, not NAT).
+    pub fn bypassed(&self) -> bool {
+        !self.missing_route_table_ids.is_empty() || self.private_dns_off || !self.vpc_dns_attributes_off.is_empty()
     }
 }
 
@@ -373,5 +485,84 @@ mod tests {
             inv.endpoints[0].missing_route_tables(&rts),
             [&"rtb-private-b".to_string()]
         );
+    }
+
+    #[test]
+    fn endpoint_fixes_name_what_each_live_endpoint_leaves_on_nat() {
+        let endpoint = |id: &str, svc: &str, kind: EndpointType, rtbs: &[&str], subnets: &[&str], dns: Option<bool>| {
+            EndpointInfo {
+                endpoint_id: id.into(),
+                service_name: svc.into(),
+                endpoint_type: Some(kind),
+                state: "available".into(),
+                route_table_ids: rtbs.iter().map(|r| r.to_string()).collect(),
+                subnet_ids: subnets.iter().map(|r| r.to_string()).collect(),
+                private_dns_enabled: dns,
+                ..Default::default()
+            }
+        };
+        let mut inv = vpc();
+        inv.vpc.enable_dns_support = Some(true);
+        inv.vpc.enable_dns_hostnames = Some(false);
+        inv.endpoints = vec![
+            endpoint(
+                "vpce-s3",
+                "s3",
+                EndpointType::Gateway,
+                &["rtb-private-a", "rtb-public"],
+                &[],
+                None,
+            ),
+            endpoint(
+                "vpce-ddb",
+                "ddb",
+                EndpointType::Gateway,
+                &["rtb-private-a", "rtb-private-b"],
+                &[],
+                None,
+            ),
+            endpoint(
+                "vpce-sqs",
+                "sqs",
+                EndpointType::Interface,
+                &[],
+                &["subnet-a2"],
+                Some(false),
+            ),
+            endpoint(
+                "vpce-sts",
+                "sts",
+                EndpointType::Interface,
+                &[],
+                &["subnet-a2"],
+                Some(true),
+            ),
+        ];
+        let s3 = inv.endpoint_fixes("s3");
+        assert_eq!(s3.len(), 1);
+        assert_eq!(s3[0].missing_route_table_ids, ["rtb-private-b"]);
+        assert_eq!(s3[0].subnets_bypassing, ["subnet-b2"]);
+        assert!(!s3[0].private_dns_off && s3[0].vpc_dns_attributes_off.is_empty());
+        assert!(inv.endpoint_fixes("ddb").is_empty(), "on every NAT route table");
+        let sqs = &inv.endpoint_fixes("sqs")[0];
+        assert!(sqs.private_dns_off);
+        assert!(
+            sqs.vpc_dns_attributes_off.is_empty(),
+            "private DNS off: the attributes do not matter"
+        );
+        assert_eq!(
+            sqs.missing_subnet_ids,
+            ["subnet-b2"],
+            "one subnet in the workload AZ it lacks"
+        );
+        let sts = &inv.endpoint_fixes("sts")[0];
+        assert_eq!(sts.vpc_dns_attributes_off, ["enableDnsHostnames"]);
+        inv.vpc.enable_dns_hostnames = Some(true);
+        assert!(
+            inv.endpoint_fixes("sts").is_empty(),
+            "a missing AZ alone is not traffic on NAT"
+        );
+        inv.endpoints[0].state = "deleted".into();
+        assert!(inv.endpoint_fixes("s3").is_empty(), "only live endpoints");
     }
 }

@@ -63,6 +63,11 @@ pub enum Recommendation {
     NotWorthIt,
     Unsupported,
     NeedsClientChange,
+    /// An endpoint exists, but some of the service's traffic cannot use it
+    /// (a gateway endpoint missing from route tables of subnets that route to
+    /// NAT, an interface endpoint with private DNS off, or the VPC's DNS
+    /// attributes off): the fix and its saving are in `endpoint_fixes`.
+    FixExisting,
 }
 
 impl Recommendation {
@@ -75,6 +80,7 @@ impl Recommendation {
             Recommendation::NotWorthIt => "not-worth-it",
             Recommendation::Unsupported => "unsupported",
             Recommendation::NeedsClientChange => "needs-client-change",
+            Recommendation::FixExisting => "fix-existing",
         }
     }
 }
@@ -102,6 +108,10 @@ pub struct PricingSummary {
     /// (up to GB per month Region-wide, USD per GB); the last has no bound.
     pub interface_usd_per_gb_tiers: Vec<(Option<f64>, f64)>,
     pub cross_az_usd_per_gb: f64,
+    /// Data transfer to another Region, $/GB, that traffic to a service in
+    /// another Region pays on top of NAT (`None`: not in the price table).
+    #[serde(default)]
+    pub inter_region_usd_per_gb: Option<f64>,
     /// Availability Zones an interface endpoint is priced in.
     pub azs: u32,
     /// `--azs`, `flow logs (az-id)` or `assumed`.
@@ -130,8 +140,8 @@ pub struct CostTotals {
     /// (assumed)`.
     #[serde(default)]
     pub nat_public_ipv4_source: Option<String>,
-    /// Savings if every create-gateway and create-interface recommendation is
-    /// applied: the positive savings only.
+    /// Savings if every create-gateway, create-interface and fix-existing
+    /// recommendation is applied: the positive savings only.
     pub savings_if_all_applied_usd: f64,
     /// What applying every create-gateway and create-interface recommendation
     /// changes the monthly bill by: the savings with the cost of endpoints
@@ -141,9 +151,31 @@ pub struct CostTotals {
     pub net_savings_if_all_applied_usd: Option<f64>,
     /// Cost of the recommended interface endpoints (hours and processing).
     pub recommended_endpoints_usd: f64,
+    /// Endpoints that work together (ECR, Session Manager), priced and
+    /// decided together when one of them is recommended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundles: Vec<Bundle>,
     /// Whether traffic that no endpoint carries still needs the NAT gateway.
     pub nat_still_needed: bool,
     pub nat_still_needed_reason: String,
+}
+
+/// Endpoints that a feature needs together, decided as one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bundle {
+    /// `ecr` or `session-manager`.
+    pub name: String,
+    /// The interface endpoints of the bundle that the report has traffic for.
+    pub services: Vec<String>,
+    /// What else the bundle needs, and its state (`s3 gateway endpoint: create-gateway`).
+    pub requires: Vec<String>,
+    /// The monthly savings of the bundle's services added up (each with its
+    /// own endpoint's cost).
+    pub combined_savings_usd: f64,
+    /// `together` (every service is recommended) or `one-suffices` (only the
+    /// services that pay on their own; the others stay on NAT).
+    pub decision: String,
+    pub reason: String,
 }
 
 /// The time the report covers.
@@ -320,6 +352,10 @@ pub struct ServiceUsage {
     pub endpoint_types: Vec<EndpointType>,
     pub endpoint_supported: bool,
     pub endpoint_policy_supported: Option<bool>,
+    /// An interface endpoint in another Region can reach it (cross-Region
+    /// PrivateLink), as the catalogue says.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub endpoint_cross_region: bool,
     pub endpoint_exists: bool,
     /// Why `endpoint_exists` is true (private DNS answers, traffic-path 7).
     pub endpoint_exists_evidence: Vec<String>,
@@ -351,6 +387,10 @@ pub struct ServiceUsage {
     pub recommendation: Option<Recommendation>,
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// What keeps the existing endpoints from carrying this service's NAT
+    /// traffic, from the live inventory (with `fix-existing`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoint_fixes: Vec<inventory::EndpointFix>,
     /// How traffic was tied to the service: `dns`, `ip-range`.
     pub attribution: Vec<String>,
     pub notes: Vec<String>,
@@ -366,6 +406,7 @@ impl ServiceUsage {
             endpoint_types: Vec::new(),
             endpoint_supported: false,
             endpoint_policy_supported: None,
+            endpoint_cross_region: false,
             endpoint_exists: false,
             endpoint_exists_evidence: Vec::new(),
             query_count: 0,
@@ -383,6 +424,7 @@ impl ServiceUsage {
             break_even_gb_per_month: None,
             recommendation: None,
             reasons: Vec::new(),
+            endpoint_fixes: Vec::new(),
             attribution: Vec::new(),
             notes: Vec::new(),
         }

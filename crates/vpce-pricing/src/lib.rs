@@ -35,6 +35,21 @@ pub struct RegionPrices {
     /// `high`, `medium` or `low` (estimated).
     pub confidence: String,
     pub source: String,
+    /// Data transfer from this Region to another AWS Region, $/GB (traffic
+    /// to a service in another Region pays it on top of NAT); `None` in price
+    /// files written before it was listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inter_region: Option<InterRegionPrice>,
+}
+
+/// The inter-Region data transfer rate of a Region, dated and sourced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InterRegionPrice {
+    pub usd_per_gb: f64,
+    pub as_of: String,
+    /// `high`, `medium` or `low` (estimated).
+    pub confidence: String,
+    pub source: String,
 }
 
 /// The price table.
@@ -316,5 +331,24 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("us-east-1"));
+    }
+
+    #[test]
+    fn every_region_prices_inter_region_transfer_with_its_confidence_and_source() {
+        let t = PriceTable::embedded();
+        for (name, p) in &t.regions {
+            let ir = p
+                .inter_region
+                .as_ref()
+                .unwrap_or_else(|| panic!("{name}: no inter-Region price"));
+            assert_eq!(ir.usd_per_gb, 0.02, "{name}");
+            assert_eq!(ir.confidence, "low", "{name}: not from a dated source");
+            assert!(
+                ir.source.contains("aws.amazon.com/ec2/pricing"),
+                "{name}: {}",
+                ir.source
+            );
+            assert!(!ir.as_of.is_empty());
+        }
     }
 }

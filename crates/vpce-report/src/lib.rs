@@ -52,6 +52,7 @@ pub fn fmt_gb(bytes: u64) -> String {
 pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
     render_partial(r, w)?;
     render_services(r, top, w)?;
+    render_fixes(r, w)?;
     render_other_traffic(r, w)?;
     render_totals(r, w)?;
     if let (Some(p), Some(c)) = (&r.pricing, &r.costs) {
@@ -134,6 +135,47 @@ fn render_services(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> 
     writeln!(w, "{t}")?;
     if shown < r.services.len() {
         writeln!(w, "({} more services; --top 0 shows all)", r.services.len() - shown)?;
+    }
+    Ok(())
+}
+
+/// The `fix-existing` services: for each existing endpoint, what to change
+/// so the traffic uses it, and the monthly saving.
+fn render_fixes(r: &Report, w: &mut dyn Write) -> io::Result<()> {
+    for s in r
+        .services
+        .iter()
+        .filter(|s| s.recommendation == Some(vpce_model::Recommendation::FixExisting))
+    {
+        let saving = s
+            .monthly_savings_usd
+            .map_or("saving not priced".to_string(), |v| format!("saves ${v:.2}/mo"));
+        for f in &s.endpoint_fixes {
+            let mut what = Vec::new();
+            if !f.missing_route_table_ids.is_empty() {
+                what.push(format!(
+                    "associate route tables {} (subnets {})",
+                    f.missing_route_table_ids.join(", "),
+                    f.subnets_bypassing.join(", ")
+                ));
+            }
+            if f.private_dns_off {
+                what.push("turn private DNS on".to_string());
+            }
+            if !f.vpc_dns_attributes_off.is_empty() {
+                what.push(format!("turn {} on in the VPC", f.vpc_dns_attributes_off.join(" and ")));
+            }
+            if !f.missing_subnet_ids.is_empty() {
+                what.push(format!("add subnets {}", f.missing_subnet_ids.join(", ")));
+            }
+            writeln!(
+                w,
+                "fix-existing {} {}: {}; {saving}.",
+                s.service,
+                f.endpoint_id,
+                what.join("; ")
+            )?;
+        }
     }
     Ok(())
 }
@@ -221,6 +263,20 @@ fn render_costs(p: &vpce_model::PricingSummary, c: &vpce_model::CostTotals, w: &
         yes_no(c.nat_still_needed),
         c.nat_still_needed_reason
     )?;
+    for b in &c.bundles {
+        writeln!(
+            w,
+            "Bundle {} ({}): {}, ${:.2}/mo together.",
+            b.name,
+            b.services.join(" + "),
+            if b.decision == "together" {
+                "recommended together"
+            } else {
+                "one suffices"
+            },
+            b.combined_savings_usd
+        )?;
+    }
     writeln!(
         w,
         "Prices: {} as of {} ({} confidence; table as of {}): NAT ${}/GB and ${}/h; interface endpoint ${}/AZ-h × {} AZs ({}), ${}/GB first tier; {}.",
@@ -504,4 +560,59 @@ pub fn render_explain_table(items: &[Classification], w: &mut dyn Write) -> io::
 pub fn render_explain_json(items: &[Classification], w: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, items)?;
     writeln!(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vpce_model::inventory::EndpointFix;
+    use vpce_model::{Recommendation, ServiceUsage};
+
+    #[test]
+    fn the_table_says_what_to_fix_on_existing_endpoints_the_saving_and_the_bundles() {
+        let json = include_str!("../../vpce-iac/tests/fixtures/report.json");
+        let mut r: Report = serde_json::from_str(json).unwrap();
+        let mut s = ServiceUsage::empty("s3", Some("us-east-1"));
+        s.recommendation = Some(Recommendation::FixExisting);
+        s.monthly_savings_usd = Some(22.5);
+        s.endpoint_fixes = vec![EndpointFix {
+            endpoint_id: "vpce-s3".into(),
+            missing_route_table_ids: vec!["rtb-b".into()],
+            subnets_bypassing: vec!["subnet-b".into()],
+            ..Default::default()
+        }];
+        r.services = vec![s];
+        r.costs.as_mut().unwrap().bundles = vec![vpce_model::Bundle {
+            name: "ecr".into(),
+            services: vec!["ecr.dkr".into(), "ecr.api".into()],
+            combined_savings_usd: 6.15,
+            decision: "together".into(),
+            ..Default::default()
+        }];
+        let mut out = Vec::new();
+        render_table(&r, 0, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("Bundle ecr (ecr.dkr + ecr.api): recommended together, $6.15/mo together."),
+            "{text}"
+        );
+        assert!(
+            text.contains("fix-existing s3 vpce-s3: associate route tables rtb-b (subnets subnet-b); saves $22.50/mo."),
+            "{text}"
+        );
+        assert!(text.contains("┆ fix-existing "), "the recommendation column: {text}");
+        let mut out = Vec::new();
+        render_json(&r, &mut out).unwrap();
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["services"][0]["recommendation"], "fix-existing");
+        assert_eq!(
+            v["services"][0]["endpoint_fixes"][0]["missing_route_table_ids"][0],
+            "rtb-b"
+        );
+        let back: Report = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            back.services[0].endpoint_fixes, r.services[0].endpoint_fixes,
+            "read back"
+        );
+    }
 }

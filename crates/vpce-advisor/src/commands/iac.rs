@@ -3,7 +3,7 @@
 
 use anyhow::{anyhow, Result};
 use vpce_iac::{
-    apply_blockers, cloudformation_endpoint_service, cloudformation_endpoints, plan_endpoints,
+    apply_blockers, cloudformation_endpoint_service, cloudformation_endpoints, fix_script, plan_endpoints,
     terraform_endpoint_service, terraform_endpoints, EndpointKind, EndpointServiceOptions, GeneratedFile, IacOptions,
     Plan, Policy,
 };
@@ -39,13 +39,16 @@ pub(crate) fn run(args: IacArgs) -> Result<Exit> {
     if let Some(why) = apply_would_fail(&plan, &report).filter(|_| !s.force) {
         return Ok(exit::findings(&why));
     }
-    let files = match s.format {
+    let mut files = match s.format {
         IacFormat::Terraform => terraform_endpoints(&plan),
+        // A template needs a resource: fixes alone are only the script.
+        IacFormat::Cloudformation if plan.endpoints.is_empty() => Vec::new(),
         IacFormat::Cloudformation => vec![GeneratedFile {
             name: "vpc-endpoints.yaml".into(),
             contents: cloudformation_endpoints(&plan),
         }],
     };
+    files.extend(fix_script(&plan));
     write_files(&s.output, &files)?;
     say_plan(&plan, s.format);
     Ok(Exit::Success)
@@ -137,6 +140,17 @@ fn say_plan(plan: &Plan, format: IacFormat) {
             e.service_name_template.replace("{region}", &plan.region),
             e.why.first().map_or("", String::as_str)
         );
+    }
+    for f in &plan.fixes {
+        eprintln!(
+            "  fix       {} ({})  {}",
+            f.endpoint_id,
+            f.service,
+            f.why.first().map_or("", String::as_str)
+        );
+    }
+    if !plan.fixes.is_empty() {
+        eprintln!("note: fix-existing-endpoints.sh has the aws commands for the fixes (CloudFormation cannot change endpoints it does not manage)");
     }
     let (names, what) = match format {
         IacFormat::Terraform => (["subnet_ids", "route_table_ids", "vpc_id"], "variables"),

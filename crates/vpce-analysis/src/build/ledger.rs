@@ -176,6 +176,7 @@ fn empty_usage(catalog: &Catalog, service: &str, region: Option<&str>) -> Servic
         endpoint_service_name: esn,
         endpoint_types: entry.map(|e| e.types.clone()).unwrap_or_default(),
         endpoint_policy_supported: entry.and_then(|e| e.policy),
+        endpoint_cross_region: entry.is_some_and(|e| e.cross_region),
         notes: entry.map(|e| e.notes.clone()).unwrap_or_default(),
         ..ServiceUsage::empty(service, region)
     }
