@@ -8,6 +8,8 @@
 //! `VPCE_REQUIRE_BROWSER=1` (the test script sets it after installing
 //! Debian's `chromium`).
 
+#![allow(clippy::print_stderr)] // a skipped test says why
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -140,10 +140,10 @@ fn head(r: &Report, p: &mut String) {
 }
 
 fn title(r: &Report, p: &mut String) {
-    let _ = write!(
+    let _ = writeln!(
         p,
         "<header><h1>NAT traffic and VPC endpoints</h1><p class=\"sub\">{} · window {} to {} \
-({} h, {}) · made by {}</p></header>\n",
+({} h, {}) · made by {}</p></header>",
         esc(&vpc_names(r)),
         esc(r.window.start.as_deref().unwrap_or("?")),
         esc(r.window.end.as_deref().unwrap_or("?")),
@@ -161,10 +161,10 @@ fn partial(r: &Report, p: &mut String) {
     if !r.inputs.partial {
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         p,
         "<p class=\"banner\" id=\"partial\">Partial: {} input(s) could not be read to the end; every \
-total is a lower bound (see Inputs).</p>\n",
+total is a lower bound (see Inputs).</p>",
         r.inputs.file_errors.len()
     );
 }
@@ -530,9 +530,9 @@ fn totals(r: &Report, p: &mut String) {
             bytes_fig(field, v)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         p,
-        "<tr><th>NAT bytes counted on</th><td>{}</td></tr></tbody></table></section>\n",
+        "<tr><th>NAT bytes counted on</th><td>{}</td></tr></tbody></table></section>",
         esc(&r.network.nat_bytes_counted_on)
     );
 }
@@ -616,9 +616,9 @@ fn warnings(r: &Report, p: &mut String) {
 
 fn reference(r: &Report, p: &mut String) {
     let d = &r.reference_data;
-    let _ = write!(
+    let _ = writeln!(
         p,
-        "<footer id=\"reference\">Endpoint catalogue as of {} ({}); AWS IP ranges as of {} ({}). 1 GB = 2^30 bytes.</footer>\n",
+        "<footer id=\"reference\">Endpoint catalogue as of {} ({}); AWS IP ranges as of {} ({}). 1 GB = 2^30 bytes.</footer>",
         esc(&d.catalog_as_of),
         esc(&d.catalog_source),
         esc(&d.ip_ranges_as_of),

@@ -74,7 +74,7 @@ pub struct TableOptions {
 pub fn render_table(r: &Report, opts: &TableOptions, w: &mut dyn Write) -> io::Result<()> {
     render_partial(r, w)?;
     render_services(r, opts, w)?;
-    render_other_traffic(r, w)?;
+    render_other_traffic(r, opts.width, w)?;
     render_totals(r, w)?;
     if let (Some(p), Some(c)) = (&r.pricing, &r.costs) {
         render_costs(p, c, w)?;
@@ -240,11 +240,16 @@ fn render_services(r: &Report, opts: &TableOptions, w: &mut dyn Write) -> io::Re
 }
 
 /// Destinations outside AWS service APIs, with a few sample destinations.
-fn render_other_traffic(r: &Report, w: &mut dyn Write) -> io::Result<()> {
+fn render_other_traffic(r: &Report, width: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
     if r.unattributed.is_empty() {
         return Ok(());
     }
     let mut u = new_table();
+    if let Some(width) = width {
+        // The destinations wrap inside their cell rather than the row in the terminal.
+        u.set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    }
     u.set_header(vec![
         "other traffic",
         "GB via NAT (window)",

@@ -62,7 +62,14 @@ pub(crate) fn run(args: DemoArgs) -> Result<Exit> {
         ..Default::default()
     };
     let reference = Reference::embedded();
-    let mut report = pipeline::analyze(sample(), &cfg, &flow_read, &reference, vpce_ingest::default_threads());
+    let mut report = pipeline::analyze(
+        sample(),
+        &cfg,
+        &flow_read,
+        &reference,
+        vpce_ingest::default_threads(),
+        None,
+    );
     pipeline::price(&mut report, &Costs::embedded(), None);
     let mut out = output(path.as_deref())?;
     let layout = Layout::new(None, wide, path.as_deref());
