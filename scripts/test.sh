@@ -4,6 +4,9 @@
 #   1. the Rust test suite (unit, property, snapshot, end-to-end CLI tests, and
 #      the AWS tests against moto_server);
 #      The live tests start moto_server (from the same venv) on 127.0.0.1.
+#      The HTML report is loaded by headless Chromium and the table is drawn
+#      in tmux at 80 and 120 columns (Debian's chromium and tmux packages,
+#      installed here when missing).
 #   2. the generated Terraform and CloudFormation through cfn-lint, checkov and
 #      python-hcl2 (installed into target/validators-venv from
 #      scripts/validators.txt), and terraform fmt where terraform is installed.
@@ -23,6 +26,17 @@ if [ ! -x "$venv/bin/checkov" ] || ! cmp -s scripts/validators.txt "$venv/valida
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/validators.txt
   cp scripts/validators.txt "$venv/validators.txt"
 fi
+
+# The browser and the terminal the report tests use.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}"
+  SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
+  ($SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}") >/dev/null
+fi
+export VPCE_REQUIRE_BROWSER=1 VPCE_REQUIRE_TMUX=1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -36,6 +36,28 @@ pub enum Command {
     Preflight(PreflightArgs),
     /// Print the least-privilege read-only IAM policy vpce-advisor needs.
     IamPolicy(IamPolicyArgs),
+    /// Render a saved report (analyze --format json) in another format, without
+    /// reading the logs again.
+    Render(RenderArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The report, as written by `analyze --format json`.
+    #[arg(value_name = "REPORT.json")]
+    pub report: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
+    /// Show only the first N services (table) or hostnames (seed-json). 0 shows all.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Table: every column, however wide the terminal.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// How to reach AWS (as the AWS CLI: the standard credential chain).
@@ -241,6 +263,12 @@ pub enum ReportFormat {
     Json,
     /// The JSON shape of the original blog solution's Lambda.
     SeedJson,
+    /// One self-contained page with charts, to open in a browser or share.
+    Html,
+    /// A GitHub-flavoured summary for a pull request or a ticket.
+    Markdown,
+    /// One row per service, for spreadsheets (columns in docs/report-schema.md).
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -276,6 +304,10 @@ pub struct AnalyzeArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Table: every column, however wide the terminal (the full table is
+    /// also what a pipe or a file gets).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// The inputs of an analysis, shared by `analyze` and `iac`.
@@ -429,4 +461,10 @@ pub struct DemoArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Table: every column, however wide the terminal.
+    #[arg(long)]
+    pub wide: bool,
 }

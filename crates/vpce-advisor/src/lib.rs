@@ -21,6 +21,7 @@ mod commands;
 mod exit;
 mod output;
 mod pipeline;
+mod progress;
 mod settings;
 
 use std::ffi::OsString;

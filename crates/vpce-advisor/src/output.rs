@@ -7,7 +7,54 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use vpce_model::Report;
 use vpce_report::escape::Escaped;
+use vpce_report::TableOptions;
+
+use crate::cli::ReportFormat;
+
+/// How a report is laid out on its way out.
+pub(crate) struct Layout {
+    /// `--top`: service rows (table) or hostnames (seed-json).
+    pub top: Option<usize>,
+    /// The terminal's width when the table goes to one and `--wide` was not given.
+    pub width: Option<usize>,
+}
+
+impl Layout {
+    /// The width is the terminal's only when the report goes to standard
+    /// output, that is a terminal, and `--wide` was not given.
+    pub(crate) fn new(top: Option<usize>, wide: bool, path: Option<&Path>) -> Layout {
+        let width = if wide || path.is_some() {
+            None
+        } else {
+            console::Term::stdout()
+                .size_checked()
+                .map(|(_, cols)| usize::from(cols))
+        };
+        Layout { top, width }
+    }
+}
+
+/// Renders the report in the format asked for.
+pub(crate) fn render_report(r: &Report, format: ReportFormat, layout: &Layout, out: &mut dyn Write) -> Result<()> {
+    match format {
+        ReportFormat::Table => vpce_report::render_table(
+            r,
+            &TableOptions {
+                top: layout.top.unwrap_or(0),
+                width: layout.width,
+            },
+            out,
+        )?,
+        ReportFormat::Json => vpce_report::render_json(r, out)?,
+        ReportFormat::SeedJson => vpce_report::render_seed_json(r, layout.top.unwrap_or(20), out)?,
+        ReportFormat::Html => vpce_report::render_html(r, out)?,
+        ReportFormat::Markdown => vpce_report::render_markdown(r, out)?,
+        ReportFormat::Csv => vpce_report::render_csv(r, out)?,
+    }
+    Ok(())
+}
 
 /// Standard output, or a file created for the purpose. Control characters
 /// that came from the logs are written visibly (JSON escapes them anyway).

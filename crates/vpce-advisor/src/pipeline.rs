@@ -14,7 +14,7 @@ use vpce_aws::sources::{RemoteInputs, RemoteOptions};
 use vpce_aws::{Aws, AwsOptions};
 use vpce_formats::flow::FlowReadOptions;
 use vpce_formats::time::format_rfc3339;
-use vpce_ingest::{expand, explicit_flags, read_dns, read_flows, Input, LogKind};
+use vpce_ingest::{expand, explicit_flags, read_dns_with_progress, read_flows_with_progress, Input, LogKind, Progress};
 use vpce_model::inventory::Inventory;
 use vpce_model::{InputStats, Inputs, Report};
 use vpce_report::escape::escaped;
@@ -91,7 +91,12 @@ pub(crate) fn run(s: &Analysis) -> Result<Outcome> {
     };
     inputs.add_remote(&mut remote);
     let started = Instant::now();
-    let mut report = analyze(inputs, &cfg, &s.flow_read, &s.reference, s.threads);
+    let display = crate::progress::Display::start(!s.quiet);
+    let progress = display.as_ref().map(|d| d.progress.clone());
+    let mut report = analyze(inputs, &cfg, &s.flow_read, &s.reference, s.threads, progress.as_ref());
+    if let Some(d) = display {
+        d.finish();
+    }
     remote.finish();
     report.warnings.append(&mut remote.warnings);
     if let Some(inv) = inventory {
@@ -318,12 +323,18 @@ pub(crate) fn analyze(
     flow_opts: &FlowReadOptions,
     reference: &settings::Reference,
     threads: usize,
+    progress: Option<&Arc<Progress>>,
 ) -> Report {
-    let mut dns = read_dns(
+    if let Some(p) = progress {
+        p.plan(&inputs.dns);
+        p.plan(&inputs.flow);
+    }
+    let mut dns = read_dns_with_progress(
         &inputs.dns,
         &DnsAggregator::new(cfg.filter),
         &inputs.dns_explicit,
         threads,
+        progress,
     );
     if let Some((agg, stats)) = inputs.dns_aggregated {
         dns.aggregate.merge(agg);
@@ -336,7 +347,14 @@ pub(crate) fn analyze(
         cfg.default_region.clone(),
     ));
     let template = FlowAggregator::new(cfg.local_net(), cfg.filter, resolver.clone());
-    let flows = read_flows(&inputs.flow, &template, flow_opts, &inputs.flow_explicit, threads);
+    let flows = read_flows_with_progress(
+        &inputs.flow,
+        &template,
+        flow_opts,
+        &inputs.flow_explicit,
+        threads,
+        progress,
+    );
     let mut dns_stats = dns.stats;
     dns_stats.outside_window = dns.aggregate.outside_window();
     let mut flow_stats = flows.stats;

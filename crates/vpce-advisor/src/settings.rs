@@ -304,6 +304,7 @@ pub(crate) struct Analyze {
     pub format: ReportFormat,
     pub top: Option<usize>,
     pub output: Option<PathBuf>,
+    pub wide: bool,
 }
 
 impl Analyze {
@@ -313,12 +314,14 @@ impl Analyze {
             format,
             top,
             output,
+            wide,
         } = args;
         Ok(Analyze {
             analysis: Analysis::from_args(analysis)?,
             format,
             top,
             output,
+            wide,
         })
     }
 }

@@ -40,6 +40,16 @@ fn demo_json() {
 }
 
 #[test]
+fn demo_markdown() {
+    insta::assert_snapshot!(stdout_of(&["demo", "--format", "markdown"]));
+}
+
+#[test]
+fn demo_csv() {
+    insta::assert_snapshot!(stdout_of(&["demo", "--format", "csv"]));
+}
+
+#[test]
 fn demo_seed_json() {
     insta::assert_snapshot!(stdout_of(&["demo", "--format", "seed-json"]));
 }

@@ -929,6 +929,7 @@ pub(crate) mod tests {
             costs: None,
             warnings: vec![],
             live: None,
+            series: None,
         }
     }
 

@@ -23,6 +23,9 @@ use vpce_model::{FileError, InputStats, Malformed};
 pub const MAX_EXAMPLES: usize = 20;
 
 pub mod layout;
+mod progress;
+
+pub use progress::{Progress, Snapshot};
 
 /// Opens a stream when a worker gets to it (an S3 object, a CloudWatch Logs
 /// time slice), so that nothing is fetched before a core is free to parse it.
@@ -194,12 +197,18 @@ fn read_once(inputs: Vec<Input>) -> Vec<Input> {
 /// Opens an input, decompressing gzip (detected by magic bytes, several
 /// members allowed) and reading ahead to the first line so that the caller can
 /// check what the file holds.
-fn open(input: &Input) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
-    let raw: Box<dyn Read + Send> = match input {
+fn open(input: &Input, progress: Option<&Arc<Progress>>) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let mut raw: Box<dyn Read + Send> = match input {
         Input::File(p) => Box::new(File::open(p)?),
         Input::Memory { bytes, .. } => Box::new(Cursor::new(ArcBytes(bytes.clone()))),
         Input::Stream { open, .. } => open()?,
     };
+    if let Some(p) = progress {
+        raw = Box::new(progress::Counted {
+            inner: raw,
+            progress: p.clone(),
+        });
+    }
     let mut raw = io::BufReader::with_capacity(256 << 10, raw);
     let magic = {
         use io::BufRead;
@@ -534,43 +543,50 @@ fn read_all<A: Clone + Send + Sync>(
     accepts: fn(&Looks, &[u8]) -> bool,
     read: &(dyn Fn(&mut A, &mut Collector, String, Box<dyn Read + '_>) + Sync),
     merge: fn(&mut A, A),
+    progress: Option<&Arc<Progress>>,
 ) -> Outcome<A> {
+    let one = |(agg, col): &mut (A, Collector), i: usize, input: &Input| {
+        let name = input.name();
+        col.stats.files += 1;
+        let (head, rest) = match open(input, progress) {
+            Ok(x) => x,
+            Err(e) => {
+                return col.errors.push(FileError {
+                    file: name,
+                    bytes_unread: unread_bytes(&e),
+                    error: e.to_string(),
+                })
+            }
+        };
+        let looks = sniff(&head);
+        if looks == Looks::Parquet {
+            // Never left out without a word, walked or named.
+            return col.errors.push(FileError {
+                file: name,
+                error: "a Parquet file: vpce-advisor reads flow logs delivered as text (plain or gzip), \
+                            not Parquet yet; turn on text delivery for the flow log, or convert the file"
+                    .into(),
+                bytes_unread: None,
+            });
+        }
+        // A file that says where it belongs (AWS's key layout, its name)
+        // is read as that log type even when its first lines look odd:
+        // damaged lines are then counted as malformed, not lost.
+        let placed = matches!(looks, Looks::Other | Looks::JsonNotLog) && in_place(&name, kind);
+        if looks != Looks::Empty && !placed && !accepts(&looks, &head) {
+            return col.wrong_type(name, explicit.get(i).copied().unwrap_or(true), what, &looks);
+        }
+        read(agg, col, name, Box::new(Cursor::new(head).chain(rest)));
+    };
     let parts = for_each_file(
         inputs,
         threads,
         &|| (template.clone(), Collector::new()),
-        &|(agg, col), i, input| {
-            let name = input.name();
-            col.stats.files += 1;
-            let (head, rest) = match open(input) {
-                Ok(x) => x,
-                Err(e) => {
-                    return col.errors.push(FileError {
-                        file: name,
-                        bytes_unread: unread_bytes(&e),
-                        error: e.to_string(),
-                    })
-                }
-            };
-            let looks = sniff(&head);
-            if looks == Looks::Parquet {
-                // Never left out without a word, walked or named.
-                return col.errors.push(FileError {
-                    file: name,
-                    error: "a Parquet file: vpce-advisor reads flow logs delivered as text (plain or gzip), \
-                            not Parquet yet; turn on text delivery for the flow log, or convert the file"
-                        .into(),
-                    bytes_unread: None,
-                });
+        &|acc, i, input| {
+            one(acc, i, input);
+            if let Some(p) = progress {
+                p.file_done();
             }
-            // A file that says where it belongs (AWS's key layout, its name)
-            // is read as that log type even when its first lines look odd:
-            // damaged lines are then counted as malformed, not lost.
-            let placed = matches!(looks, Looks::Other | Looks::JsonNotLog) && in_place(&name, kind);
-            if looks != Looks::Empty && !placed && !accepts(&looks, &head) {
-                return col.wrong_type(name, explicit.get(i).copied().unwrap_or(true), what, &looks);
-            }
-            read(agg, col, name, Box::new(Cursor::new(head).chain(rest)));
         },
     );
     let (aggregate, col) = merge_parts(parts, merge);
@@ -591,6 +607,17 @@ pub fn read_dns(
     explicit: &[bool],
     threads: usize,
 ) -> Outcome<DnsAggregator> {
+    read_dns_with_progress(inputs, template, explicit, threads, None)
+}
+
+/// [`read_dns`], counting into `progress`.
+pub fn read_dns_with_progress(
+    inputs: &[Input],
+    template: &DnsAggregator,
+    explicit: &[bool],
+    threads: usize,
+    progress: Option<&Arc<Progress>>,
+) -> Outcome<DnsAggregator> {
     read_all(
         inputs,
         template,
@@ -606,6 +633,7 @@ pub fn read_dns(
             }
         },
         DnsAggregator::merge,
+        progress,
     )
 }
 
@@ -671,6 +699,18 @@ pub fn read_flows(
     explicit: &[bool],
     threads: usize,
 ) -> Outcome<FlowAggregator> {
+    read_flows_with_progress(inputs, template, opts, explicit, threads, None)
+}
+
+/// [`read_flows`], counting into `progress`.
+pub fn read_flows_with_progress(
+    inputs: &[Input],
+    template: &FlowAggregator,
+    opts: &FlowReadOptions,
+    explicit: &[bool],
+    threads: usize,
+    progress: Option<&Arc<Progress>>,
+) -> Outcome<FlowAggregator> {
     read_all(
         inputs,
         template,
@@ -718,6 +758,7 @@ pub fn read_flows(
             }
         },
         FlowAggregator::merge,
+        progress,
     )
 }
 

@@ -44,6 +44,45 @@ pub struct Report {
     /// preflight findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<Live>,
+    /// NAT bytes per hour per service and direction over the window (absent
+    /// in reports made before it existed, or without timed records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<Series>,
+}
+
+/// Bytes per time step, one line per (service, Region, direction).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Series {
+    /// RFC 3339 start of the first step.
+    pub start: String,
+    pub step_seconds: u64,
+    /// Steps in every line.
+    pub points: usize,
+    /// Ranked by total bytes; the smallest lines are summed into one line
+    /// whose `service` is `other` once there are more than [`Series::MAX_LINES`].
+    pub lines: Vec<SeriesLine>,
+}
+
+impl Series {
+    /// Lines kept apart before the rest are summed into `other`.
+    pub const MAX_LINES: usize = 24;
+}
+
+/// One line of a [`Series`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesLine {
+    pub service: String,
+    pub region: Option<String>,
+    /// `egress` (VPC → AWS) or `ingress` (AWS → VPC).
+    pub direction: String,
+    pub bytes: Vec<u64>,
+}
+
+impl SeriesLine {
+    /// The line's bytes over the whole window.
+    pub fn total(&self) -> u64 {
+        self.bytes.iter().fold(0u64, |a, b| a.saturating_add(*b))
+    }
 }
 
 /// The live part of a report.

@@ -3,6 +3,9 @@
 //! * [`render_table`]: for people; ranked services, unattributed traffic, the
 //!   inputs behind the numbers and any warnings.
 //! * [`render_json`]: the documented schema (`docs/report-schema.md`).
+//! * [`render_html`]: one self-contained page with charts, for people who
+//!   decide; [`render_markdown`]: a summary for a pull request or ticket;
+//!   [`render_csv`]: one row per service for spreadsheets.
 //! * [`render_seed_json`]: exactly the shape the original blog solution's Lambda
 //!   returned, for scripts built on it.
 //! * [`render_explain_table`] / [`render_explain_json`]: `explain` output.
@@ -11,12 +14,20 @@
 
 use std::io::{self, Write};
 
+mod chart;
+mod csv_rows;
 pub mod escape;
+mod html;
+mod markdown;
+
+pub use csv_rows::{render_csv, COLUMNS as CSV_COLUMNS};
+pub use html::render_html;
+pub use markdown::render_markdown;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
 use serde_json::{json, Map, Value};
 use vpce_catalog::{Classification, EndpointType};
-use vpce_model::{gb, Report};
+use vpce_model::{gb, Report, ServiceUsage};
 
 fn types(t: &[EndpointType]) -> String {
     if t.is_empty() {
@@ -45,15 +56,26 @@ pub fn fmt_gb(bytes: u64) -> String {
     }
 }
 
-/// The human-readable table. `top` limits the service rows (0 = all).
+/// How the table is laid out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableOptions {
+    /// Service rows shown (0 = all).
+    pub top: usize,
+    /// The terminal's width in columns: the services table leaves out its
+    /// least useful columns until it fits. `None`: every column (`--wide`,
+    /// or output that is not a terminal).
+    pub width: Option<usize>,
+}
+
+/// The human-readable table.
 ///
 /// # Errors
 /// Write errors.
-pub fn render_table(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
+pub fn render_table(r: &Report, opts: &TableOptions, w: &mut dyn Write) -> io::Result<()> {
     render_partial(r, w)?;
-    render_services(r, top, w)?;
+    render_services(r, opts, w)?;
     render_fixes(r, w)?;
-    render_other_traffic(r, w)?;
+    render_other_traffic(r, opts.width, w)?;
     render_totals(r, w)?;
     if let (Some(p), Some(c)) = (&r.pricing, &r.costs) {
         render_costs(p, c, w)?;
@@ -80,61 +102,140 @@ fn right(text: impl ToString) -> Cell {
     Cell::new(text.to_string()).set_alignment(CellAlignment::Right)
 }
 
-/// The ranked services, with costs and recommendations once priced.
-fn render_services(r: &Report, top: usize, w: &mut dyn Write) -> io::Result<()> {
-    let mut t = new_table();
+/// One column of the services table: its header, how much it matters when
+/// the terminal is narrow (lower goes first), and its cell.
+struct Column {
+    header: &'static str,
+    keep: u8,
+    cell: fn(usize, &ServiceUsage) -> Cell,
+}
+
+fn money_cell(v: Option<f64>) -> Cell {
+    right(v.map_or("-".to_string(), |v| format!("{v:.2}")))
+}
+
+/// The columns the report has data for, in display order.
+fn service_columns(r: &Report) -> Vec<Column> {
     let priced = r.pricing.is_some();
     // Without prices, the recommendations that need none (gateway, exists) still show.
     let recommended = priced || r.services.iter().any(|s| s.recommendation.is_some());
-    let mut header = vec![
-        "#",
-        "service",
-        "endpoint service",
-        "types",
-        "queries",
-        "GB via NAT (window)",
-        "GB via endpoint (window)",
-        "exists",
-        "supported",
+    let mut cols = vec![
+        Column {
+            header: "#",
+            keep: 5,
+            cell: |i, _| Cell::new(i + 1),
+        },
+        Column {
+            header: "service",
+            keep: 10,
+            cell: |_, s| Cell::new(&s.service),
+        },
+        Column {
+            header: "endpoint service",
+            keep: 3,
+            cell: |_, s| Cell::new(s.endpoint_service_name.as_deref().unwrap_or("-")),
+        },
+        Column {
+            header: "types",
+            keep: 1,
+            cell: |_, s| Cell::new(types(&s.endpoint_types)),
+        },
+        Column {
+            header: "queries",
+            keep: 2,
+            cell: |_, s| right(s.query_count),
+        },
+        Column {
+            header: "GB via NAT (window)",
+            keep: 9,
+            cell: |_, s| right(fmt_gb(s.bytes_via_nat)),
+        },
+        Column {
+            header: "GB via endpoint (window)",
+            keep: 2,
+            cell: |_, s| right(fmt_gb(s.bytes_via_endpoint)),
+        },
+        Column {
+            header: "exists",
+            keep: 1,
+            cell: |_, s| Cell::new(yes_no(s.endpoint_exists)),
+        },
+        Column {
+            header: "supported",
+            keep: 0,
+            cell: |_, s| Cell::new(yes_no(s.endpoint_supported)),
+        },
     ];
     if priced {
-        header.extend(["$/mo now", "$/mo with", "savings/mo"]);
+        cols.push(Column {
+            header: "$/mo now",
+            keep: 7,
+            cell: |_, s| money_cell(s.monthly_cost_now_usd),
+        });
+        cols.push(Column {
+            header: "$/mo with",
+            keep: 4,
+            cell: |_, s| money_cell(s.monthly_cost_with_endpoint_usd),
+        });
+        cols.push(Column {
+            header: "savings/mo",
+            keep: 8,
+            cell: |_, s| money_cell(s.monthly_savings_usd),
+        });
     }
     if recommended {
-        header.push("recommendation");
+        cols.push(Column {
+            header: "recommendation",
+            keep: 10,
+            cell: |_, s| Cell::new(s.recommendation.map_or("-", |r| r.as_str())),
+        });
     }
-    t.set_header(header);
-    let shown = if top == 0 {
+    cols
+}
+
+/// The services table with the given columns.
+fn services_table(r: &Report, cols: &[&Column], shown: usize) -> Table {
+    let mut t = new_table();
+    t.set_header(cols.iter().map(|c| c.header).collect::<Vec<_>>());
+    for (i, s) in r.services.iter().take(shown).enumerate() {
+        t.add_row(cols.iter().map(|c| (c.cell)(i, s)).collect::<Vec<_>>());
+    }
+    t
+}
+
+/// The widest line of a rendered table, in characters.
+fn table_width(t: &Table) -> usize {
+    t.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+/// The ranked services, with costs and recommendations once priced. With a
+/// width, the least useful columns are left out until the table fits.
+fn render_services(r: &Report, opts: &TableOptions, w: &mut dyn Write) -> io::Result<()> {
+    let shown = if opts.top == 0 {
         r.services.len()
     } else {
-        top.min(r.services.len())
+        opts.top.min(r.services.len())
     };
-    for (i, s) in r.services.iter().take(shown).enumerate() {
-        let mut row = vec![
-            Cell::new(i + 1),
-            Cell::new(&s.service),
-            Cell::new(s.endpoint_service_name.as_deref().unwrap_or("-")),
-            Cell::new(types(&s.endpoint_types)),
-            right(s.query_count),
-            right(fmt_gb(s.bytes_via_nat)),
-            right(fmt_gb(s.bytes_via_endpoint)),
-            Cell::new(yes_no(s.endpoint_exists)),
-            Cell::new(yes_no(s.endpoint_supported)),
-        ];
-        if priced {
-            let money = |v: Option<f64>| right(v.map_or("-".to_string(), |v| format!("{v:.2}")));
-            row.push(money(s.monthly_cost_now_usd));
-            row.push(money(s.monthly_cost_with_endpoint_usd));
-            row.push(money(s.monthly_savings_usd));
+    let cols = service_columns(r);
+    let mut kept: Vec<&Column> = cols.iter().collect();
+    let mut t = services_table(r, &kept, shown);
+    let mut dropped = 0;
+    if let Some(width) = opts.width {
+        while table_width(&t) > width && kept.len() > 2 {
+            let Some((least, _)) = kept.iter().enumerate().min_by_key(|(_, c)| c.keep) else {
+                break;
+            };
+            kept.remove(least);
+            dropped += 1;
+            t = services_table(r, &kept, shown);
         }
-        if recommended {
-            row.push(Cell::new(s.recommendation.map_or("-", |r| r.as_str())));
-        }
-        t.add_row(row);
     }
     writeln!(w, "{t}")?;
     if shown < r.services.len() {
         writeln!(w, "({} more services; --top 0 shows all)", r.services.len() - shown)?;
+    }
+    if dropped > 0 {
+        writeln!(w, "({dropped} columns left out to fit the terminal; --wide shows all)")?;
     }
     Ok(())
 }
@@ -181,11 +282,16 @@ fn render_fixes(r: &Report, w: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Destinations outside AWS service APIs, with a few sample destinations.
-fn render_other_traffic(r: &Report, w: &mut dyn Write) -> io::Result<()> {
+fn render_other_traffic(r: &Report, width: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
     if r.unattributed.is_empty() {
         return Ok(());
     }
     let mut u = new_table();
+    if let Some(width) = width {
+        // The destinations wrap inside their cell rather than the row in the terminal.
+        u.set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    }
     u.set_header(vec![
         "other traffic",
         "GB via NAT (window)",
@@ -590,7 +696,7 @@ mod tests {
             ..Default::default()
         }];
         let mut out = Vec::new();
-        render_table(&r, 0, &mut out).unwrap();
+        render_table(&r, &TableOptions::default(), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.contains("Bundle ecr (ecr.dkr + ecr.api): recommended together, $6.15/mo together."),

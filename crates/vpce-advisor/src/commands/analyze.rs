@@ -2,14 +2,12 @@
 
 use std::io::Write;
 
-use anyhow::Result;
-use vpce_report::{render_json, render_seed_json, render_table};
-
-use crate::cli::{AnalyzeArgs, ReportFormat};
+use crate::cli::AnalyzeArgs;
 use crate::exit::{self, Exit};
-use crate::output::output;
+use crate::output::{output, render_report, Layout};
 use crate::pipeline::{self, Outcome};
 use crate::settings::Analyze;
+use anyhow::Result;
 
 pub(crate) fn run(args: AnalyzeArgs) -> Result<Exit> {
     let s = Analyze::from_args(args)?;
@@ -18,11 +16,8 @@ pub(crate) fn run(args: AnalyzeArgs) -> Result<Exit> {
         Outcome::Strict(why) => return Ok(exit::findings(&why)),
     };
     let mut out = output(s.output.as_deref())?;
-    match s.format {
-        ReportFormat::Table => render_table(&report, s.top.unwrap_or(0), &mut out)?,
-        ReportFormat::Json => render_json(&report, &mut out)?,
-        ReportFormat::SeedJson => render_seed_json(&report, s.top.unwrap_or(20), &mut out)?,
-    }
+    let layout = Layout::new(s.top, s.wide, s.output.as_deref());
+    render_report(&report, s.format, &layout, &mut out)?;
     out.flush()?;
     // The report is written either way; it says it is partial.
     match pipeline::partial_problem(&report) {

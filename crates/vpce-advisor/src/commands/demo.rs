@@ -10,12 +10,11 @@ use anyhow::Result;
 use vpce_analysis::{AnalysisConfig, FlowAggregator};
 use vpce_formats::flow::FlowReadOptions;
 use vpce_ingest::Input;
-use vpce_report::{render_json, render_seed_json, render_table};
 use vpce_simulate::{simulate, SimConfig};
 
 use crate::cli::{DemoArgs, ReportFormat};
 use crate::exit::Exit;
-use crate::output::output;
+use crate::output::{output, render_report, Layout};
 use crate::pipeline::{self, LogInputs};
 use crate::settings::{Costs, Reference};
 
@@ -49,7 +48,11 @@ fn sample() -> LogInputs {
 }
 
 pub(crate) fn run(args: DemoArgs) -> Result<Exit> {
-    let DemoArgs { format } = args;
+    let DemoArgs {
+        format,
+        output: path,
+        wide,
+    } = args;
     let cfg = AnalysisConfig {
         generator: format!("vpce-advisor {} (demo)", env!("CARGO_PKG_VERSION")),
         ..Default::default()
@@ -59,20 +62,26 @@ pub(crate) fn run(args: DemoArgs) -> Result<Exit> {
         ..Default::default()
     };
     let reference = Reference::embedded();
-    let mut report = pipeline::analyze(sample(), &cfg, &flow_read, &reference, vpce_ingest::default_threads());
+    let mut report = pipeline::analyze(
+        sample(),
+        &cfg,
+        &flow_read,
+        &reference,
+        vpce_ingest::default_threads(),
+        None,
+    );
     pipeline::price(&mut report, &Costs::embedded(), None);
-    let mut out = output(None)?;
-    match format {
-        ReportFormat::Table => {
-            writeln!(out, "Sample: one VPC in us-east-1, {} instances behind a NAT gateway, {} hours of Resolver query logs and flow logs.\n", DEMO.instances, DEMO.hours)?;
-            render_table(&report, 0, &mut out)?;
-            writeln!(
-                out,
-                "\nOn your own logs: vpce-advisor analyze --dns-logs <dir-or-files> --flow-logs <dir-or-files> (see `vpce-advisor analyze --help`)."
-            )?;
-        }
-        ReportFormat::Json => render_json(&report, &mut out)?,
-        ReportFormat::SeedJson => render_seed_json(&report, 20, &mut out)?,
+    let mut out = output(path.as_deref())?;
+    let layout = Layout::new(None, wide, path.as_deref());
+    if format == ReportFormat::Table {
+        writeln!(out, "Sample: one VPC in us-east-1, {} instances behind a NAT gateway, {} hours of Resolver query logs and flow logs.\n", DEMO.instances, DEMO.hours)?;
+    }
+    render_report(&report, format, &layout, &mut out)?;
+    if format == ReportFormat::Table {
+        writeln!(
+            out,
+            "\nOn your own logs: vpce-advisor analyze --dns-logs <dir-or-files> --flow-logs <dir-or-files> (see `vpce-advisor analyze --help`)."
+        )?;
     }
     out.flush()?;
     Ok(Exit::Success)

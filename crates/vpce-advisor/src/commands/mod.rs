@@ -9,6 +9,7 @@ mod iac;
 mod iam_policy;
 mod preflight;
 mod pricing;
+mod render;
 mod setup;
 mod simulate;
 
@@ -28,5 +29,6 @@ pub(crate) fn run(cli: Cli) -> Result<Exit> {
         Command::Setup(a) => setup::run(a),
         Command::Preflight(a) => preflight::run(a),
         Command::IamPolicy(a) => iam_policy::run(a),
+        Command::Render(a) => render::run(a),
     }
 }

@@ -116,5 +116,6 @@ pub fn build_report(
         costs: None,
         warnings,
         live: None,
+        series: None,
     }
 }
