@@ -307,3 +307,59 @@ fn escapes_in_log_values_reach_the_terminal_as_text() {
         "the damaged value is shown as text: {stderr}"
     );
 }
+
+/// `analyze --format json` of `flow` with `args` and nothing else assumed.
+fn analyze_only(flow: &Path, args: &[&str]) -> Value {
+    let out = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args(["analyze", "--flow-logs", flow.to_str().unwrap()])
+        .args(["--region", "us-east-1", "--format", "json", "--quiet"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// AWS's custom version 5 example format (flow-logs-records-examples).
+const V5_HEADER: &str = "version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status";
+
+/// One record in [`V5_HEADER`]'s format on the EKS node's interface.
+fn v5(src: &str, dst: &str, pkt_src: &str, pkt_dst: &str, bytes: u64, path: &str, dir: &str) -> String {
+    let (sp, dp) = if dir == "egress" { (40000, 443) } else { (443, 40000) };
+    let (ssvc, dsvc) = if dir == "egress" { ("-", "S3") } else { ("S3", "-") };
+    format!("5 {src} {dst} {sp} {dp} 6 1793491200 1793491260 IPv4 10 {bytes} 123456789012 vpc-1 subnet-1 i-0node eni-0node us-east-1 use1-az1 - - ACCEPT 19 {pkt_src} {pkt_dst} {ssvc} {dsvc} {path} {dir} OK")
+}
+
+/// EKS with the VPC CNI: a pod on a secondary address of its node's
+/// interface downloads from S3 through NAT. AWS writes the node's primary
+/// address in the reply's dstaddr and the pod's in pkt-dstaddr (VPC user
+/// guide, flow-log limitations). The download is NAT traffic to S3, not an
+/// unknown path, and no warning asks for pkt-dstaddr.
+#[test]
+fn an_eks_pods_download_on_a_secondary_address_is_counted_through_nat() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("eks.log");
+    let (node, pod, s3) = ("10.0.1.5", "10.0.1.77", "52.216.8.9");
+    let lines = [
+        v5(pod, s3, pod, s3, 4_000, "1", "egress"),
+        v5(s3, node, s3, pod, 900_000, "-", "ingress"),
+        // The node's own call elsewhere, through the internet gateway.
+        v5(node, "198.51.100.7", node, "198.51.100.7", 100, "8", "egress"),
+    ];
+    std::fs::write(&p, format!("{V5_HEADER}\n{}\n", lines.join("\n"))).unwrap();
+    let r = analyze_only(&p, &[]);
+    let t = &r["totals"];
+    assert_eq!(t["bytes_unknown_path"], 0, "{t}");
+    assert_eq!(t["bytes_via_nat"], 904_000, "{t}");
+    assert_eq!(t["bytes_via_internet_gateway"], 100, "{t}");
+    let s3 = r["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "s3")
+        .unwrap();
+    assert_eq!(s3["bytes_via_nat"], 904_000);
+    let warnings = r["warnings"].to_string();
+    assert!(!warnings.contains("pkt-dstaddr"), "{warnings}");
+}

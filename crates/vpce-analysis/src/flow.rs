@@ -190,6 +190,22 @@ fn is_translated_leg(net: &LocalNet, nat: IpAddr, pkt: IpAddr, client: IpAddr) -
     pkt != nat && net.is_local(nat) && net.is_public(pkt) && !net.is_public(client)
 }
 
+/// The address a record's VPC side is counted by: its packet address when
+/// that is another VPC address than the interface's (a secondary address: an
+/// EKS pod on its node's interface, a second IP of an instance; AWS writes
+/// the interface's primary address in srcaddr/dstaddr), else the interface's.
+/// An address inside the VPC is a VPC-side address whichever interface
+/// carries it.
+// Inlined: called twice per record; the packet address is nearly always the
+// interface's, and then nothing more is compared.
+#[inline(always)]
+fn vpc_side(net: &LocalNet, iface: IpAddr, pkt: Option<IpAddr>) -> IpAddr {
+    match pkt {
+        Some(p) if p != iface && net.is_local(p) && net.is_local(iface) => p,
+        _ => iface,
+    }
+}
+
 /// Whether `interface-type` names a NAT gateway's interface.
 fn is_nat_interface_type(t: Option<&str>) -> bool {
     matches!(t, Some("nat_gateway" | "regional_nat_gateway"))
@@ -381,6 +397,10 @@ impl FlowAggregator {
                 self.note_nat_leg(src, dst, seen.eni);
             }
         }
+        let (src, dst) = (
+            vpc_side(&self.net, src, r.pkt_srcaddr),
+            vpc_side(&self.net, dst, r.pkt_dstaddr),
+        );
         match Between::of(&self.net, src, dst) {
             Between::Public {
                 local,

@@ -200,6 +200,50 @@ mod tests {
         assert_eq!(t.bytes_unknown_path, 0);
     }
 
+    /// An EKS pod on a secondary address of its node's interface (VPC CNI):
+    /// AWS writes the node's primary address in dstaddr of the reply and the
+    /// pod's in pkt-dstaddr. The reply belongs to the pod's conversation.
+    #[test]
+    fn a_reply_to_a_secondary_address_takes_its_conversations_path() {
+        let (node, pod) = ("10.0.0.5", "10.0.0.77");
+        let lines = [
+            record("eni-node", pod, SERVICE_IP, pod, SERVICE_IP, 1000, "egress", "1"),
+            record("eni-node", SERVICE_IP, node, SERVICE_IP, pod, 50_000, "ingress", "-"),
+            // The node's own traffic leaves by another path.
+            record(
+                "eni-node",
+                node,
+                "198.51.100.1",
+                node,
+                "198.51.100.1",
+                10,
+                "egress",
+                "8",
+            ),
+        ];
+        let (legs, t) = count(&lines);
+        assert_eq!(t.bytes_unknown_path, 0, "{t:?}");
+        assert_eq!(t.bytes_via_nat, 51_000);
+        assert_eq!(legs.counted_on.label(), "instance-interfaces");
+    }
+
+    /// A second address that sends with the primary in srcaddr (its source is
+    /// not the interface's own): the packet address is the VPC side.
+    #[test]
+    fn a_secondary_source_is_counted_as_itself() {
+        let (node, pod) = ("10.0.0.5", "10.0.0.77");
+        let lines = [
+            record("eni-node", node, SERVICE_IP, pod, SERVICE_IP, 1000, "egress", "1"),
+            record("eni-node", SERVICE_IP, node, SERVICE_IP, pod, 50_000, "ingress", "-"),
+        ];
+        let cfg = AnalysisConfig::default();
+        let f = flows(&cfg, &[sqs_query()], &lines);
+        let locals: Vec<String> = f.locals.iter().map(|(ip, _)| ip.to_string()).collect();
+        assert_eq!(locals, [pod]);
+        let (_, t) = count(&lines);
+        assert_eq!((t.bytes_via_nat, t.bytes_unknown_path), (51_000, 0));
+    }
+
     #[test]
     fn inbound_records_of_an_address_with_two_paths_are_unknown() {
         let lines = [
