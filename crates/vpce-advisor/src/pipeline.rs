@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use vpce_analysis::net::Cidr;
-use vpce_analysis::{advise, build_report, AnalysisConfig, DnsAggregator, FlowAggregator, Reference, Resolver};
+use vpce_analysis::{advise, build_report, AnalysisConfig, DnsAggregator, Reference, Resolver};
 use vpce_aws::sources::{RemoteInputs, RemoteOptions};
 use vpce_aws::{Aws, AwsOptions};
 use vpce_formats::flow::FlowReadOptions;
@@ -335,7 +335,7 @@ pub(crate) fn analyze(
         reference.ranges.clone(),
         cfg.default_region.clone(),
     ));
-    let template = FlowAggregator::new(cfg.local_net(), cfg.filter, resolver.clone());
+    let template = cfg.flow_aggregator(resolver.clone());
     let flows = read_flows(&inputs.flow, &template, flow_opts, &inputs.flow_explicit, threads);
     let mut dns_stats = dns.stats;
     dns_stats.outside_window = dns.aggregate.outside_window();

@@ -363,3 +363,55 @@ fn an_eks_pods_download_on_a_secondary_address_is_counted_through_nat() {
     let warnings = r["warnings"].to_string();
     assert!(!warnings.contains("pkt-dstaddr"), "{warnings}");
 }
+
+/// A record in the default format at the window's first minute.
+fn v2(eni: &str, src: &str, dst: &str, sport: u16, dport: u16, bytes: u64) -> String {
+    format!("2 123456789012 {eni} {src} {dst} {sport} {dport} 6 10 {bytes} 1793491200 1793491260 ACCEPT OK")
+}
+
+/// The sum the report's byte identity puts every byte read in.
+fn placed(t: &Value) -> u64 {
+    [
+        "bytes_via_nat",
+        "bytes_via_endpoint",
+        "bytes_via_internet_gateway",
+        "bytes_via_other_path",
+        "bytes_unknown_path",
+        "bytes_deduplicated",
+        "bytes_internal",
+    ]
+    .iter()
+    .map(|k| t[k].as_u64().unwrap_or_else(|| panic!("{k} in {t}")))
+    .sum()
+}
+
+/// The default format on the NAT gateway's interface and the instance's
+/// (AWS's NAT gateway example: instance 10.0.1.5, NAT 10.0.0.220, host
+/// 203.0.113.5): with the gateway given, the instance's records are the
+/// deduplicated copies of the NAT legs, not an unknown path, and every byte
+/// read is in exactly one total.
+#[test]
+fn default_format_with_a_given_nat_gateway_deduplicates_the_instance_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v2.log");
+    let (inst, nat, host) = ("10.0.1.5", "10.0.0.220", "203.0.113.5");
+    let lines = [
+        v2("eni-nat", inst, nat, 40000, 443, 500),
+        v2("eni-nat", nat, host, 61000, 443, 500),
+        v2("eni-nat", host, nat, 443, 61000, 8000),
+        v2("eni-nat", nat, inst, 443, 40000, 8000),
+        v2("eni-app", inst, host, 40000, 443, 500),
+        v2("eni-app", host, inst, 443, 40000, 8000),
+    ];
+    std::fs::write(&p, format!("{}\n", lines.join("\n"))).unwrap();
+    for given in [["--nat-ip", nat], ["--nat-eni", "eni-nat"]] {
+        let r = analyze_only(&p, &given);
+        let t = &r["totals"];
+        assert_eq!(t["bytes_via_nat"], 8500, "{given:?}: {t}");
+        assert_eq!(t["bytes_deduplicated"], 8500, "{given:?}: {t}");
+        assert_eq!(t["bytes_unknown_path"], 0, "{given:?}: {t}");
+        assert_eq!(t["bytes_internal"], 8500, "{given:?}: {t}");
+        assert_eq!(t["bytes_read"], 25_500, "{given:?}: {t}");
+        assert_eq!(placed(t), 25_500, "{given:?}: {t}");
+    }
+}

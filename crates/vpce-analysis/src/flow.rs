@@ -244,6 +244,11 @@ pub struct FlowAggregator {
     pub(crate) nat_clients: HashSet<IpAddr>,
     /// The address each interface owns: the one in every record it logged.
     pub(crate) eni_own: HashMap<u32, EniOwn>,
+    /// The NAT gateways named before the logs were read.
+    given_nat: GivenNat,
+    /// The VPC addresses in records between VPC addresses on a given NAT
+    /// gateway interface: its own address and its clients'.
+    pub(crate) given_nat_eni_peers: HashSet<IpAddr>,
     pub(crate) vpc_regions: HashMap<u32, u32>,
     pub(crate) vpc_accounts: HashMap<u32, u32>,
     pub(crate) fields: FieldsSeen,
@@ -253,10 +258,23 @@ pub struct FlowAggregator {
     pub(crate) no_data: u64,
     pub(crate) rejected: u64,
     pub(crate) outside_window: u64,
+    /// Bytes of every record counted or set aside (accepted, inside the window).
+    pub(crate) bytes_read: u64,
+    /// Of them: not between a VPC address and a public one.
     pub(crate) internal_bytes: u64,
     pub(crate) span: TimeSpan,
     /// Hours (since the epoch) that had at least one record.
     pub(crate) hours_seen: HashSet<i64>,
+}
+
+/// NAT gateways named before the logs were read (`--nat-ip`, `--nat-eni`,
+/// the live inventory): with the default format their interface's records to
+/// and from instances are the only sign of which instances use them.
+#[derive(Clone, Debug, Default)]
+struct GivenNat {
+    ips: Vec<IpAddr>,
+    /// Interned interface IDs.
+    enis: Vec<u32>,
 }
 
 /// The last name interned and its id, to skip the hash lookup on repeats.
@@ -326,6 +344,17 @@ impl FlowAggregator {
         }
     }
 
+    /// Names the NAT gateways given before the logs are read, so the records
+    /// between their interface and an instance mark the instance as a NAT
+    /// client even without packet addresses.
+    pub fn with_given_nat(mut self, ips: &[IpAddr], enis: &[String]) -> Self {
+        self.given_nat = GivenNat {
+            ips: ips.to_vec(),
+            enis: enis.iter().map(|e| self.enis.id(e)).collect(),
+        };
+        self
+    }
+
     fn dest_id(&mut self, d: Resolved) -> u32 {
         if let Some(&id) = self.dest_ids.get(&d) {
             return id;
@@ -369,7 +398,10 @@ impl FlowAggregator {
         if !self.admit(r) {
             return;
         }
+        let bytes = r.bytes.unwrap_or(0);
+        self.bytes_read = self.bytes_read.saturating_add(bytes);
         let (Some(src), Some(dst)) = (r.srcaddr, r.dstaddr) else {
+            self.internal_bytes = self.internal_bytes.saturating_add(bytes);
             return;
         };
         self.fields.note(r);
@@ -377,7 +409,7 @@ impl FlowAggregator {
             vpc: self.vpc_of(r),
             eni: self.eni_of(r.interface_id),
             hour: hour_of(r.start.or(r.end).unwrap_or(0)),
-            bytes: r.bytes.unwrap_or(0),
+            bytes,
             packets: r.packets.unwrap_or(0),
         };
         if let Some(eni) = seen.eni {
@@ -408,7 +440,7 @@ impl FlowAggregator {
                 outbound,
             } => self.add_public(r, seen, local, remote, outbound),
             Between::Local => self.add_local(src, dst, seen),
-            Between::Other => self.internal_bytes += seen.bytes,
+            Between::Other => self.internal_bytes = self.internal_bytes.saturating_add(seen.bytes),
         }
     }
 
@@ -531,6 +563,9 @@ impl FlowAggregator {
     /// Traffic between two VPC addresses: kept per interface when one side is
     /// an interface endpoint, else counted as internal.
     fn add_local(&mut self, src: IpAddr, dst: IpAddr, seen: Seen) {
+        if !self.given_nat.ips.is_empty() || !self.given_nat.enis.is_empty() {
+            self.note_given_nat_peer(src, dst, seen.eni);
+        }
         let endpoint = [dst, src].into_iter().find(|&a| self.resolver.is_endpoint(a));
         match (endpoint, seen.eni) {
             (Some(endpoint), Some(eni)) => {
@@ -543,7 +578,21 @@ impl FlowAggregator {
                 e.counters.add(seen.bytes, seen.packets);
                 e.hour = e.hour.max(seen.hour);
             }
-            _ => self.internal_bytes += seen.bytes,
+            _ => self.internal_bytes = self.internal_bytes.saturating_add(seen.bytes),
+        }
+    }
+
+    /// A record between VPC addresses that involves a given NAT gateway: the
+    /// other address is its client (to or from the given address), or both
+    /// are its own and its client's (on the given interface).
+    fn note_given_nat_peer(&mut self, src: IpAddr, dst: IpAddr, eni: Option<u32>) {
+        if self.given_nat.ips.contains(&dst) {
+            self.nat_clients.insert(src);
+        } else if self.given_nat.ips.contains(&src) {
+            self.nat_clients.insert(dst);
+        } else if eni.is_some_and(|e| self.given_nat.enis.contains(&e)) {
+            self.given_nat_eni_peers.insert(src);
+            self.given_nat_eni_peers.insert(dst);
         }
     }
 
@@ -602,6 +651,7 @@ impl FlowAggregator {
             mine.eni = mine.eni.or(ev.eni.map(|e| eni_map[e as usize]));
         }
         self.nat_clients.extend(other.nat_clients);
+        self.given_nat_eni_peers.extend(other.given_nat_eni_peers);
         for (eni, own) in other.eni_own {
             let eni = eni_map[eni as usize];
             self.eni_own
@@ -620,7 +670,8 @@ impl FlowAggregator {
         self.no_data += other.no_data;
         self.rejected += other.rejected;
         self.outside_window += other.outside_window;
-        self.internal_bytes += other.internal_bytes;
+        self.bytes_read = self.bytes_read.saturating_add(other.bytes_read);
+        self.internal_bytes = self.internal_bytes.saturating_add(other.internal_bytes);
         self.span.merge(other.span);
         self.hours_seen.extend(other.hours_seen);
     }

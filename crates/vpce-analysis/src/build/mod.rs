@@ -16,6 +16,7 @@
 //! | [`warnings`] | what the user should know about the inputs' gaps |
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use vpce_catalog::Catalog;
 use vpce_model::{Inputs, ReferenceData, Report, SCHEMA_VERSION};
@@ -39,6 +40,8 @@ mod window;
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod identity;
 
 /// What the user told us about the network.
 #[derive(Clone, Debug, Default)]
@@ -61,6 +64,12 @@ impl AnalysisConfig {
     /// The address classifier for this configuration.
     pub fn local_net(&self) -> LocalNet {
         LocalNet::new(self.vpc_cidrs.clone())
+    }
+
+    /// The flow aggregator for this configuration: its VPC CIDRs, window and
+    /// the NAT gateways it names.
+    pub fn flow_aggregator(&self, resolver: Arc<Resolver>) -> FlowAggregator {
+        FlowAggregator::new(self.local_net(), self.filter, resolver).with_given_nat(&self.nat_ips, &self.nat_enis)
     }
 }
 
@@ -88,6 +97,7 @@ pub fn build_report(
     samples::collect(flow, resolver, &mut ledger);
     endpoints::count(flow, resolver, &mut ledger);
     queries::count(dns, resolver, &net, &mut ledger);
+    ledger.note_not_public(flow);
     let ledger::Ledger {
         services,
         others,
