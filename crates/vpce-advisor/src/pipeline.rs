@@ -175,9 +175,13 @@ pub(crate) fn inventory(aws: &Aws, vpc_id: &str) -> Result<Inventory> {
 }
 
 /// What the inventory tells the analysis before it reads the logs: the VPC's
-/// CIDRs and its NAT gateways' addresses and interfaces (unless given).
+/// CIDRs (its IPv6 ones when only IPv4 ones are given) and its NAT gateways'
+/// addresses and interfaces (unless given).
 fn configure(cfg: &mut AnalysisConfig, inv: &Inventory) {
-    if cfg.vpc_cidrs.is_empty() {
+    if !cfg.vpc_cidrs.is_empty() && !cfg.vpc_cidrs.iter().any(Cidr::is_ipv6) {
+        let ipv6 = inv.vpc.ipv6_cidrs.iter().filter_map(|c| c.parse::<Cidr>().ok());
+        cfg.vpc_cidrs.extend(ipv6.filter(Cidr::is_ipv6));
+    } else if cfg.vpc_cidrs.is_empty() {
         cfg.vpc_cidrs_source = Some("live inventory (DescribeVpcs)".into());
         cfg.vpc_cidrs = inv
             .vpc

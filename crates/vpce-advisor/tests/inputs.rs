@@ -415,3 +415,32 @@ fn default_format_with_a_given_nat_gateway_deduplicates_the_instance_side() {
         assert_eq!(placed(t), 25_500, "{given:?}: {t}");
     }
 }
+
+/// An IPv6-only subnet with DNS64 and no IPv6 --vpc-cidr: the instance's
+/// /56 is learned from flow-direction records, and its NAT64 traffic
+/// (`64:ff9b::/96`) is S3 through NAT, by the IPv4 address it embeds.
+#[test]
+fn ipv6_only_traffic_through_nat64_is_placed_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v6.log");
+    let (vm, s3) = ("2600:1f18:aa:bb01::5", "64:ff9b::34d8:809");
+    let lines = [
+        v5(vm, s3, vm, s3, 3_000, "1", "egress"),
+        v5(s3, vm, s3, vm, 700_000, "-", "ingress"),
+    ];
+    std::fs::write(&p, format!("{V5_HEADER}\n{}\n", lines.join("\n"))).unwrap();
+    let r = analyze_only(&p, &[]);
+    let t = &r["totals"];
+    assert_eq!(t["bytes_via_nat"], 703_000, "{t}");
+    assert_eq!(t["bytes_via_nat_to_aws_services"], 703_000, "{t}");
+    assert_eq!(t["bytes_internal"], 0, "{t}");
+    let s3 = r["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "s3")
+        .unwrap();
+    assert_eq!(s3["bytes_via_nat"], 703_000);
+    assert_eq!(r["network"]["vpc_cidrs"], json!(["2600:1f18:aa:bb00::/56"]));
+    assert!(!r["warnings"].to_string().contains("IPv6"), "{}", r["warnings"]);
+}

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use vpce_formats::flow::{Action, Direction, FlowRecord, LogStatus};
 
 use crate::intern::Interner;
-use crate::net::LocalNet;
+use crate::net::{is_private, nat64_ipv4, Cidr, LocalNet};
 use crate::resolve::{Resolved, Resolver};
 use crate::{hour_of, TimeFilter, TimeSpan};
 
@@ -68,6 +68,12 @@ pub struct EndpointCounters {
     pub counters: Counters,
     pub hour: i64,
 }
+
+/// Prefix length of the IPv6 CIDRs learned from interface addresses: AWS
+/// gives a VPC a /56.
+pub const LEARNED_IPV6_PREFIX: u8 = 56;
+/// IPv6 CIDRs learned at most (a VPC has up to five).
+const MAX_LEARNED_IPV6: usize = 64;
 
 /// Sample addresses kept per destination, for the report.
 const MAX_SAMPLES: usize = 32;
@@ -252,6 +258,13 @@ pub struct FlowAggregator {
     pub(crate) vpc_regions: HashMap<u32, u32>,
     pub(crate) vpc_accounts: HashMap<u32, u32>,
     pub(crate) fields: FieldsSeen,
+    /// Whether the given CIDRs include IPv6 ones (else they are learned).
+    net_has_ipv6: bool,
+    /// The VPC's IPv6 CIDRs, learned from the interface side of records with
+    /// `flow-direction` when none is given.
+    pub(crate) learned_ipv6: Vec<Cidr>,
+    /// IPv6 bytes with no address in a known or learned VPC CIDR.
+    pub(crate) ipv6_unplaced_bytes: u64,
     last_vpc: (String, u32),
     last_eni: LastName,
     pub(crate) records: u64,
@@ -337,6 +350,7 @@ impl FlowAggregator {
     /// addresses (from the Resolver logs, read before the flow logs).
     pub fn new(net: LocalNet, filter: TimeFilter, resolver: Arc<Resolver>) -> Self {
         FlowAggregator {
+            net_has_ipv6: net.has_ipv6(),
             net,
             filter,
             resolver,
@@ -373,7 +387,12 @@ impl FlowAggregator {
         }
         let vpc_name = (vpc != u32::MAX).then(|| self.vpcs.name(vpc));
         let region = self.vpc_regions.get(&vpc).map(|r| self.strings.name(*r));
-        let resolved = self.resolver.resolve(remote, hour, vpc_name, region, pkt_code);
+        let mut resolved = self.resolver.resolve(remote, hour, vpc_name, region, pkt_code);
+        // A NAT64 address without a DNS answer of its own: the IPv4 host the
+        // NAT gateway reaches for it.
+        if let (Some(v4), false) = (nat64_ipv4(remote), resolved.how == "dns") {
+            resolved = self.resolver.resolve(v4, hour, vpc_name, region, pkt_code);
+        }
         let id = self.dest_id(resolved);
         if self.dest_cache.len() >= MAX_CACHED {
             self.dest_cache.clear();
@@ -433,7 +452,11 @@ impl FlowAggregator {
             vpc_side(&self.net, src, r.pkt_srcaddr),
             vpc_side(&self.net, dst, r.pkt_dstaddr),
         );
-        match Between::of(&self.net, src, dst) {
+        let mut between = Between::of(&self.net, src, dst);
+        if between == Between::Other && !self.net_has_ipv6 && src.is_ipv6() {
+            between = self.between_ipv6(src, dst, r.flow_direction, bytes);
+        }
+        match between {
             Between::Public {
                 local,
                 remote,
@@ -442,6 +465,46 @@ impl FlowAggregator {
             Between::Local => self.add_local(src, dst, seen),
             Between::Other => self.internal_bytes = self.internal_bytes.saturating_add(seen.bytes),
         }
+    }
+
+    /// Classifies an IPv6 record when no IPv6 CIDR is given: the interface
+    /// side of a record with `flow-direction` is the VPC's (its /56 is
+    /// learned), and so is any address in a learned CIDR. Bytes still with
+    /// no VPC side are counted as unplaced.
+    #[cold]
+    fn between_ipv6(&mut self, src: IpAddr, dst: IpAddr, dir: Option<Direction>, bytes: u64) -> Between {
+        let own = match dir {
+            Some(Direction::Egress) => Some(src),
+            Some(Direction::Ingress) => Some(dst),
+            None => None,
+        };
+        if let Some(cidr) = own
+            .filter(|ip| !is_private(*ip) && nat64_ipv4(*ip).is_none())
+            .and_then(|ip| Cidr::new(ip, LEARNED_IPV6_PREFIX))
+        {
+            if !self.learned_ipv6.contains(&cidr) && self.learned_ipv6.len() < MAX_LEARNED_IPV6 {
+                self.learned_ipv6.push(cidr);
+            }
+        }
+        let local = |ip: IpAddr| self.net.is_local(ip) || self.learned_ipv6.iter().any(|c| c.contains(ip));
+        let between = match (local(src), local(dst)) {
+            (true, false) if !is_private(dst) => Between::Public {
+                local: src,
+                remote: dst,
+                outbound: true,
+            },
+            (false, true) if !is_private(src) => Between::Public {
+                local: dst,
+                remote: src,
+                outbound: false,
+            },
+            (true, true) => Between::Local,
+            _ => Between::Other,
+        };
+        if between == Between::Other {
+            self.ipv6_unplaced_bytes = self.ipv6_unplaced_bytes.saturating_add(bytes);
+        }
+        between
     }
 
     /// Notes a translated NAT gateway leg: evidence for the NAT address, and its client.
@@ -652,6 +715,12 @@ impl FlowAggregator {
         }
         self.nat_clients.extend(other.nat_clients);
         self.given_nat_eni_peers.extend(other.given_nat_eni_peers);
+        for c in other.learned_ipv6 {
+            if !self.learned_ipv6.contains(&c) && self.learned_ipv6.len() < MAX_LEARNED_IPV6 {
+                self.learned_ipv6.push(c);
+            }
+        }
+        self.ipv6_unplaced_bytes = self.ipv6_unplaced_bytes.saturating_add(other.ipv6_unplaced_bytes);
         for (eni, own) in other.eni_own {
             let eni = eni_map[eni as usize];
             self.eni_own

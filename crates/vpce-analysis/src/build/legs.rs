@@ -246,6 +246,24 @@ mod tests {
         }
     }
 
+    /// An IPv6-only subnet without an IPv6 --vpc-cidr: the VPC side is
+    /// learned from flow-direction, a NAT64 destination (DNS64's
+    /// `64:ff9b::/96`) is the IPv4 host it embeds, here S3, through NAT.
+    #[test]
+    fn ipv6_traffic_is_placed_and_nat64_is_named_by_its_ipv4_host() {
+        let (vm, nat64, v6_site) = ("2600:1f18:aa:bb01::5", "64:ff9b::34d8:809", "2600:9000:1::1");
+        let lines = [
+            egress(vm, nat64, 1000, 1),
+            record("eni-app", nat64, vm, nat64, vm, 9000, "ingress", "-"),
+            egress(vm, v6_site, 100, 8),
+            record("eni-app", v6_site, vm, v6_site, vm, 50, "ingress", "-"),
+        ];
+        let (_, t) = count(&lines);
+        assert_eq!(t.bytes_via_nat, 10_000, "{t:?}");
+        assert_eq!(t.bytes_via_nat_to_aws_services, 10_000, "{t:?}");
+        assert_eq!((t.bytes_via_internet_gateway, t.bytes_unknown_path), (150, 0));
+    }
+
     #[test]
     fn without_the_nat_interface_the_instances_records_count() {
         let (legs, t) = count(&[egress("10.0.0.5", SERVICE_IP, 1000, 1)]);
