@@ -444,3 +444,28 @@ fn ipv6_only_traffic_through_nat64_is_placed_and_named() {
     assert_eq!(r["network"]["vpc_cidrs"], json!(["2600:1f18:aa:bb00::/56"]));
     assert!(!r["warnings"].to_string().contains("IPv6"), "{}", r["warnings"]);
 }
+
+/// An old file left in the folder (one record from 1975) next to a day's
+/// logs: it is left out of the window and the totals, and the warning names
+/// its file and line and the flags that choose the window.
+#[test]
+fn a_stray_old_record_does_not_stretch_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let bulk: Vec<String> = (0..24 * 12)
+        .map(|i| {
+            let t = 1793491200 + i * 300;
+            v2("eni-app", "10.0.1.5", "203.0.113.5", 40000, 443, 100)
+                .replace("1793491200 1793491260", &format!("{t} {}", t + 60))
+        })
+        .collect();
+    std::fs::write(dir.path().join("day.log"), bulk.join("\n") + "\n").unwrap();
+    let old = v2("eni-app", "10.0.1.5", "203.0.113.5", 40000, 443, 7777)
+        .replace("1793491200 1793491260", "170000000 170000060");
+    std::fs::write(dir.path().join("old.log"), format!("{old}\n")).unwrap();
+    let r = analyze_only(dir.path(), &[]);
+    let hours = r["window"]["hours"].as_f64().unwrap();
+    assert!((23.9..24.1).contains(&hours), "{}", r["window"]);
+    assert_eq!(r["totals"]["bytes_read"], 24 * 12 * 100);
+    let w = r["warnings"].to_string();
+    assert!(w.contains("old.log line 1") && w.contains("--since/--until"), "{w}");
+}

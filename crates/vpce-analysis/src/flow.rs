@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use vpce_formats::flow::{Action, Direction, FlowRecord, LogStatus};
 
+use crate::hours::{Added, AddedTo, HourRecords};
 use crate::intern::Interner;
 use crate::net::{is_private, nat64_ipv4, Cidr, LocalNet};
 use crate::resolve::{Resolved, Resolver};
@@ -276,8 +277,13 @@ pub struct FlowAggregator {
     /// Of them: not between a VPC address and a public one.
     pub(crate) internal_bytes: u64,
     pub(crate) span: TimeSpan,
-    /// Hours (since the epoch) that had at least one record.
-    pub(crate) hours_seen: HashSet<i64>,
+    /// Hours (since the epoch) that had at least one record, with what
+    /// their records added while they are few.
+    pub(crate) hours: HashMap<i64, HourRecords>,
+    /// The file being read, for the records whose additions are kept.
+    file: Arc<str>,
+    /// The last hour whose additions are no longer kept.
+    last_full_hour: Option<i64>,
 }
 
 /// NAT gateways named before the logs were read (`--nat-ip`, `--nat-eni`,
@@ -288,6 +294,16 @@ struct GivenNat {
     ips: Vec<IpAddr>,
     /// Interned interface IDs.
     enis: Vec<u32>,
+}
+
+/// Whether a record is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Admit {
+    Counted,
+    /// Inside the window, but its bytes are not counted.
+    Rejected,
+    /// No data, or outside the window.
+    Not,
 }
 
 /// The last name interned and its id, to skip the hash lookup on repeats.
@@ -413,15 +429,56 @@ impl FlowAggregator {
 
     /// Adds one record.
     pub fn push(&mut self, r: &FlowRecord<'_>) {
-        self.records += 1;
-        if !self.admit(r) {
+        self.push_from(r, "", 0);
+    }
+
+    /// Adds one record read at `line` of `file` (named if the record turns
+    /// out to lie far from the others).
+    pub fn push_from(&mut self, r: &FlowRecord<'_>, file: &str, line: u64) {
+        let to = self.add(r);
+        if let (Some(to), Some(start)) = (to, r.start.or(r.end)) {
+            self.keep_added(file, line, start, r, to);
+        }
+    }
+
+    /// Keeps what a record added while its hour has few records.
+    fn keep_added(&mut self, file: &str, line: u64, start: i64, r: &FlowRecord<'_>, to: AddedTo) {
+        let hour = hour_of(start);
+        if self.last_full_hour == Some(hour) {
             return;
+        }
+        let Some(h) = self.hours.get_mut(&hour) else { return };
+        let Some(added) = h.added.as_mut() else {
+            self.last_full_hour = Some(hour);
+            return;
+        };
+        if &*self.file != file {
+            self.file = Arc::from(file);
+        }
+        added.push(Added {
+            file: self.file.clone(),
+            line,
+            start,
+            bytes: r.bytes.unwrap_or(0),
+            packets: r.packets.unwrap_or(0),
+            to,
+        });
+    }
+
+    /// Adds one record; says where its bytes went, `None` when it was not
+    /// admitted (no data, outside the window).
+    fn add(&mut self, r: &FlowRecord<'_>) -> Option<AddedTo> {
+        self.records += 1;
+        match self.admit(r) {
+            Admit::Counted => {}
+            Admit::Rejected => return Some(AddedTo::Nothing),
+            Admit::Not => return None,
         }
         let bytes = r.bytes.unwrap_or(0);
         self.bytes_read = self.bytes_read.saturating_add(bytes);
         let (Some(src), Some(dst)) = (r.srcaddr, r.dstaddr) else {
             self.internal_bytes = self.internal_bytes.saturating_add(bytes);
-            return;
+            return Some(AddedTo::Internal);
         };
         self.fields.note(r);
         let seen = Seen {
@@ -456,15 +513,18 @@ impl FlowAggregator {
         if between == Between::Other && !self.net_has_ipv6 && src.is_ipv6() {
             between = self.between_ipv6(src, dst, r.flow_direction, bytes);
         }
-        match between {
+        Some(match between {
             Between::Public {
                 local,
                 remote,
                 outbound,
-            } => self.add_public(r, seen, local, remote, outbound),
+            } => AddedTo::Public(self.add_public(r, seen, local, remote, outbound)),
             Between::Local => self.add_local(src, dst, seen),
-            Between::Other => self.internal_bytes = self.internal_bytes.saturating_add(seen.bytes),
-        }
+            Between::Other => {
+                self.internal_bytes = self.internal_bytes.saturating_add(seen.bytes);
+                AddedTo::Internal
+            }
+        })
     }
 
     /// Classifies an IPv6 record when no IPv6 CIDR is given: the interface
@@ -518,24 +578,28 @@ impl FlowAggregator {
     /// Counts the records that carry nothing to count (NODATA/SKIPDATA,
     /// outside the window, REJECT) and says whether `r` is counted. A record
     /// inside the window widens the span and marks its hour, even when rejected.
-    fn admit(&mut self, r: &FlowRecord<'_>) -> bool {
+    fn admit(&mut self, r: &FlowRecord<'_>) -> Admit {
         if matches!(r.log_status, Some(LogStatus::NoData | LogStatus::SkipData)) {
             self.no_data += 1;
-            return false;
+            return Admit::Not;
         }
         if let Some(ts) = r.start.or(r.end) {
             if !self.filter.contains(ts) {
                 self.outside_window += 1;
-                return false;
+                return Admit::Not;
             }
-            self.span.add(ts, r.end.unwrap_or(ts));
-            self.hours_seen.insert(hour_of(ts));
+            let end = r.end.unwrap_or(ts);
+            self.span.add(ts, end);
+            self.hours
+                .entry(hour_of(ts))
+                .and_modify(|h| h.add(ts, end))
+                .or_insert_with(|| HourRecords::new(ts, end));
         }
         if r.action == Some(Action::Reject) {
             self.rejected += 1;
-            return false;
+            return Admit::Rejected;
         }
-        true
+        Admit::Counted
     }
 
     /// The record's VPC (interned; `u32::MAX` without `vpc-id`), noting its
@@ -583,7 +647,14 @@ impl FlowAggregator {
     /// Traffic between a VPC address and a public one: counted by (VPC,
     /// address, destination, direction, traffic-path), the destination named
     /// as the record is read.
-    fn add_public(&mut self, r: &FlowRecord<'_>, seen: Seen, local: IpAddr, remote: IpAddr, outbound: bool) {
+    fn add_public(
+        &mut self,
+        r: &FlowRecord<'_>,
+        seen: Seen,
+        local: IpAddr,
+        remote: IpAddr,
+        outbound: bool,
+    ) -> PublicKey {
         let nat_type = is_nat_interface_type(r.interface_type);
         if nat_type {
             let ev = self.nat.entry(local).or_default();
@@ -606,6 +677,7 @@ impl FlowAggregator {
             path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
         };
         self.public.entry(key).or_default().add(seen.bytes, seen.packets);
+        key
     }
 
     /// Interns a VPC address that talked to a public one and notes what the
@@ -625,7 +697,7 @@ impl FlowAggregator {
 
     /// Traffic between two VPC addresses: kept per interface when one side is
     /// an interface endpoint, else counted as internal.
-    fn add_local(&mut self, src: IpAddr, dst: IpAddr, seen: Seen) {
+    fn add_local(&mut self, src: IpAddr, dst: IpAddr, seen: Seen) -> AddedTo {
         if !self.given_nat.ips.is_empty() || !self.given_nat.enis.is_empty() {
             self.note_given_nat_peer(src, dst, seen.eni);
         }
@@ -640,8 +712,12 @@ impl FlowAggregator {
                 let e = self.endpoint.entry(key).or_default();
                 e.counters.add(seen.bytes, seen.packets);
                 e.hour = e.hour.max(seen.hour);
+                AddedTo::Endpoint(key)
             }
-            _ => self.internal_bytes = self.internal_bytes.saturating_add(seen.bytes),
+            _ => {
+                self.internal_bytes = self.internal_bytes.saturating_add(seen.bytes);
+                AddedTo::Internal
+            }
         }
     }
 
@@ -742,7 +818,32 @@ impl FlowAggregator {
         self.bytes_read = self.bytes_read.saturating_add(other.bytes_read);
         self.internal_bytes = self.internal_bytes.saturating_add(other.internal_bytes);
         self.span.merge(other.span);
-        self.hours_seen.extend(other.hours_seen);
+        let remap = |to: AddedTo| match to {
+            AddedTo::Public(k) => AddedTo::Public(PublicKey {
+                vpc: mv(k.vpc),
+                local: local_map[k.local as usize],
+                dest: dest_map[k.dest as usize],
+                ..k
+            }),
+            AddedTo::Endpoint(k) => AddedTo::Endpoint(EndpointKey {
+                vpc: mv(k.vpc),
+                eni: eni_map[k.eni as usize],
+                ..k
+            }),
+            other => other,
+        };
+        for (h, recs) in other.hours {
+            match self.hours.entry(h) {
+                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().merge(recs, remap),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let mut recs = recs;
+                    if let Some(a) = recs.added.as_mut() {
+                        a.iter_mut().for_each(|x| x.to = remap(x.to));
+                    }
+                    e.insert(recs);
+                }
+            }
+        }
     }
 
     /// Records read (all statuses).
@@ -828,17 +929,17 @@ mod tests {
             log_status: Some(LogStatus::NoData),
             ..at(7300)
         };
-        assert!(!agg.admit(&no_data));
-        assert!(!agg.admit(&at(100)));
+        assert_eq!(agg.admit(&no_data), Admit::Not);
+        assert_eq!(agg.admit(&at(100)), Admit::Not);
         assert_eq!(agg.span, TimeSpan::default(), "no span from records outside the window");
         let rejected = FlowRecord {
             action: Some(Action::Reject),
             ..at(7300)
         };
-        assert!(!agg.admit(&rejected));
+        assert_eq!(agg.admit(&rejected), Admit::Rejected);
         assert_eq!((agg.span.min, agg.span.max), (Some(7300), Some(7350)));
-        assert!(agg.hours_seen.contains(&2));
-        assert!(agg.admit(&at(9000)));
+        assert!(agg.hours.contains_key(&2));
+        assert_eq!(agg.admit(&at(9000)), Admit::Counted);
         assert_eq!(
             agg.counts(),
             FlowCounts {

@@ -90,6 +90,9 @@ pub fn build_report(
 ) -> Report {
     let (catalog, resolver) = (reference.catalog, reference.resolver);
     let net = cfg.local_net();
+    let strays = window::strays(cfg.filter, flow);
+    let flow = strays.as_ref().map_or(flow, |(f, _)| f);
+    let strays = strays.as_ref().map(|(_, s)| s);
 
     let nat = nat::gateways(cfg, flow);
     let mut ledger = ledger::Ledger::new(catalog);
@@ -104,7 +107,8 @@ pub fn build_report(
         totals,
         ..
     } = ledger;
-    let warnings = warnings::warnings(dns, flow, cfg, nat.is_empty(), &totals);
+    let mut warnings = warnings::warnings(dns, flow, cfg, nat.is_empty(), &totals);
+    warnings.extend(strays.map(window::stray_warning));
     let network = network::facts(dns, flow, cfg, &net, nat, legs);
 
     Report {
