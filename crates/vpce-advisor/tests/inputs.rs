@@ -469,3 +469,135 @@ fn a_stray_old_record_does_not_stretch_the_window() {
     let w = r["warnings"].to_string();
     assert!(w.contains("old.log line 1") && w.contains("--since/--until"), "{w}");
 }
+
+/// `analyze --format json` of `flow` with `args` only (no Region given).
+fn analyze_raw(flow: &Path, args: &[&str]) -> Value {
+    let out = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args([
+            "analyze",
+            "--flow-logs",
+            flow.to_str().unwrap(),
+            "--format",
+            "json",
+            "--quiet",
+        ])
+        .args(args)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The warnings of the report of `lines` (after `header` when given).
+fn warnings_of(header: Option<&str>, lines: &[String], args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("flow.log");
+    let head = header.map(|h| format!("{h}\n")).unwrap_or_default();
+    std::fs::write(&p, format!("{head}{}\n", lines.join("\n"))).unwrap();
+    analyze_raw(&p, args)["warnings"].to_string()
+}
+
+/// An instance's download through NAT, as its own interface logs it in
+/// [`V5_HEADER`]'s format (az-id, Region, traffic-path, packet addresses).
+fn v5_through_nat() -> Vec<String> {
+    let (inst, s3) = ("10.0.1.5", "52.216.8.9");
+    vec![
+        v5(inst, s3, inst, s3, 3_000, "1", "egress"),
+        v5(s3, inst, s3, inst, 90_000, "-", "ingress"),
+    ]
+}
+
+/// The same in the default format.
+fn v2_through_nat() -> Vec<String> {
+    vec![
+        v2("eni-app", "10.0.1.5", "52.216.8.9", 40000, 443, 3_000),
+        v2("eni-app", "52.216.8.9", "10.0.1.5", 443, 40000, 90_000),
+    ]
+}
+
+#[test]
+fn the_az_warning_says_what_is_missing() {
+    const UNKNOWN: &str = "number of Availability Zones is unknown";
+    let with_az = warnings_of(Some(V5_HEADER), &v5_through_nat(), &["--region", "us-east-1"]);
+    assert!(!with_az.contains(UNKNOWN), "{with_az}");
+    let without = warnings_of(
+        None,
+        &v2_through_nat(),
+        &["--region", "us-east-1", "--nat-ip", "10.0.0.9"],
+    );
+    assert!(
+        without.contains(UNKNOWN) && without.contains("no az-id in the flow logs"),
+        "{without}"
+    );
+    // az-id on the NAT gateway's interface only: its clients' interfaces are what is missing.
+    let (inst, nat, s3) = ("10.0.1.5", "10.0.0.220", "52.216.8.9");
+    let nat_only = [
+        v5(inst, nat, inst, s3, 3_000, "-", "ingress").replace("eni-0node", "eni-nat"),
+        v5(nat, s3, nat, s3, 3_000, "8", "egress").replace("eni-0node", "eni-nat"),
+    ];
+    let text = warnings_of(Some(V5_HEADER), &nat_only, &["--region", "us-east-1"]);
+    assert!(text.contains(UNKNOWN), "{text}");
+    assert!(
+        !text.contains("no az-id in the flow logs"),
+        "az-id is in the records: {text}"
+    );
+    assert!(text.contains("interfaces that sent traffic through NAT"), "{text}");
+}
+
+#[test]
+fn the_region_warning_only_when_no_record_names_one() {
+    const NO_REGION: &str = "the logs do not name a Region";
+    let named = warnings_of(Some(V5_HEADER), &v5_through_nat(), &[]);
+    assert!(!named.contains(NO_REGION) && !named.contains("not priced"), "{named}");
+    let unnamed = warnings_of(None, &v2_through_nat(), &[]);
+    assert!(unnamed.contains(NO_REGION), "{unnamed}");
+    // A Region in the records without a vpc-id still names it.
+    let header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status region";
+    let lines: Vec<String> = v2_through_nat().iter().map(|l| format!("{l} us-east-1")).collect();
+    let text = warnings_of(Some(header), &lines, &[]);
+    assert!(!text.contains(NO_REGION) && !text.contains("not priced"), "{text}");
+}
+
+#[test]
+fn a_given_nat_gateway_is_never_asked_for() {
+    for given in [["--nat-eni", "eni-0nat"], ["--nat-ip", "10.0.0.9"]] {
+        let args = [&given[..], &["--region", "us-east-1"]].concat();
+        let text = warnings_of(None, &v2_through_nat(), &args);
+        assert!(
+            !text.contains("was given") && !text.contains("give --nat-ip"),
+            "{given:?}: {text}"
+        );
+    }
+    let eni = warnings_of(
+        None,
+        &v2_through_nat(),
+        &["--nat-eni", "eni-0nat", "--region", "us-east-1"],
+    );
+    assert!(eni.contains("--nat-eni eni-0nat match no flow record"), "{eni}");
+    let none = warnings_of(None, &v2_through_nat(), &["--region", "us-east-1"]);
+    assert!(
+        none.contains("no --nat-ip/--nat-eni was given") && none.contains("give --nat-ip"),
+        "{none}"
+    );
+}
+
+#[test]
+fn the_no_timed_records_warning_only_without_one() {
+    let instant = v2("eni-app", "10.0.1.5", "52.216.8.9", 40000, 443, 3_000)
+        .replace("1793491200 1793491260", "1793491200 1793491200");
+    let text = warnings_of(None, &[instant], &["--region", "us-east-1", "--nat-ip", "10.0.0.9"]);
+    assert!(!text.contains("no timed records"), "{text}");
+    assert!(text.contains("the window has no length"), "{text}");
+}
+
+#[test]
+fn packet_addresses_are_never_asked_for_when_the_header_has_them() {
+    let text = warnings_of(Some(V5_HEADER), &v5_through_nat(), &["--region", "us-east-1"]);
+    assert!(!text.contains("pkt-dstaddr") && !text.contains("pkt-srcaddr"), "{text}");
+    let v2 = warnings_of(None, &v2_through_nat(), &["--region", "us-east-1"]);
+    assert!(v2.contains("pkt-srcaddr/pkt-dstaddr"), "{v2}");
+}

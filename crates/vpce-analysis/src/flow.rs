@@ -613,7 +613,9 @@ impl FlowAggregator {
                 self.last_vpc = (v.to_string(), id);
                 id
             }
-            None => return u32::MAX,
+            // The Region still names the record's services' Region.
+            None if r.region.is_none() || self.vpc_regions.contains_key(&u32::MAX) => return u32::MAX,
+            None => u32::MAX,
         };
         if let Some(region) = r.region {
             if !self.vpc_regions.contains_key(&vpc) {

@@ -275,6 +275,10 @@ pub struct Network {
     /// gateway, on-premises): a gateway endpoint cannot serve them.
     #[serde(default)]
     pub nat_clients_outside_vpc: Vec<String>,
+    /// The Region named by flow records without a `vpc-id` (their VPC is
+    /// unknown, their Region is not).
+    #[serde(default)]
+    pub region_without_vpc_id: Option<String>,
 }
 
 /// A VPC seen in the logs.

@@ -38,6 +38,10 @@ pub(super) fn facts(
         flow_fields_missing: flow_fields_missing(flow),
         source_az_ids: source_azs(flow, legs.source_azs).into_iter().collect(),
         nat_clients_outside_vpc: nat_clients_outside_vpc(flow, net),
+        region_without_vpc_id: flow
+            .vpc_regions
+            .get(&u32::MAX)
+            .map(|r| flow.strings.name(*r).to_string()),
     }
 }
 
