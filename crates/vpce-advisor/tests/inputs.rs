@@ -601,3 +601,36 @@ fn packet_addresses_are_never_asked_for_when_the_header_has_them() {
     let v2 = warnings_of(None, &v2_through_nat(), &["--region", "us-east-1"]);
     assert!(v2.contains("pkt-srcaddr/pkt-dstaddr"), "{v2}");
 }
+
+/// On the simulated VPC (every interface logged: the instances', both legs
+/// on the NAT gateway's, the endpoint's), every byte read is in exactly one
+/// total: NAT bytes once, the instances' copies deduplicated, the gateway's
+/// legs to its clients internal.
+#[test]
+fn simulated_logs_put_every_byte_in_one_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args([
+            "simulate",
+            dir.path().to_str().unwrap(),
+            "--hours",
+            "1",
+            "--instances",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let truth: Value = serde_json::from_slice(&std::fs::read(dir.path().join("truth.json")).unwrap()).unwrap();
+    let logs = dir.path().join("AWSLogs");
+    let r = analyze_only(&logs, &["--dns-logs", logs.to_str().unwrap()]);
+    let t = &r["totals"];
+    assert_eq!(placed(t), t["bytes_read"].as_u64().unwrap(), "{t}");
+    let nat = truth["total_bytes_via_nat"].as_u64().unwrap();
+    assert_eq!(t["bytes_via_nat"], nat, "{t}");
+    assert_eq!(t["bytes_unknown_path"], 0, "{t}");
+    // Each NAT byte is on the instance's interface too, and on the gateway's leg to the instance.
+    assert!(t["bytes_deduplicated"].as_u64().unwrap() >= nat, "{t}");
+    assert_eq!(t["bytes_internal"], nat, "{t}");
+}
