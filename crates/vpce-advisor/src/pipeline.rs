@@ -395,3 +395,35 @@ fn left_out_warnings<'a>(report: &mut Report, other_type: usize, not_logs: impl 
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::default();
+        inv.vpc.cidrs = vec!["10.0.0.0/16".into()];
+        inv.vpc.ipv6_cidrs = vec!["2600:1f18:aa:bb00::/56".into()];
+        inv
+    }
+
+    #[test]
+    fn the_inventory_gives_its_ipv6_cidrs_when_only_ipv4_ones_are_given() {
+        let mut given_v4 = AnalysisConfig {
+            vpc_cidrs: vec!["10.1.0.0/16".parse().unwrap()],
+            ..Default::default()
+        };
+        configure(&mut given_v4, &inventory());
+        let cidrs: Vec<String> = given_v4.vpc_cidrs.iter().map(|c| c.to_string()).collect();
+        assert_eq!(cidrs, ["10.1.0.0/16", "2600:1f18:aa:bb00::/56"]);
+        let mut none = AnalysisConfig::default();
+        configure(&mut none, &inventory());
+        assert_eq!(none.vpc_cidrs.len(), 2);
+        let mut given_v6 = AnalysisConfig {
+            vpc_cidrs: vec!["2600:1f18:cc:dd00::/56".parse().unwrap()],
+            ..Default::default()
+        };
+        configure(&mut given_v6, &inventory());
+        assert_eq!(given_v6.vpc_cidrs.len(), 1, "what is given whole is kept");
+    }
+}
