@@ -634,3 +634,33 @@ fn simulated_logs_put_every_byte_in_one_total() {
     assert!(t["bytes_deduplicated"].as_u64().unwrap() >= nat, "{t}");
     assert_eq!(t["bytes_internal"], nat, "{t}");
 }
+
+/// The simulated VPC as an EKS cluster: pods on secondary addresses of their
+/// nodes' interfaces. Every NAT byte is found, none is on an unknown path.
+#[test]
+fn simulated_eks_pods_match_the_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = vpce_simulate::SimConfig {
+        hours: 1,
+        instances: 4,
+        eks_pods: true,
+        ..Default::default()
+    };
+    let truth = vpce_simulate::simulate(&cfg, &mut |rel: &str, bytes: &[u8]| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap())?;
+        std::fs::write(p, bytes)
+    })
+    .unwrap();
+    let logs = dir.path().join("AWSLogs");
+    let r = analyze_only(&logs, &["--dns-logs", logs.to_str().unwrap()]);
+    let t = &r["totals"];
+    assert_eq!(t["bytes_unknown_path"], 0, "{t}");
+    assert_eq!(t["bytes_via_nat"], truth.total_bytes_via_nat, "{t}");
+    assert_eq!(placed(t), t["bytes_read"].as_u64().unwrap(), "{t}");
+    for s in r["services"].as_array().unwrap() {
+        let key = format!("{}@{}", s["service"].as_str().unwrap(), s["region"].as_str().unwrap());
+        let want = truth.services.get(&key).map_or(0, |w| w.bytes_via_nat);
+        assert_eq!(s["bytes_via_nat"], want, "{key}");
+    }
+}
