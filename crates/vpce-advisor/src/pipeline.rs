@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use vpce_analysis::net::Cidr;
-use vpce_analysis::{advise, build_report, AnalysisConfig, DnsAggregator, FlowAggregator, Reference, Resolver};
+use vpce_analysis::{advise, build_report, AnalysisConfig, DnsAggregator, Reference, Resolver};
 use vpce_aws::sources::{RemoteInputs, RemoteOptions};
 use vpce_aws::{Aws, AwsOptions};
 use vpce_formats::flow::FlowReadOptions;
@@ -180,9 +180,13 @@ pub(crate) fn inventory(aws: &Aws, vpc_id: &str) -> Result<Inventory> {
 }
 
 /// What the inventory tells the analysis before it reads the logs: the VPC's
-/// CIDRs and its NAT gateways' addresses and interfaces (unless given).
+/// CIDRs (its IPv6 ones when only IPv4 ones are given) and its NAT gateways'
+/// addresses and interfaces (unless given).
 fn configure(cfg: &mut AnalysisConfig, inv: &Inventory) {
-    if cfg.vpc_cidrs.is_empty() {
+    if !cfg.vpc_cidrs.is_empty() && !cfg.vpc_cidrs.iter().any(Cidr::is_ipv6) {
+        let ipv6 = inv.vpc.ipv6_cidrs.iter().filter_map(|c| c.parse::<Cidr>().ok());
+        cfg.vpc_cidrs.extend(ipv6.filter(Cidr::is_ipv6));
+    } else if cfg.vpc_cidrs.is_empty() {
         cfg.vpc_cidrs_source = Some("live inventory (DescribeVpcs)".into());
         cfg.vpc_cidrs = inv
             .vpc
@@ -346,7 +350,7 @@ pub(crate) fn analyze(
         reference.ranges.clone(),
         cfg.default_region.clone(),
     ));
-    let template = FlowAggregator::new(cfg.local_net(), cfg.filter, resolver.clone());
+    let template = cfg.flow_aggregator(resolver.clone());
     let flows = read_flows_with_progress(
         &inputs.flow,
         &template,
@@ -407,5 +411,37 @@ fn left_out_warnings<'a>(report: &mut Report, other_type: usize, not_logs: impl 
             "{} files in the given directories are neither Resolver query logs nor VPC flow logs and were left out (first: {first})",
             not_logs.len()
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::default();
+        inv.vpc.cidrs = vec!["10.0.0.0/16".into()];
+        inv.vpc.ipv6_cidrs = vec!["2600:1f18:aa:bb00::/56".into()];
+        inv
+    }
+
+    #[test]
+    fn the_inventory_gives_its_ipv6_cidrs_when_only_ipv4_ones_are_given() {
+        let mut given_v4 = AnalysisConfig {
+            vpc_cidrs: vec!["10.1.0.0/16".parse().unwrap()],
+            ..Default::default()
+        };
+        configure(&mut given_v4, &inventory());
+        let cidrs: Vec<String> = given_v4.vpc_cidrs.iter().map(|c| c.to_string()).collect();
+        assert_eq!(cidrs, ["10.1.0.0/16", "2600:1f18:aa:bb00::/56"]);
+        let mut none = AnalysisConfig::default();
+        configure(&mut none, &inventory());
+        assert_eq!(none.vpc_cidrs.len(), 2);
+        let mut given_v6 = AnalysisConfig {
+            vpc_cidrs: vec!["2600:1f18:cc:dd00::/56".parse().unwrap()],
+            ..Default::default()
+        };
+        configure(&mut given_v6, &inventory());
+        assert_eq!(given_v6.vpc_cidrs.len(), 1, "what is given whole is kept");
     }
 }

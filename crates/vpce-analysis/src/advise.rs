@@ -157,7 +157,13 @@ pub fn advise(report: &mut Report, prices: &PriceTable, opts: &AdviceOptions) {
 }
 
 fn advise_with(report: &mut Report, inventory: Option<&Inventory>, prices: &PriceTable, opts: &AdviceOptions) {
-    let vpc_regions: BTreeSet<String> = report.network.vpcs.iter().filter_map(|v| v.region.clone()).collect();
+    let vpc_regions: BTreeSet<String> = report
+        .network
+        .vpcs
+        .iter()
+        .filter_map(|v| v.region.clone())
+        .chain(report.network.region_without_vpc_id.clone())
+        .collect();
     let Some(region) = pricing_region(&vpc_regions, opts, &mut report.warnings) else {
         return;
     };
@@ -298,9 +304,14 @@ fn monthly_factor(report: &mut Report, month_hours: f64) -> f64 {
     let hours = report.window.hours;
     let factor = if hours > 0.0 { month_hours / hours } else { 0.0 };
     if hours <= 0.0 {
+        let why = if report.window.start.is_some() {
+            "its records all fall within a few seconds"
+        } else {
+            "no timed records"
+        };
         report
             .warnings
-            .push("the window has no length (no timed records): monthly figures are zero".into());
+            .push(format!("the window has no length ({why}): monthly figures are zero"));
     } else if hours < SHORT_WINDOW_HOURS {
         report.warnings.push(format!(
             "the window is {hours} h, shorter than a day: monthly figures scale it by {factor:.1} and miss daily patterns; analyse at least 24 h (a week is better)"
@@ -327,7 +338,12 @@ fn priced_azs(report: &mut Report, inventory: Option<&Inventory>, opts: &AdviceO
         ),
         (None, n) if n > 0 => (n as u32, "flow logs (az-id)".to_string()),
         _ => {
-            report.warnings.push(format!("the number of Availability Zones is unknown (no az-id in the flow logs): interface endpoints are priced in {DEFAULT_AZS} AZs; set --azs"));
+            let missing = if report.network.flow_fields_missing.iter().any(|f| f == "az-id") {
+                "no az-id in the flow logs"
+            } else {
+                "the flow logs carry az-id, but not for the interfaces that sent traffic through NAT: log their subnets too"
+            };
+            report.warnings.push(format!("the number of Availability Zones is unknown ({missing}): interface endpoints are priced in {DEFAULT_AZS} AZs; set --azs"));
             (DEFAULT_AZS, "assumed".to_string())
         }
     }

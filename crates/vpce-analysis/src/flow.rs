@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use vpce_formats::flow::{Action, Direction, FlowRecord, LogStatus};
 
+use crate::hours::{Added, AddedTo, HourRecords};
 use crate::intern::Interner;
-use crate::net::LocalNet;
+use crate::net::{is_private, nat64_ipv4, Cidr, LocalNet};
 use crate::resolve::{Resolved, Resolver};
 use crate::{hour_of, TimeFilter, TimeSpan};
 
@@ -68,6 +69,12 @@ pub struct EndpointCounters {
     pub counters: Counters,
     pub hour: i64,
 }
+
+/// Prefix length of the IPv6 CIDRs learned from interface addresses: AWS
+/// gives a VPC a /56.
+pub const LEARNED_IPV6_PREFIX: u8 = 56;
+/// IPv6 CIDRs learned at most (a VPC has up to five).
+const MAX_LEARNED_IPV6: usize = 64;
 
 /// Sample addresses kept per destination, for the report.
 const MAX_SAMPLES: usize = 32;
@@ -190,6 +197,22 @@ fn is_translated_leg(net: &LocalNet, nat: IpAddr, pkt: IpAddr, client: IpAddr) -
     pkt != nat && net.is_local(nat) && net.is_public(pkt) && !net.is_public(client)
 }
 
+/// The address a record's VPC side is counted by: its packet address when
+/// that is another VPC address than the interface's (a secondary address: an
+/// EKS pod on its node's interface, a second IP of an instance; AWS writes
+/// the interface's primary address in srcaddr/dstaddr), else the interface's.
+/// An address inside the VPC is a VPC-side address whichever interface
+/// carries it.
+// Inlined: called twice per record; the packet address is nearly always the
+// interface's, and then nothing more is compared.
+#[inline(always)]
+fn vpc_side(net: &LocalNet, iface: IpAddr, pkt: Option<IpAddr>) -> IpAddr {
+    match pkt {
+        Some(p) if p != iface && net.is_local(p) && net.is_local(iface) => p,
+        _ => iface,
+    }
+}
+
 /// Whether `interface-type` names a NAT gateway's interface.
 fn is_nat_interface_type(t: Option<&str>) -> bool {
     matches!(t, Some("nat_gateway" | "regional_nat_gateway"))
@@ -228,19 +251,59 @@ pub struct FlowAggregator {
     pub(crate) nat_clients: HashSet<IpAddr>,
     /// The address each interface owns: the one in every record it logged.
     pub(crate) eni_own: HashMap<u32, EniOwn>,
+    /// The NAT gateways named before the logs were read.
+    given_nat: GivenNat,
+    /// The VPC addresses in records between VPC addresses on a given NAT
+    /// gateway interface: its own address and its clients'.
+    pub(crate) given_nat_eni_peers: HashSet<IpAddr>,
     pub(crate) vpc_regions: HashMap<u32, u32>,
     pub(crate) vpc_accounts: HashMap<u32, u32>,
     pub(crate) fields: FieldsSeen,
+    /// Whether the given CIDRs include IPv6 ones (else they are learned).
+    net_has_ipv6: bool,
+    /// The VPC's IPv6 CIDRs, learned from the interface side of records with
+    /// `flow-direction` when none is given.
+    pub(crate) learned_ipv6: Vec<Cidr>,
+    /// IPv6 bytes with no address in a known or learned VPC CIDR.
+    pub(crate) ipv6_unplaced_bytes: u64,
     last_vpc: (String, u32),
     last_eni: LastName,
     pub(crate) records: u64,
     pub(crate) no_data: u64,
     pub(crate) rejected: u64,
     pub(crate) outside_window: u64,
+    /// Bytes of every record counted or set aside (accepted, inside the window).
+    pub(crate) bytes_read: u64,
+    /// Of them: not between a VPC address and a public one.
     pub(crate) internal_bytes: u64,
     pub(crate) span: TimeSpan,
-    /// Hours (since the epoch) that had at least one record.
-    pub(crate) hours_seen: HashSet<i64>,
+    /// Hours (since the epoch) that had at least one record, with what
+    /// their records added while they are few.
+    pub(crate) hours: HashMap<i64, HourRecords>,
+    /// The file being read, for the records whose additions are kept.
+    file: Arc<str>,
+    /// The last hour whose additions are no longer kept.
+    last_full_hour: Option<i64>,
+}
+
+/// NAT gateways named before the logs were read (`--nat-ip`, `--nat-eni`,
+/// the live inventory): with the default format their interface's records to
+/// and from instances are the only sign of which instances use them.
+#[derive(Clone, Debug, Default)]
+struct GivenNat {
+    ips: Vec<IpAddr>,
+    /// Interned interface IDs.
+    enis: Vec<u32>,
+}
+
+/// Whether a record is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Admit {
+    Counted,
+    /// Inside the window, but its bytes are not counted.
+    Rejected,
+    /// No data, or outside the window.
+    Not,
 }
 
 /// The last name interned and its id, to skip the hash lookup on repeats.
@@ -303,11 +366,23 @@ impl FlowAggregator {
     /// addresses (from the Resolver logs, read before the flow logs).
     pub fn new(net: LocalNet, filter: TimeFilter, resolver: Arc<Resolver>) -> Self {
         FlowAggregator {
+            net_has_ipv6: net.has_ipv6(),
             net,
             filter,
             resolver,
             ..Default::default()
         }
+    }
+
+    /// Names the NAT gateways given before the logs are read, so the records
+    /// between their interface and an instance mark the instance as a NAT
+    /// client even without packet addresses.
+    pub fn with_given_nat(mut self, ips: &[IpAddr], enis: &[String]) -> Self {
+        self.given_nat = GivenNat {
+            ips: ips.to_vec(),
+            enis: enis.iter().map(|e| self.enis.id(e)).collect(),
+        };
+        self
     }
 
     fn dest_id(&mut self, d: Resolved) -> u32 {
@@ -328,7 +403,12 @@ impl FlowAggregator {
         }
         let vpc_name = (vpc != u32::MAX).then(|| self.vpcs.name(vpc));
         let region = self.vpc_regions.get(&vpc).map(|r| self.strings.name(*r));
-        let resolved = self.resolver.resolve(remote, hour, vpc_name, region, pkt_code);
+        let mut resolved = self.resolver.resolve(remote, hour, vpc_name, region, pkt_code);
+        // A NAT64 address without a DNS answer of its own: the IPv4 host the
+        // NAT gateway reaches for it.
+        if let (Some(v4), false) = (nat64_ipv4(remote), resolved.how == "dns") {
+            resolved = self.resolver.resolve(v4, hour, vpc_name, region, pkt_code);
+        }
         let id = self.dest_id(resolved);
         if self.dest_cache.len() >= MAX_CACHED {
             self.dest_cache.clear();
@@ -349,19 +429,63 @@ impl FlowAggregator {
 
     /// Adds one record.
     pub fn push(&mut self, r: &FlowRecord<'_>) {
-        self.records += 1;
-        if !self.admit(r) {
+        self.push_from(r, "", 0);
+    }
+
+    /// Adds one record read at `line` of `file` (named if the record turns
+    /// out to lie far from the others).
+    pub fn push_from(&mut self, r: &FlowRecord<'_>, file: &str, line: u64) {
+        let to = self.add(r);
+        if let (Some(to), Some(start)) = (to, r.start.or(r.end)) {
+            self.keep_added(file, line, start, r, to);
+        }
+    }
+
+    /// Keeps what a record added while its hour has few records.
+    fn keep_added(&mut self, file: &str, line: u64, start: i64, r: &FlowRecord<'_>, to: AddedTo) {
+        let hour = hour_of(start);
+        if self.last_full_hour == Some(hour) {
             return;
         }
-        let (Some(src), Some(dst)) = (r.srcaddr, r.dstaddr) else {
+        let Some(h) = self.hours.get_mut(&hour) else { return };
+        let Some(added) = h.added.as_mut() else {
+            self.last_full_hour = Some(hour);
             return;
+        };
+        if &*self.file != file {
+            self.file = Arc::from(file);
+        }
+        added.push(Added {
+            file: self.file.clone(),
+            line,
+            start,
+            bytes: r.bytes.unwrap_or(0),
+            packets: r.packets.unwrap_or(0),
+            to,
+        });
+    }
+
+    /// Adds one record; says where its bytes went, `None` when it was not
+    /// admitted (no data, outside the window).
+    fn add(&mut self, r: &FlowRecord<'_>) -> Option<AddedTo> {
+        self.records += 1;
+        match self.admit(r) {
+            Admit::Counted => {}
+            Admit::Rejected => return Some(AddedTo::Nothing),
+            Admit::Not => return None,
+        }
+        let bytes = r.bytes.unwrap_or(0);
+        self.bytes_read = self.bytes_read.saturating_add(bytes);
+        let (Some(src), Some(dst)) = (r.srcaddr, r.dstaddr) else {
+            self.internal_bytes = self.internal_bytes.saturating_add(bytes);
+            return Some(AddedTo::Internal);
         };
         self.fields.note(r);
         let seen = Seen {
             vpc: self.vpc_of(r),
             eni: self.eni_of(r.interface_id),
             hour: hour_of(r.start.or(r.end).unwrap_or(0)),
-            bytes: r.bytes.unwrap_or(0),
+            bytes,
             packets: r.packets.unwrap_or(0),
         };
         if let Some(eni) = seen.eni {
@@ -381,15 +505,66 @@ impl FlowAggregator {
                 self.note_nat_leg(src, dst, seen.eni);
             }
         }
-        match Between::of(&self.net, src, dst) {
+        let (src, dst) = (
+            vpc_side(&self.net, src, r.pkt_srcaddr),
+            vpc_side(&self.net, dst, r.pkt_dstaddr),
+        );
+        let mut between = Between::of(&self.net, src, dst);
+        if between == Between::Other && !self.net_has_ipv6 && src.is_ipv6() {
+            between = self.between_ipv6(src, dst, r.flow_direction, bytes);
+        }
+        Some(match between {
             Between::Public {
                 local,
                 remote,
                 outbound,
-            } => self.add_public(r, seen, local, remote, outbound),
+            } => AddedTo::Public(self.add_public(r, seen, local, remote, outbound)),
             Between::Local => self.add_local(src, dst, seen),
-            Between::Other => self.internal_bytes += seen.bytes,
+            Between::Other => {
+                self.internal_bytes = self.internal_bytes.saturating_add(seen.bytes);
+                AddedTo::Internal
+            }
+        })
+    }
+
+    /// Classifies an IPv6 record when no IPv6 CIDR is given: the interface
+    /// side of a record with `flow-direction` is the VPC's (its /56 is
+    /// learned), and so is any address in a learned CIDR. Bytes still with
+    /// no VPC side are counted as unplaced.
+    #[cold]
+    fn between_ipv6(&mut self, src: IpAddr, dst: IpAddr, dir: Option<Direction>, bytes: u64) -> Between {
+        let own = match dir {
+            Some(Direction::Egress) => Some(src),
+            Some(Direction::Ingress) => Some(dst),
+            None => None,
+        };
+        if let Some(cidr) = own
+            .filter(|ip| !is_private(*ip) && nat64_ipv4(*ip).is_none())
+            .and_then(|ip| Cidr::new(ip, LEARNED_IPV6_PREFIX))
+        {
+            if !self.learned_ipv6.contains(&cidr) && self.learned_ipv6.len() < MAX_LEARNED_IPV6 {
+                self.learned_ipv6.push(cidr);
+            }
         }
+        let local = |ip: IpAddr| self.net.is_local(ip) || self.learned_ipv6.iter().any(|c| c.contains(ip));
+        let between = match (local(src), local(dst)) {
+            (true, false) if !is_private(dst) => Between::Public {
+                local: src,
+                remote: dst,
+                outbound: true,
+            },
+            (false, true) if !is_private(src) => Between::Public {
+                local: dst,
+                remote: src,
+                outbound: false,
+            },
+            (true, true) => Between::Local,
+            _ => Between::Other,
+        };
+        if between == Between::Other {
+            self.ipv6_unplaced_bytes = self.ipv6_unplaced_bytes.saturating_add(bytes);
+        }
+        between
     }
 
     /// Notes a translated NAT gateway leg: evidence for the NAT address, and its client.
@@ -403,24 +578,28 @@ impl FlowAggregator {
     /// Counts the records that carry nothing to count (NODATA/SKIPDATA,
     /// outside the window, REJECT) and says whether `r` is counted. A record
     /// inside the window widens the span and marks its hour, even when rejected.
-    fn admit(&mut self, r: &FlowRecord<'_>) -> bool {
+    fn admit(&mut self, r: &FlowRecord<'_>) -> Admit {
         if matches!(r.log_status, Some(LogStatus::NoData | LogStatus::SkipData)) {
             self.no_data += 1;
-            return false;
+            return Admit::Not;
         }
         if let Some(ts) = r.start.or(r.end) {
             if !self.filter.contains(ts) {
                 self.outside_window += 1;
-                return false;
+                return Admit::Not;
             }
-            self.span.add(ts, r.end.unwrap_or(ts));
-            self.hours_seen.insert(hour_of(ts));
+            let end = r.end.unwrap_or(ts);
+            self.span.add(ts, end);
+            self.hours
+                .entry(hour_of(ts))
+                .and_modify(|h| h.add(ts, end))
+                .or_insert_with(|| HourRecords::new(ts, end));
         }
         if r.action == Some(Action::Reject) {
             self.rejected += 1;
-            return false;
+            return Admit::Rejected;
         }
-        true
+        Admit::Counted
     }
 
     /// The record's VPC (interned; `u32::MAX` without `vpc-id`), noting its
@@ -434,7 +613,9 @@ impl FlowAggregator {
                 self.last_vpc = (v.to_string(), id);
                 id
             }
-            None => return u32::MAX,
+            // The Region still names the record's services' Region.
+            None if r.region.is_none() || self.vpc_regions.contains_key(&u32::MAX) => return u32::MAX,
+            None => u32::MAX,
         };
         if let Some(region) = r.region {
             if !self.vpc_regions.contains_key(&vpc) {
@@ -468,7 +649,14 @@ impl FlowAggregator {
     /// Traffic between a VPC address and a public one: counted by (VPC,
     /// address, destination, direction, traffic-path), the destination named
     /// as the record is read.
-    fn add_public(&mut self, r: &FlowRecord<'_>, seen: Seen, local: IpAddr, remote: IpAddr, outbound: bool) {
+    fn add_public(
+        &mut self,
+        r: &FlowRecord<'_>,
+        seen: Seen,
+        local: IpAddr,
+        remote: IpAddr,
+        outbound: bool,
+    ) -> PublicKey {
         let nat_type = is_nat_interface_type(r.interface_type);
         if nat_type {
             let ev = self.nat.entry(local).or_default();
@@ -491,6 +679,7 @@ impl FlowAggregator {
             path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
         };
         self.public.entry(key).or_default().add(seen.bytes, seen.packets);
+        key
     }
 
     /// Interns a VPC address that talked to a public one and notes what the
@@ -510,7 +699,10 @@ impl FlowAggregator {
 
     /// Traffic between two VPC addresses: kept per interface when one side is
     /// an interface endpoint, else counted as internal.
-    fn add_local(&mut self, src: IpAddr, dst: IpAddr, seen: Seen) {
+    fn add_local(&mut self, src: IpAddr, dst: IpAddr, seen: Seen) -> AddedTo {
+        if !self.given_nat.ips.is_empty() || !self.given_nat.enis.is_empty() {
+            self.note_given_nat_peer(src, dst, seen.eni);
+        }
         let endpoint = [dst, src].into_iter().find(|&a| self.resolver.is_endpoint(a));
         match (endpoint, seen.eni) {
             (Some(endpoint), Some(eni)) => {
@@ -522,8 +714,26 @@ impl FlowAggregator {
                 let e = self.endpoint.entry(key).or_default();
                 e.counters.add(seen.bytes, seen.packets);
                 e.hour = e.hour.max(seen.hour);
+                AddedTo::Endpoint(key)
             }
-            _ => self.internal_bytes += seen.bytes,
+            _ => {
+                self.internal_bytes = self.internal_bytes.saturating_add(seen.bytes);
+                AddedTo::Internal
+            }
+        }
+    }
+
+    /// A record between VPC addresses that involves a given NAT gateway: the
+    /// other address is its client (to or from the given address), or both
+    /// are its own and its client's (on the given interface).
+    fn note_given_nat_peer(&mut self, src: IpAddr, dst: IpAddr, eni: Option<u32>) {
+        if self.given_nat.ips.contains(&dst) {
+            self.nat_clients.insert(src);
+        } else if self.given_nat.ips.contains(&src) {
+            self.nat_clients.insert(dst);
+        } else if eni.is_some_and(|e| self.given_nat.enis.contains(&e)) {
+            self.given_nat_eni_peers.insert(src);
+            self.given_nat_eni_peers.insert(dst);
         }
     }
 
@@ -582,6 +792,13 @@ impl FlowAggregator {
             mine.eni = mine.eni.or(ev.eni.map(|e| eni_map[e as usize]));
         }
         self.nat_clients.extend(other.nat_clients);
+        self.given_nat_eni_peers.extend(other.given_nat_eni_peers);
+        for c in other.learned_ipv6 {
+            if !self.learned_ipv6.contains(&c) && self.learned_ipv6.len() < MAX_LEARNED_IPV6 {
+                self.learned_ipv6.push(c);
+            }
+        }
+        self.ipv6_unplaced_bytes = self.ipv6_unplaced_bytes.saturating_add(other.ipv6_unplaced_bytes);
         for (eni, own) in other.eni_own {
             let eni = eni_map[eni as usize];
             self.eni_own
@@ -600,9 +817,35 @@ impl FlowAggregator {
         self.no_data += other.no_data;
         self.rejected += other.rejected;
         self.outside_window += other.outside_window;
-        self.internal_bytes += other.internal_bytes;
+        self.bytes_read = self.bytes_read.saturating_add(other.bytes_read);
+        self.internal_bytes = self.internal_bytes.saturating_add(other.internal_bytes);
         self.span.merge(other.span);
-        self.hours_seen.extend(other.hours_seen);
+        let remap = |to: AddedTo| match to {
+            AddedTo::Public(k) => AddedTo::Public(PublicKey {
+                vpc: mv(k.vpc),
+                local: local_map[k.local as usize],
+                dest: dest_map[k.dest as usize],
+                ..k
+            }),
+            AddedTo::Endpoint(k) => AddedTo::Endpoint(EndpointKey {
+                vpc: mv(k.vpc),
+                eni: eni_map[k.eni as usize],
+                ..k
+            }),
+            other => other,
+        };
+        for (h, recs) in other.hours {
+            match self.hours.entry(h) {
+                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().merge(recs, remap),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let mut recs = recs;
+                    if let Some(a) = recs.added.as_mut() {
+                        a.iter_mut().for_each(|x| x.to = remap(x.to));
+                    }
+                    e.insert(recs);
+                }
+            }
+        }
     }
 
     /// Records read (all statuses).
@@ -688,17 +931,17 @@ mod tests {
             log_status: Some(LogStatus::NoData),
             ..at(7300)
         };
-        assert!(!agg.admit(&no_data));
-        assert!(!agg.admit(&at(100)));
+        assert_eq!(agg.admit(&no_data), Admit::Not);
+        assert_eq!(agg.admit(&at(100)), Admit::Not);
         assert_eq!(agg.span, TimeSpan::default(), "no span from records outside the window");
         let rejected = FlowRecord {
             action: Some(Action::Reject),
             ..at(7300)
         };
-        assert!(!agg.admit(&rejected));
+        assert_eq!(agg.admit(&rejected), Admit::Rejected);
         assert_eq!((agg.span.min, agg.span.max), (Some(7300), Some(7350)));
-        assert!(agg.hours_seen.contains(&2));
-        assert!(agg.admit(&at(9000)));
+        assert!(agg.hours.contains_key(&2));
+        assert_eq!(agg.admit(&at(9000)), Admit::Counted);
         assert_eq!(
             agg.counts(),
             FlowCounts {

@@ -20,6 +20,7 @@ mod advise;
 mod build;
 mod dns;
 mod flow;
+mod hours;
 pub mod insights;
 mod intern;
 pub mod live;

@@ -31,6 +31,11 @@ impl Cidr {
         self.len <= other.len && self.contains(other.addr)
     }
 
+    /// Whether the network is an IPv6 one.
+    pub fn is_ipv6(&self) -> bool {
+        self.addr.is_ipv6()
+    }
+
     /// Whether the two networks share any address.
     pub fn overlaps(&self, other: &Cidr) -> bool {
         self.covers(other) || other.covers(self)
@@ -87,6 +92,22 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// The IPv4 address a NAT64 address (`64:ff9b::/96`, the well-known prefix
+/// DNS64 synthesises for IPv6-only subnets) embeds: the host a NAT gateway
+/// reaches for it.
+pub fn nat64_ipv4(ip: IpAddr) -> Option<IpAddr> {
+    match ip {
+        IpAddr::V6(a) => {
+            let s = a.segments();
+            (s[..6] == [0x64, 0xff9b, 0, 0, 0, 0]).then(|| {
+                let v = u128::from(a) as u32;
+                IpAddr::V4(v.into())
+            })
+        }
+        IpAddr::V4(_) => None,
+    }
+}
+
 /// Decides which addresses belong to the VPC.
 #[derive(Clone, Debug, Default)]
 pub struct LocalNet {
@@ -117,6 +138,11 @@ impl LocalNet {
     pub fn cidrs(&self) -> &[Cidr] {
         &self.cidrs
     }
+
+    /// Whether an IPv6 CIDR is configured.
+    pub fn has_ipv6(&self) -> bool {
+        self.cidrs.iter().any(Cidr::is_ipv6)
+    }
 }
 
 #[cfg(test)]
@@ -145,6 +171,15 @@ mod tests {
         for p in ["172.32.0.1", "100.128.0.1", "52.216.1.1", "8.8.8.8", "2600:1f60::1"] {
             assert!(!is_private(ip(p)), "{p}");
         }
+    }
+
+    #[test]
+    fn nat64_addresses_embed_their_ipv4_host() {
+        assert_eq!(nat64_ipv4(ip("64:ff9b::34d8:809")), Some(ip("52.216.8.9")));
+        assert_eq!(nat64_ipv4(ip("64:ff9b::1")), Some(ip("0.0.0.1")));
+        assert_eq!(nat64_ipv4(ip("64:ff9b:1::34d8:809")), None);
+        assert_eq!(nat64_ipv4(ip("2600:1f18::34d8:809")), None);
+        assert_eq!(nat64_ipv4(ip("52.216.8.9")), None);
     }
 
     #[test]

@@ -672,12 +672,12 @@ struct FlowFileSink<'a> {
 }
 
 impl FlowSink for FlowFileSink<'_> {
-    fn record(&mut self, r: &FlowRecord<'_>, _line: u64) {
+    fn record(&mut self, r: &FlowRecord<'_>, line: u64) {
         if self.missing.is_some() {
             return;
         }
         self.col.stats.records += 1;
-        self.agg.push(r);
+        self.agg.push_from(r, self.file, line);
     }
     fn malformed(&mut self, line: u64, reason: String) {
         self.col.malformed(self.file, line, reason);

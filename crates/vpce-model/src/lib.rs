@@ -346,6 +346,10 @@ pub struct Network {
     /// gateway, on-premises): a gateway endpoint cannot serve them.
     #[serde(default)]
     pub nat_clients_outside_vpc: Vec<String>,
+    /// The Region named by flow records without a `vpc-id` (their VPC is
+    /// unknown, their Region is not).
+    #[serde(default)]
+    pub region_without_vpc_id: Option<String>,
 }
 
 /// A VPC seen in the logs.
@@ -376,8 +380,24 @@ pub struct Totals {
     pub bytes_via_endpoint: u64,
     pub bytes_via_internet_gateway: u64,
     pub bytes_unknown_path: u64,
+    /// Public traffic by another path: VPN, peering, local gateway
+    /// (`traffic-path` 3 to 6).
+    #[serde(default)]
+    pub bytes_via_other_path: u64,
     /// Bytes seen a second time on another interface and not counted again.
     pub bytes_deduplicated: u64,
+    /// Traffic not between a VPC address and a public one: between VPC
+    /// addresses (the NAT gateway's legs to its clients among it), to private
+    /// networks outside the VPC, public to public, records without addresses.
+    /// Interface-endpoint traffic is in `bytes_via_endpoint` instead.
+    #[serde(default)]
+    pub bytes_internal: u64,
+    /// Every flow-log byte read (accepted records inside the window), each in
+    /// exactly one of: `bytes_via_nat`, `bytes_via_endpoint`,
+    /// `bytes_via_internet_gateway`, `bytes_via_other_path`,
+    /// `bytes_unknown_path`, `bytes_deduplicated`, `bytes_internal`.
+    #[serde(default)]
+    pub bytes_read: u64,
     pub query_count: u64,
     pub query_count_aws_services: u64,
 }

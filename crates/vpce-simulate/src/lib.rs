@@ -34,6 +34,12 @@ pub struct SimConfig {
     pub start: i64,
     /// gzip level (0-9). AWS writes level 6-like files; benchmarks may go lower.
     pub gzip_level: u32,
+    /// The private instances are EKS nodes whose workloads are pods on
+    /// secondary addresses of the node's interface (the VPC CNI): a pod's
+    /// requests carry its own address, the replies the node's primary
+    /// address in dstaddr and the pod's in pkt-dstaddr.
+    #[serde(default)]
+    pub eks_pods: bool,
 }
 
 impl Default for SimConfig {
@@ -44,6 +50,7 @@ impl Default for SimConfig {
             seed: 42,
             start: 1_793_491_200, // 2026-11-01T00:00:00Z
             gzip_level: 6,
+            eks_pods: false,
         }
     }
 }
@@ -414,6 +421,8 @@ impl Rng {
 
 struct Instance {
     ip: Ipv4Addr,
+    /// The pod's secondary address its workload uses (EKS), else `ip`.
+    workload_ip: Ipv4Addr,
     eni: String,
     id: String,
     subnet: &'static str,
@@ -421,12 +430,18 @@ struct Instance {
     public: bool,
 }
 
-fn instances(n: u32) -> Vec<Instance> {
+fn instances(n: u32, eks_pods: bool) -> Vec<Instance> {
     let mut v: Vec<Instance> = (0..n)
         .map(|i| {
             let z = (i % 2) as usize;
+            let ip = Ipv4Addr::new(10, 0, 1 + z as u8, 10 + (i / 2) as u8 % 180);
             Instance {
-                ip: Ipv4Addr::new(10, 0, 1 + z as u8, 10 + (i / 2) as u8 % 180),
+                ip,
+                workload_ip: if eks_pods {
+                    Ipv4Addr::new(10, 0, 11 + z as u8, 10 + (i / 2) as u8 % 180)
+                } else {
+                    ip
+                },
                 eni: format!("eni-0{:016x}", 0x1000 + i as u64),
                 id: format!("i-0{:016x}", 0xa000 + i as u64),
                 subnet: SUBNETS[z],
@@ -437,6 +452,7 @@ fn instances(n: u32) -> Vec<Instance> {
         .collect();
     v.push(Instance {
         ip: PUBLIC_INSTANCE_IP,
+        workload_ip: PUBLIC_INSTANCE_IP,
         eni: "eni-0pub0000000000001".into(),
         id: "i-0pub0000000000001".into(),
         subnet: PUBLIC_SUBNET,
@@ -677,7 +693,7 @@ struct WindowText {
 /// # Errors
 /// Whatever `sink` returns.
 pub fn simulate<E>(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> Result<(), E>) -> Result<Truth, E> {
-    let insts = instances(cfg.instances);
+    let insts = instances(cfg.instances, cfg.eks_pods);
     let first_hour = cfg.start.div_euclid(3600);
     let mut truth = empty_truth(cfg, first_hour);
     let mut text = WindowText {
@@ -845,7 +861,7 @@ fn exchange<'a>(c: &Conn, inst: &'a Instance, m: i64, start: i64) -> Exchange<'a
     let in_b = r.range(p.in_bytes);
     let request = FlowLine {
         eni: &inst.eni,
-        src: inst.ip,
+        src: inst.workload_ip,
         dst: c.remote,
         sport: c.sport,
         dport: 443,
@@ -855,7 +871,7 @@ fn exchange<'a>(c: &Conn, inst: &'a Instance, m: i64, start: i64) -> Exchange<'a
         subnet: inst.subnet,
         instance: &inst.id,
         az: inst.az,
-        pkt_src: inst.ip,
+        pkt_src: inst.workload_ip,
         pkt_dst: c.remote,
         src_svc: "-",
         dst_svc: p.code,
@@ -871,7 +887,7 @@ fn exchange<'a>(c: &Conn, inst: &'a Instance, m: i64, start: i64) -> Exchange<'a
         packets: in_b / 1400 + 1,
         bytes: in_b,
         pkt_src: c.remote,
-        pkt_dst: inst.ip,
+        pkt_dst: inst.workload_ip,
         src_svc: p.code,
         dst_svc: "-",
         egress: false,
@@ -1254,6 +1270,7 @@ mod content_tests {
                 seed: 9,
                 start: 1_700_000_000 - 1_700_000_000 % 3600,
                 gzip_level: 1,
+                eks_pods: true,
             },
         ] {
             let (truth, read) = read_back(&cfg);

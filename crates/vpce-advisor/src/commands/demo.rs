@@ -25,6 +25,7 @@ pub(crate) const DEMO: SimConfig = SimConfig {
     seed: 42,
     start: 1_793_491_200,
     gzip_level: 6,
+    eks_pods: false,
 };
 
 /// The sample, as inputs in memory.

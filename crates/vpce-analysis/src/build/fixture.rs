@@ -91,6 +91,16 @@ pub(super) fn egress(src: &str, dst: &str, bytes: u64, path: u8) -> String {
     record("eni-app", src, dst, src, dst, bytes, "egress", &path.to_string())
 }
 
+/// The default (version 2) format's header.
+pub(super) const V2_HEADER: &str =
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+
+/// A [`record`] in the default format: its first fourteen fields, version 2.
+pub(super) fn v2(line: &str) -> String {
+    let fields: Vec<&str> = line.split(' ').take(14).skip(1).collect();
+    format!("2 {}", fields.join(" "))
+}
+
 /// The Resolver built from `dns` lines with the embedded reference data.
 pub(super) fn resolver(cfg: &AnalysisConfig, dns_lines: &[String]) -> (DnsAggregator, Arc<Resolver>) {
     let mut dns = DnsAggregator::new(cfg.filter);
@@ -111,7 +121,7 @@ pub(super) fn flows_with_header(
     header: &str,
     lines: &[String],
 ) -> FlowAggregator {
-    let mut flows = FlowAggregator::new(cfg.local_net(), cfg.filter, resolver);
+    let mut flows = cfg.flow_aggregator(resolver);
     let text = format!("{header}\n{}\n", lines.join("\n"));
     let opts = FlowReadOptions {
         wanted: Some(FlowAggregator::FIELDS.to_vec()),

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use vpce_catalog::Catalog;
 use vpce_model::{ServiceUsage, Totals};
 
-use crate::flow::Counters;
+use crate::flow::{Counters, FlowAggregator};
 use crate::resolve::{Dest, Resolved};
 
 /// How a counted byte left the VPC.
@@ -104,7 +104,7 @@ impl<'a> Ledger<'a> {
             PathClass::GatewayEndpoint => sat(&mut t.bytes_via_endpoint, b),
             PathClass::InternetGateway => sat(&mut t.bytes_via_internet_gateway, b),
             PathClass::Unknown => sat(&mut t.bytes_unknown_path, b),
-            PathClass::OtherPath => {}
+            PathClass::OtherPath => sat(&mut t.bytes_via_other_path, b),
         }
         match &resolved.dest {
             Dest::Service { service, region } => self.add_service(service, region.as_deref(), resolved, class, b),
@@ -124,6 +124,15 @@ impl<'a> Ledger<'a> {
                 }
             }
         }
+    }
+
+    /// Notes the bytes read and those that were not between the VPC and a
+    /// public address, which complete the byte identity: read = NAT +
+    /// endpoint + internet gateway + other path + unknown path +
+    /// deduplicated + internal.
+    pub(super) fn note_not_public(&mut self, flow: &FlowAggregator) {
+        self.totals.bytes_read = flow.bytes_read;
+        sat(&mut self.totals.bytes_internal, flow.internal_bytes);
     }
 
     fn add_service(&mut self, service: &str, region: Option<&str>, resolved: &Resolved, class: PathClass, b: u64) {

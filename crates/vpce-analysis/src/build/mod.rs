@@ -16,6 +16,7 @@
 //! | [`warnings`] | what the user should know about the inputs' gaps |
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use vpce_catalog::Catalog;
 use vpce_model::{Inputs, ReferenceData, Report, SCHEMA_VERSION};
@@ -39,6 +40,8 @@ mod window;
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod identity;
 
 /// What the user told us about the network.
 #[derive(Clone, Debug, Default)]
@@ -62,6 +65,12 @@ impl AnalysisConfig {
     pub fn local_net(&self) -> LocalNet {
         LocalNet::new(self.vpc_cidrs.clone())
     }
+
+    /// The flow aggregator for this configuration: its VPC CIDRs, window and
+    /// the NAT gateways it names.
+    pub fn flow_aggregator(&self, resolver: Arc<Resolver>) -> FlowAggregator {
+        FlowAggregator::new(self.local_net(), self.filter, resolver).with_given_nat(&self.nat_ips, &self.nat_enis)
+    }
 }
 
 /// The reference data a report is built with.
@@ -81,6 +90,9 @@ pub fn build_report(
 ) -> Report {
     let (catalog, resolver) = (reference.catalog, reference.resolver);
     let net = cfg.local_net();
+    let strays = window::strays(cfg.filter, flow);
+    let flow = strays.as_ref().map_or(flow, |(f, _)| f);
+    let strays = strays.as_ref().map(|(_, s)| s);
 
     let nat = nat::gateways(cfg, flow);
     let mut ledger = ledger::Ledger::new(catalog);
@@ -88,13 +100,15 @@ pub fn build_report(
     samples::collect(flow, resolver, &mut ledger);
     endpoints::count(flow, resolver, &mut ledger);
     queries::count(dns, resolver, &net, &mut ledger);
+    ledger.note_not_public(flow);
     let ledger::Ledger {
         services,
         others,
         totals,
         ..
     } = ledger;
-    let warnings = warnings::warnings(dns, flow, cfg, nat.is_empty(), &totals);
+    let mut warnings = warnings::warnings(dns, flow, cfg, nat.is_empty(), &totals);
+    warnings.extend(strays.map(window::stray_warning));
     let network = network::facts(dns, flow, cfg, &net, nat, legs);
 
     Report {

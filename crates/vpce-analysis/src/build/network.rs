@@ -38,6 +38,10 @@ pub(super) fn facts(
         flow_fields_missing: flow_fields_missing(flow),
         source_az_ids: source_azs(flow, legs.source_azs).into_iter().collect(),
         nat_clients_outside_vpc: nat_clients_outside_vpc(flow, net),
+        region_without_vpc_id: flow
+            .vpc_regions
+            .get(&u32::MAX)
+            .map(|r| flow.strings.name(*r).to_string()),
     }
 }
 
@@ -71,11 +75,13 @@ fn vpcs(dns: &DnsAggregator, flow: &FlowAggregator) -> Vec<Vpc> {
     vpcs.into_values().collect()
 }
 
-/// The VPC CIDRs and where they came from: given, inferred, or none.
+/// The VPC CIDRs and where they came from: given, inferred, or none. The
+/// IPv6 CIDRs learned from the records are added when none is given.
 fn vpc_cidrs<'a>(flow: &FlowAggregator, cfg: &'a AnalysisConfig) -> (Vec<String>, &'a str) {
     if !cfg.vpc_cidrs.is_empty() {
         let source = cfg.vpc_cidrs_source.as_deref().unwrap_or("given");
-        return (cfg.vpc_cidrs.iter().map(|c| c.to_string()).collect(), source);
+        let given = cfg.vpc_cidrs.iter().chain(&flow.learned_ipv6);
+        return (given.map(|c| c.to_string()).collect(), source);
     }
     let (v4, v6) = INFERRED_PREFIX;
     let inferred: BTreeSet<Cidr> = flow
@@ -84,6 +90,7 @@ fn vpc_cidrs<'a>(flow: &FlowAggregator, cfg: &'a AnalysisConfig) -> (Vec<String>
         .map(|(ip, _)| *ip)
         .filter(|ip| is_private(*ip))
         .filter_map(|ip| Cidr::new(ip, if ip.is_ipv4() { v4 } else { v6 }))
+        .chain(flow.learned_ipv6.iter().copied())
         .collect();
     if inferred.is_empty() {
         (Vec::new(), "none")
@@ -166,6 +173,23 @@ mod tests {
         );
         let none = flows(&cfg, &[], &[]);
         assert_eq!(vpc_cidrs(&none, &cfg), (Vec::new(), "none"));
+    }
+
+    #[test]
+    fn ipv6_cidrs_are_learned_from_the_interface_side_of_directed_records() {
+        let cfg = AnalysisConfig::default();
+        let f = flows(&cfg, &[], &[egress("2600:1f18:aa:bb01::5", "2600:9000:1::1", 1, 8)]);
+        assert_eq!(
+            vpc_cidrs(&f, &cfg),
+            (vec!["2600:1f18:aa:bb00::/56".to_string()], "inferred")
+        );
+        // Given IPv4 CIDRs alone: the learned IPv6 one is added.
+        let v4 = AnalysisConfig {
+            vpc_cidrs: vec!["10.0.0.0/16".parse().unwrap()],
+            ..Default::default()
+        };
+        let f = flows(&v4, &[], &[egress("2600:1f18:aa:bb01::5", "2600:9000:1::1", 1, 8)]);
+        assert_eq!(vpc_cidrs(&f, &v4).0, ["10.0.0.0/16", "2600:1f18:aa:bb00::/56"]);
     }
 
     #[test]

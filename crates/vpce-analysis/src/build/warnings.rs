@@ -64,6 +64,17 @@ pub(super) fn warnings(
             totals.bytes_unknown_path
         ));
     }
+    if flow.ipv6_unplaced_bytes > 0 {
+        let fix = if flow.fields.flow_direction {
+            "give the VPC's IPv6 CIDR with --vpc-cidr"
+        } else {
+            "give the VPC's IPv6 CIDR with --vpc-cidr, or add flow-direction to the flow-log format (its interface side names the VPC's /56)"
+        };
+        warnings.push(format!(
+            "{} bytes of IPv6 traffic could not be placed: neither address is in a VPC CIDR given or learned from the records ({fix}); they are in bytes_internal",
+            flow.ipv6_unplaced_bytes
+        ));
+    }
     if let (Some(dmin), Some(dmax), Some(fmin), Some(fmax)) = (dns.span.min, dns.span.max, flow.span.min, flow.span.max)
     {
         if dmax < fmin || fmax < dmin {
@@ -88,7 +99,7 @@ fn missing_path_fields(flow: &FlowAggregator) -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixture::{egress, flows, flows_with_header, resolver, HEADER, OTHER_IP};
+    use super::super::fixture::{egress, flows, flows_with_header, record, resolver, HEADER, OTHER_IP};
     use super::super::AnalysisConfig;
     use super::*;
 
@@ -164,6 +175,22 @@ mod tests {
         );
         assert!(text.contains("no --nat-ip/--nat-eni was given"), "{text}");
         assert!(text.contains("add traffic-path to the flow-log format, or add pkt-srcaddr/pkt-dstaddr to the flow-log format, or give --nat-ip"), "{text}");
+    }
+
+    #[test]
+    fn ipv6_bytes_that_could_not_be_placed_are_counted_in_a_warning() {
+        let cfg = AnalysisConfig::default();
+        let (dns, _) = resolver(&cfg, &[]);
+        let (vm, site) = ("2600:1f18:aa:bb01::5", "2600:9000:1::1");
+        let undirected = record("eni-app", vm, site, vm, site, 700, "-", "8");
+        let f = flows(&cfg, &[], std::slice::from_ref(&undirected));
+        let text = warnings(&dns, &f, &cfg, false, &Totals::default()).join("\n");
+        assert!(text.contains("700 bytes of IPv6 traffic could not be placed"), "{text}");
+        // Once a directed record names the VPC's /56, nothing is unplaced.
+        let directed = egress(vm, site, 1, 8);
+        let f = flows(&cfg, &[], &[directed, undirected]);
+        let text = warnings(&dns, &f, &cfg, false, &Totals::default()).join("\n");
+        assert!(!text.contains("IPv6"), "{text}");
     }
 
     #[test]

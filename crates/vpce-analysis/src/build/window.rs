@@ -6,7 +6,32 @@ use vpce_model::Window;
 
 use crate::dns::DnsAggregator;
 use crate::flow::FlowAggregator;
+use crate::hours::{self, Strays};
 use crate::TimeFilter;
+
+/// Without a whole window given, the aggregate without the flow records far
+/// from the bulk of the others, and what was taken out.
+pub(super) fn strays(filter: TimeFilter, flow: &FlowAggregator) -> Option<(FlowAggregator, Strays)> {
+    if filter.since.is_some() && filter.until.is_some() {
+        return None;
+    }
+    hours::without_strays(flow)
+}
+
+/// The warning that names the records taken out of the window and the totals.
+pub(super) fn stray_warning(s: &Strays) -> String {
+    let at = if s.first.file.is_empty() {
+        String::new()
+    } else {
+        format!(" at {} line {}", s.first.file, s.first.line)
+    };
+    format!(
+        "{} flow records ({} bytes) lie far outside the bulk of the others and were left out of the window and the totals: the first{at} starts {}; if they belong, choose the window with --since/--until",
+        s.records,
+        s.bytes,
+        format_rfc3339(s.first.start)
+    )
+}
 
 /// The window, its length in hours (to the millihour) and the hours inside
 /// it without any flow record.
@@ -31,7 +56,7 @@ pub(super) fn window(filter: TimeFilter, dns: &DnsAggregator, flow: &FlowAggrega
         hours_without_flow_records: match (start, end) {
             (Some(s), Some(e)) if flow.records > 0 && e > s => {
                 let (first, last) = (crate::hour_of(s), crate::hour_of(e - 1));
-                (first..=last).filter(|h| !flow.hours_seen.contains(h)).count() as u64
+                (first..=last).filter(|h| !flow.hours.contains_key(h)).count() as u64
             }
             _ => 0,
         },
@@ -59,6 +84,52 @@ mod tests {
             ("given", 3.0, 2)
         );
         assert_eq!(w.start.as_deref(), Some("2025-12-01T00:00:00Z"));
+    }
+
+    /// Ten records in one hour and one from 1975: the stray one is left out
+    /// of the window and the totals, and the warning names where it was.
+    #[test]
+    fn a_record_far_outside_the_others_is_left_out_with_a_warning() {
+        use super::super::{build_report, Reference};
+        use vpce_catalog::Catalog;
+        let cfg = AnalysisConfig::default();
+        let mut lines = vec![egress("10.0.0.5", OTHER_IP, 100, 8); 10];
+        let stray = egress("10.0.0.5", OTHER_IP, 5000, 8).replace(&format!("{T0} {}", T0 + 60), "170000000 170000060");
+        lines.push(stray);
+        let (dns, r) = resolver(&cfg, &[]);
+        let f = super::super::fixture::flows_with(&cfg, r.clone(), &lines);
+        let (clean, s) = strays(TimeFilter::default(), &f).expect("a stray");
+        assert_eq!(
+            (s.records, s.bytes, s.first.start, s.first.line),
+            (1, 5000, 170_000_000, 0)
+        );
+        let w = window(TimeFilter::default(), &dns, &clean);
+        assert_eq!((w.hours, w.start.as_deref()), (0.017, Some("2025-12-01T00:00:00Z")));
+        let text = stray_warning(&s);
+        assert!(
+            text.contains("1 flow records (5000 bytes)") && text.contains("1975-05-22T"),
+            "{text}"
+        );
+        assert!(text.contains("--since/--until"), "{text}");
+        let catalog = Catalog::embedded();
+        let reference = Reference {
+            catalog: &catalog,
+            resolver: &r,
+        };
+        let report = build_report(&dns, &f, Default::default(), &cfg, &reference);
+        assert_eq!(report.totals.bytes_via_internet_gateway, 1000, "{:?}", report.totals);
+        assert_eq!(report.totals.bytes_read, 1000);
+        assert!(
+            report.warnings.iter().any(|m| m.contains("far outside")),
+            "{:?}",
+            report.warnings
+        );
+        // A window given whole is the user's choice: nothing is left out.
+        let given = TimeFilter {
+            since: Some(0),
+            until: Some(T0 + 3600),
+        };
+        assert!(strays(given, &f).is_none());
     }
 
     #[test]
