@@ -181,6 +181,26 @@ fn the_demo_report_loads_cleanly_and_its_figures_equal_the_json() {
             "{name}"
         );
     }
+    // The hourly chart draws the JSON's series: one column per hour with NAT bytes.
+    let points = json["series"]["points"].as_u64().expect("the demo has a series");
+    let drawn_hours = (0..points as usize)
+        .filter(|i| {
+            json["series"]["lines"]
+                .as_array()
+                .is_some_and(|ls| ls.iter().any(|l| l["bytes"][*i].as_u64().unwrap_or(0) > 0))
+        })
+        .count();
+    assert!(drawn_hours >= 20, "the demo's 24 hours carry traffic: {drawn_hours}");
+    let columns: std::collections::BTreeSet<String> = dom
+        .select(&sel("#hourly svg rect"))
+        .filter_map(|r| r.value().attr("x").map(str::to_string))
+        .collect();
+    assert_eq!(columns.len(), drawn_hours);
+    let legend: Vec<String> = dom
+        .select(&sel("#hourly .legend li"))
+        .map(|l| l.text().collect())
+        .collect();
+    assert!(legend.iter().any(|l| l.starts_with("kinesis-streams")), "{legend:?}");
     // The ranking chart draws each service that saves, and only those.
     let saving = services
         .iter()

@@ -53,6 +53,9 @@ pub struct PublicKey {
     pub outbound: bool,
     /// traffic-path of the record, 0 when absent.
     pub path: u8,
+    /// The hour (since the epoch) the record started in: the hourly series
+    /// sums a conversation's bytes per hour.
+    pub hour: i64,
 }
 
 /// Traffic between an interface and an endpoint address.
@@ -677,6 +680,7 @@ impl FlowAggregator {
             dest,
             outbound,
             path: if outbound { r.traffic_path.unwrap_or(0) } else { 0 },
+            hour: seen.hour,
         };
         self.public.entry(key).or_default().add(seen.bytes, seen.packets);
         key

@@ -234,12 +234,19 @@ fn axis_times(s: &mut String, start: Option<i64>, step: u64, columns: usize, (le
     marks.dedup();
     for c in marks {
         let t = format_rfc3339(start.saturating_add((c as u64).saturating_mul(step) as i64));
+        // Date and hour, UTC; the outer labels align to the plot's edges.
+        let (x, anchor) = if c == 0 {
+            (left, "start")
+        } else if c == columns - 1 {
+            (left + columns as f64 * col_w, "end")
+        } else {
+            (left + (c as f64 + 0.5) * col_w, "middle")
+        };
         let _ = write!(
             s,
-            "<text class=\"axis\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            left + (c as f64 + 0.5) * col_w,
+            "<text class=\"axis\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{} UTC</text>",
             base + 18.0,
-            esc(t.get(..16).unwrap_or(&t))
+            esc(&t.get(..16).unwrap_or(&t).replace('T', " "))
         );
     }
 }

@@ -36,7 +36,7 @@ impl PathClass {
         }
     }
 
-    fn through_nat(self) -> bool {
+    pub(super) fn through_nat(self) -> bool {
         matches!(self, PathClass::Nat | PathClass::NatInstanceSide)
     }
 }

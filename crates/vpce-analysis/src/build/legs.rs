@@ -37,6 +37,8 @@ pub(super) struct Legs {
     pub(super) counted_on: CountedOn,
     /// AZs of the instances whose traffic went through a NAT gateway.
     pub(super) source_azs: BTreeSet<String>,
+    /// Counted NAT bytes per (destination, outbound, hour), for the series.
+    pub(super) nat_hours: HashMap<(u32, bool, i64), u64>,
 }
 
 /// What to do with one public conversation's counters.
@@ -154,6 +156,9 @@ pub(super) fn count_public(flow: &FlowAggregator, nat: &BTreeMap<IpAddr, NatGate
             Leg::Count(PathClass::NatInstanceSide) => legs.counted_on.instances = true,
             Leg::Count(PathClass::Nat) => legs.counted_on.nat = true,
             Leg::Count(_) => {}
+        }
+        if class.through_nat() {
+            sat(legs.nat_hours.entry((k.dest, k.outbound, k.hour)).or_default(), c.bytes);
         }
         ledger.add(&flow.dests[k.dest as usize], class, c);
     }

@@ -13,6 +13,7 @@
 //! | [`services`] | the report's service and other-traffic lists, ranked, with their notes |
 //! | [`network`] | the network as the logs show it: VPCs, CIDRs, NAT gateways, missing flow-log fields |
 //! | [`window`] | the time window the report covers |
+//! | [`series`] | NAT bytes per hour per service and direction, from the counted bytes |
 //! | [`warnings`] | what the user should know about the inputs' gaps |
 
 use std::net::IpAddr;
@@ -34,6 +35,7 @@ mod nat;
 mod network;
 mod queries;
 mod samples;
+mod series;
 mod services;
 mod warnings;
 mod window;
@@ -96,7 +98,7 @@ pub fn build_report(
 
     let nat = nat::gateways(cfg, flow);
     let mut ledger = ledger::Ledger::new(catalog);
-    let legs = legs::count_public(flow, &nat, &mut ledger);
+    let mut legs = legs::count_public(flow, &nat, &mut ledger);
     samples::collect(flow, resolver, &mut ledger);
     endpoints::count(flow, resolver, &mut ledger);
     queries::count(dns, resolver, &net, &mut ledger);
@@ -109,12 +111,14 @@ pub fn build_report(
     } = ledger;
     let mut warnings = warnings::warnings(dns, flow, cfg, nat.is_empty(), &totals);
     warnings.extend(strays.map(window::stray_warning));
+    let window = window::window(cfg.filter, dns, flow);
+    let series = series::series(&window, flow, &std::mem::take(&mut legs.nat_hours));
     let network = network::facts(dns, flow, cfg, &net, nat, legs);
 
     Report {
         schema_version: SCHEMA_VERSION,
         generator: cfg.generator.clone(),
-        window: window::window(cfg.filter, dns, flow),
+        window,
         inputs,
         reference_data: ReferenceData {
             catalog_as_of: catalog.as_of().to_string(),
@@ -130,6 +134,6 @@ pub fn build_report(
         costs: None,
         warnings,
         live: None,
-        series: None,
+        series,
     }
 }
