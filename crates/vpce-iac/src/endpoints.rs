@@ -25,6 +25,9 @@ pub(crate) fn module(plan: &Plan) -> Module {
         .find(|e| e.kind == EndpointKind::Gateway && e.service == "s3")
         .map(|e| e.id.clone());
     let (data, mut locals) = az_filters(plan);
+    if wants_private_dns(plan) {
+        resources.push(vpc_data());
+    }
     resources.extend(data);
     for e in &plan.endpoints {
         resources.push(endpoint(plan, e, with_policy, gateway_s3.as_deref()));
@@ -283,18 +286,49 @@ fn inbound_resolver(plan: &Plan) -> Vec<Resource> {
 
 /// A Terraform `lifecycle { precondition { … } }` block.
 fn precondition(condition: String, message: String) -> Value {
+    preconditions(vec![(condition, message)])
+}
+
+/// A Terraform `lifecycle` block with one `precondition` per (condition, message).
+fn preconditions(checks: Vec<(String, String)>) -> Value {
     let prop = |name: &str, value| crate::model::Prop {
         name: Name::new(name),
         value,
         only: Only::Terraform,
     };
-    Value::Block(vec![prop(
-        "precondition",
-        Value::Block(vec![
-            prop("condition", Value::Expr(condition)),
-            prop("error_message", Value::str(message)),
-        ]),
-    )])
+    Value::Block(
+        checks
+            .into_iter()
+            .map(|(condition, message)| {
+                prop(
+                    "precondition",
+                    Value::Block(vec![
+                        prop("condition", Value::Expr(condition)),
+                        prop("error_message", Value::str(message)),
+                    ]),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The VPC's DNS attributes, read when applied: private DNS fails without them.
+const VPC: &str = "vpc";
+
+/// Whether some endpoint turns private DNS on (its apply needs the VPC's DNS attributes).
+fn wants_private_dns(plan: &Plan) -> bool {
+    plan.endpoints
+        .iter()
+        .any(|e| e.kind == EndpointKind::Interface && e.private_dns)
+}
+
+/// `data "aws_vpc"`, for the private-DNS precondition.
+fn vpc_data() -> Resource {
+    let mut vpc = Resource::new(VPC, Name::new("this"), ("aws_vpc", "AWS::EC2::VPC"))
+        .comments(&["The VPC's DNS attributes: an endpoint with private DNS fails to create without them.".into()])
+        .data();
+    vpc.prop(Name::new("id"), Value::var("vpc_id"));
+    vpc
 }
 
 /// The inbound Resolver endpoint itself: two IP addresses in the given
@@ -389,18 +423,24 @@ fn endpoint(plan: &Plan, e: &PlannedEndpoint, with_policy: bool, gateway_s3: Opt
         Name::new("tags"),
         Value::Tags(Some(format!("{}-{}", plan.name_prefix, e.id.replace('_', "-")))),
     );
+    let mut checks = Vec::new();
     if filtered {
-        r.prop_in(
-            Name::new("lifecycle"),
-            precondition(
-                format!("length(local.{}_subnets) > 0", e.id),
-                format!(
-                    "None of the subnet_ids is in an Availability Zone that {} offers: give a subnet in one of them.",
-                    e.service
-                ),
+        checks.push((
+            format!("length(local.{}_subnets) > 0", e.id),
+            format!(
+                "None of the subnet_ids is in an Availability Zone that {} offers: give a subnet in one of them.",
+                e.service
             ),
-            Only::Terraform,
-        );
+        ));
+    }
+    if e.kind == EndpointKind::Interface && e.private_dns {
+        checks.push((
+            "data.aws_vpc.this.enable_dns_support && data.aws_vpc.this.enable_dns_hostnames".into(),
+            "Private DNS needs the VPC's DNS resolution and DNS hostnames: turn both on (aws ec2 modify-vpc-attribute --enable-dns-hostnames '{\"Value\":true}', and --enable-dns-support) or plan the endpoint with private DNS off.".into(),
+        ));
+    }
+    if !checks.is_empty() {
+        r.prop_in(Name::new("lifecycle"), preconditions(checks), Only::Terraform);
     }
     if e.private_dns_only_for_inbound {
         r.prop(

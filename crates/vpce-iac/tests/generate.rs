@@ -902,3 +902,31 @@ fn fix_existing_gets_the_missing_associations_and_the_commands() {
         .fixes
         .is_empty());
 }
+
+#[test]
+fn private_dns_endpoints_check_the_vpcs_dns_attributes_when_applied() {
+    let mut o = options();
+    o.only = vec!["ssm".into(), "s3".into()];
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
+    let tf = terraform_endpoints(&plan);
+    let main = file(&tf, "main.tf");
+    assert!(
+        main.contains("data \"aws_vpc\" \"this\" {\n  id = var.vpc_id\n}"),
+        "{main}"
+    );
+    let ssm = tf_block(main, "resource \"aws_vpc_endpoint\" \"ssm\"");
+    assert!(
+        ssm.contains("condition     = data.aws_vpc.this.enable_dns_support && data.aws_vpc.this.enable_dns_hostnames"),
+        "{ssm}"
+    );
+    let s3 = tf_block(main, "resource \"aws_vpc_endpoint\" \"s3_gateway\"");
+    assert!(
+        !s3.contains("enable_dns_hostnames"),
+        "a gateway endpoint has no private DNS: {s3}"
+    );
+    // Without private DNS anywhere, the VPC is not read.
+    let mut o = options();
+    o.only = vec!["s3".into()];
+    let plan = plan_endpoints(&report(), &catalog(), &o).unwrap();
+    assert!(!file(&terraform_endpoints(&plan), "main.tf").contains("data \"aws_vpc\""));
+}
