@@ -111,6 +111,7 @@ pub fn build_report(
     } = ledger;
     let mut warnings = warnings::warnings(dns, flow, cfg, nat.is_empty(), &totals);
     warnings.extend(strays.map(window::stray_warning));
+    warnings.extend(window::dns_beyond_warning(cfg.filter, dns, flow));
     let window = window::window(cfg.filter, dns, flow);
     let series = series::series(&window, flow, &std::mem::take(&mut legs.nat_hours));
     let network = network::facts(dns, flow, cfg, &net, nat, legs);

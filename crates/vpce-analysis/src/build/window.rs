@@ -33,14 +33,60 @@ pub(super) fn stray_warning(s: &Strays) -> String {
     )
 }
 
+/// How far Resolver records may lie outside the flow records and still widen
+/// the window: the flow-record stray rule's gap for the flow records' span.
+fn reach_seconds(flow: &FlowAggregator) -> Option<i64> {
+    let (min, max) = (flow.span.min?, flow.span.max?);
+    let span_hours = (max - min) / 3600 + 1;
+    let gap = (hours::STRAY_GAP_FACTOR * span_hours).clamp(hours::MIN_STRAY_GAP_HOURS, hours::MAX_GAP_HOURS);
+    Some(gap * 3600)
+}
+
+/// The Resolver records' span, cut to what lies within reach of the flow
+/// records (the flow records carry the bytes every monthly figure scales):
+/// one stray query from an old file must not stretch the window.
+fn dns_within_reach(dns: &DnsAggregator, flow: &FlowAggregator) -> (Option<i64>, Option<i64>) {
+    let (Some(reach), Some(fmin), Some(fmax)) = (reach_seconds(flow), flow.span.min, flow.span.max) else {
+        return (dns.span.min, dns.span.max);
+    };
+    let keep = |t: i64| t >= fmin - reach && t <= fmax + reach;
+    (
+        dns.span.min.map(|t| if keep(t) { t } else { fmin }),
+        dns.span.max.map(|t| if keep(t) { t } else { fmax }),
+    )
+}
+
+/// A warning when Resolver records lie too far from the flow records to
+/// widen the window.
+pub(super) fn dns_beyond_warning(filter: TimeFilter, dns: &DnsAggregator, flow: &FlowAggregator) -> Option<String> {
+    if filter.since.is_some() && filter.until.is_some() {
+        return None;
+    }
+    let (min, max) = dns_within_reach(dns, flow);
+    let far: Vec<String> = [(dns.span.min, min), (dns.span.max, max)]
+        .into_iter()
+        .filter_map(|(was, kept)| match (was, kept) {
+            (Some(w), Some(k)) if w != k => Some(format_rfc3339(w)),
+            _ => None,
+        })
+        .collect();
+    (!far.is_empty()).then(|| {
+        format!(
+            "Resolver query-log records reach {}, far outside the flow records: the window follows the flow records; if those queries belong, choose the window with --since/--until",
+            far.join(" and ")
+        )
+    })
+}
+
 /// The window, its length in hours (to the millihour) and the hours inside
 /// it without any flow record.
 pub(super) fn window(filter: TimeFilter, dns: &DnsAggregator, flow: &FlowAggregator) -> Window {
     let (start, end, source) = match (filter.since, filter.until) {
         (Some(s), Some(u)) => (Some(s), Some(u), "given"),
         _ => {
-            let min = [dns.span.min, flow.span.min].into_iter().flatten().min();
-            let max = [dns.span.max, flow.span.max].into_iter().flatten().max();
+            let (dns_min, dns_max) = dns_within_reach(dns, flow);
+            let min = [dns_min, flow.span.min].into_iter().flatten().min();
+            let max = [dns_max, flow.span.max].into_iter().flatten().max();
             (filter.since.or(min), filter.until.or(max), "observed")
         }
     };
@@ -140,5 +186,25 @@ mod tests {
         let w = window(TimeFilter::default(), &dns, &f);
         assert_eq!((w.source.as_str(), w.hours), ("observed", 0.017));
         assert_eq!(w.hours_without_flow_records, 0);
+    }
+
+    #[test]
+    fn a_stray_resolver_record_does_not_stretch_the_window() {
+        let cfg = AnalysisConfig::default();
+        let old = super::super::fixture::sqs_query().replace("2025-12-01T00:00:00Z", "1975-06-01T00:00:00Z");
+        let near = super::super::fixture::sqs_query();
+        let f = flows(&cfg, &[], &[egress("10.0.0.5", OTHER_IP, 1, 1)]);
+        let (dns, _) = resolver(&cfg, &[old, near]);
+        let w = window(TimeFilter::default(), &dns, &f);
+        assert!(w.hours < 2.0, "{w:?}");
+        assert_eq!(w.start.as_deref(), Some("2025-12-01T00:00:00Z"));
+        let warn = dns_beyond_warning(TimeFilter::default(), &dns, &f).expect("a warning");
+        assert!(
+            warn.contains("1975-06-01T00:00:00Z") && warn.contains("--since/--until"),
+            "{warn}"
+        );
+        // Queries near the flow records still widen the window, without a word.
+        let (dns, _) = resolver(&cfg, &[super::super::fixture::sqs_query()]);
+        assert!(dns_beyond_warning(TimeFilter::default(), &dns, &f).is_none());
     }
 }
