@@ -86,3 +86,13 @@ fn insights_rows_with_huge_query_counts_are_not_understood_and_do_not_overflow()
     assert_eq!(two.stats.records, 2 * max);
     assert_eq!(two.errors.len(), 1);
 }
+
+/// Found by `flow_text`, not fixed yet: a `[` line whose JSON document
+/// fails on the next line is counted malformed twice (the framer's parse
+/// error, then "not an envelope" for the value before the error), so the
+/// malformed count exceeds the lines. Run with `--ignored`.
+#[test]
+#[ignore = "the JSON framer counts a broken multi-line document more than once"]
+fn text_that_starts_like_json_reports_each_line_once() {
+    assert_each_line_once(include_bytes!("fuzz/flow-json-like-start"));
+}
