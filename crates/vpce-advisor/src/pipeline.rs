@@ -16,7 +16,7 @@ use vpce_formats::flow::FlowReadOptions;
 use vpce_formats::time::format_rfc3339;
 use vpce_ingest::{expand, explicit_flags, read_dns_with_progress, read_flows_with_progress, Input, LogKind, Progress};
 use vpce_model::inventory::Inventory;
-use vpce_model::{InputStats, Inputs, Report};
+use vpce_model::{FileError, InputStats, Inputs, Report};
 use vpce_report::escape::escaped;
 
 use crate::settings::{self, Analysis, Costs, RegionChoice};
@@ -40,6 +40,9 @@ pub(crate) struct LogInputs {
     pub flow_explicit: Vec<bool>,
     /// Resolver records already aggregated (Logs Insights rows).
     pub dns_aggregated: Option<(DnsAggregator, InputStats)>,
+    /// What the remote sources could not read before any reader ran (Logs
+    /// Insights ranges): input errors of the report.
+    pub errors: Vec<FileError>,
 }
 
 impl LogInputs {
@@ -51,6 +54,7 @@ impl LogInputs {
             dns,
             flow,
             dns_aggregated: None,
+            errors: Vec::new(),
         }
     }
 
@@ -61,6 +65,7 @@ impl LogInputs {
         self.flow_explicit.extend(remote.flow.iter().map(|_| false));
         self.flow.append(&mut remote.flow);
         self.dns_aggregated = remote.dns_aggregated.take();
+        self.errors.append(&mut remote.errors);
     }
 }
 
@@ -228,6 +233,7 @@ fn local_inputs(s: &Analysis) -> Result<LogInputs> {
         dns,
         flow,
         dns_aggregated: None,
+        errors: Vec::new(),
     })
 }
 
@@ -371,6 +377,7 @@ pub(crate) fn analyze(
     examples.truncate(vpce_ingest::MAX_EXAMPLES);
     let mut errors = dns.errors;
     errors.extend(flows.errors);
+    errors.extend(inputs.errors);
     let mut stats = Inputs {
         malformed: dns_stats.malformed + flow_stats.malformed,
         dns: dns_stats,

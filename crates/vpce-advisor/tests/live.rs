@@ -566,11 +566,17 @@ impl Drop for FaultProxy {
 
 impl FaultProxy {
     fn start(moto: &Moto, mode: &str, key_part: &str) -> FaultProxy {
+        FaultProxy::start_with(moto, mode, &[key_part])
+    }
+
+    /// `args`: the mode's KEY_PART and ARG (see faults.py).
+    fn start_with(moto: &Moto, mode: &str, args: &[&str]) -> FaultProxy {
         use std::io::BufRead;
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/faults.py");
         let mut child = std::process::Command::new(moto.python())
             .arg(&script)
-            .args([moto.url.as_str(), mode, key_part])
+            .args([moto.url.as_str(), mode])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -645,6 +651,157 @@ fn s3_bodies_that_break_are_resumed_and_what_cannot_be_read_is_named() {
         stderr.contains("error: partial: 1 input could not be read to the end") && stderr.contains(&name),
         "{stderr}"
     );
+}
+
+/// The name of one flow-log object of the simulated logs.
+fn one_flow_object(w: &World) -> String {
+    let flow_file = walk(&w.dir.path().join("AWSLogs"))
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("vpcflowlogs"))
+        .unwrap();
+    flow_file.file_name().unwrap().to_str().unwrap().to_string()
+}
+
+/// `analyze` of both log types in the bucket, through `proxy`.
+fn analyze_s3_through(w: &World, proxy: &FaultProxy) -> std::process::Output {
+    let url = format!("s3://{}/team/", w.ids["bucket"].as_str().unwrap());
+    w.moto
+        .cmd()
+        .env("AWS_ENDPOINT_URL", &proxy.url)
+        .args(["analyze", "--format", "json", "-q"])
+        .args(["--dns-logs", &url, "--flow-logs", &url])
+        .output()
+        .unwrap()
+}
+
+/// A body that stops for longer than the SDK's stalled-stream grace period
+/// (5 s) is ended by it and resumed, without waiting for the connection to
+/// close; headers that come late but within the first-byte timeout (30 s)
+/// are waited for. Every record is read.
+#[test]
+fn an_s3_body_that_stalls_is_resumed_and_late_headers_are_waited_for() {
+    let w = world();
+    let name = one_flow_object(&w);
+    // (mode, seconds of the fault, the run's least and most seconds)
+    for (mode, secs, least, most) in [("stall", "15", 5, 15), ("slowheaders", "5", 5, 30)] {
+        let proxy = FaultProxy::start_with(&w.moto, mode, &[&name, secs]);
+        let t0 = Instant::now();
+        let out = analyze_s3_through(&w, &proxy);
+        let took = t0.elapsed();
+        assert!(out.status.success(), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
+        let r = json_of(&out);
+        assert_matches_truth(&r, &w.truth, mode);
+        assert_eq!(r["inputs"]["file_errors"], serde_json::json!([]), "{mode}");
+        assert_eq!(r["inputs"]["partial"], false, "{mode}");
+        assert!(
+            took >= Duration::from_secs(least) && took < Duration::from_secs(most),
+            "{mode}: {took:?}"
+        );
+    }
+}
+
+/// Headers that come after the first-byte timeout: the attempt is given up
+/// at 30 s and the SDK's retry reads the object; every record is read.
+#[test]
+fn s3_headers_later_than_the_first_byte_timeout_are_asked_again() {
+    let w = world();
+    let name = one_flow_object(&w);
+    let proxy = FaultProxy::start_with(&w.moto, "slowheaders", &[&name, "33"]);
+    let t0 = Instant::now();
+    let out = analyze_s3_through(&w, &proxy);
+    let took = t0.elapsed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = json_of(&out);
+    assert_matches_truth(&r, &w.truth, "slowheaders");
+    assert_eq!(r["inputs"]["file_errors"], serde_json::json!([]));
+    // Given up at the timeout, not after the proxy's 33 s.
+    assert!(
+        took >= Duration::from_secs(30) && took < Duration::from_secs(33),
+        "{took:?}"
+    );
+}
+
+/// `FilterLogEvents` pages through the fault proxy: a page that fails once
+/// is retried by the SDK and nothing is lost; a slice whose page fails every
+/// attempt is named in the report's inputs with the time range it did not
+/// read, the other slices are read, and the run exits 1 unless
+/// `--allow-partial`.
+#[test]
+fn cloudwatch_logs_pages_that_fail_are_retried_or_named_as_unread() {
+    let w = world();
+    let proxy = FaultProxy::start(&w.moto, "logsflaky", "FilterLogEvents");
+    let out = w
+        .moto
+        .cmd()
+        .env("AWS_ENDPOINT_URL", &proxy.url)
+        .args(["analyze", "--no-insights", "--format", "json", "-q", "--threads", "3"])
+        .args([
+            "--dns-logs",
+            "cloudwatch:///vpce/dns",
+            "--flow-logs",
+            "cloudwatch:///vpce/flow",
+        ])
+        .args(["--since", &w.since, "--until", &w.until])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = json_of(&out);
+    assert_matches_truth(&r, &w.truth, "logsflaky");
+    assert_eq!(r["inputs"]["file_errors"], serde_json::json!([]));
+    drop(proxy);
+
+    // The second hour's slice (its startTime) fails every attempt.
+    let (hour2, hour3) = (w.start + 3600, w.start + 7200);
+    let proxy = FaultProxy::start_with(&w.moto, "logsbroken", &["FilterLogEvents", &(hour2 * 1000).to_string()]);
+    let flow = |via: &str, since: i64, until: i64, threads: &str, extra: &[&str]| {
+        w.moto
+            .cmd()
+            .env("AWS_ENDPOINT_URL", via)
+            .args([
+                "analyze",
+                "--no-insights",
+                "--format",
+                "json",
+                "-q",
+                "--threads",
+                threads,
+            ])
+            .args(["--flow-logs", "cloudwatch:///vpce/flow"])
+            .args(["--since", &rfc3339(since), "--until", &rfc3339(until)])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = flow(&proxy.url, w.start, w.start + 3 * 3600, "3", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = json_of(&out);
+    assert_eq!(r["inputs"]["partial"], true);
+    let errors = r["inputs"]["file_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let slice = format!("cloudwatch:///vpce/flow [{} .. {})", rfc3339(hour2), rfc3339(hour3));
+    assert_eq!(errors[0]["file"], slice.as_str());
+    let error = errors[0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("FilterLogEvents page 1 failed after retries")
+            && error.contains(&format!("from {} to {} were not read", rfc3339(hour2), rfc3339(hour3))),
+        "{error}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: partial: 1 input could not be read to the end"),
+        "{stderr}"
+    );
+    // What was read and what the lost slice holds add up to the truth.
+    let lost = json_of(&flow(&w.moto.url, hour2, hour3, "1", &[]));
+    assert!(lost["inputs"]["flow"]["records"].as_u64().unwrap() > 0);
+    assert_eq!(
+        r["inputs"]["flow"]["records"].as_u64().unwrap() + lost["inputs"]["flow"]["records"].as_u64().unwrap(),
+        w.truth["flow_records"].as_u64().unwrap()
+    );
+    // Accepted as partial: exit 0, still marked.
+    let out = flow(&proxy.url, w.start, w.start + 3 * 3600, "3", &["--allow-partial"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json_of(&out)["inputs"]["partial"], true);
 }
 
 /// Credentials without `ec2:DescribeFlowLogs` (the proxy answers it 403):

@@ -113,12 +113,25 @@ pub fn first_messages(aws: &Aws, group: &str, start: i64, end: i64, n: usize) ->
 pub struct InsightsOutcome {
     pub rows: Vec<Row>,
     pub queries: u32,
-    /// Time ranges that were asked again in halves (the row limit was hit).
+    /// Time ranges that were asked again in halves (the row limit was hit,
+    /// or a query ran out of time).
     pub splits: u32,
     pub records_matched: f64,
     pub bytes_scanned: f64,
     /// Ranges still at the row limit at the smallest split (rows may be missing).
     pub truncated: Vec<(i64, i64)>,
+    /// Ranges whose query failed every attempt: none of their rows are in
+    /// `rows`.
+    pub unread: Vec<UnreadRange>,
+}
+
+/// A time range of a query that gave no rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadRange {
+    pub start: i64,
+    pub end: i64,
+    /// The last attempt's error.
+    pub why: String,
 }
 
 /// Smallest range a query is split down to.
@@ -126,12 +139,60 @@ const MIN_SPLIT_SECS: i64 = 3600;
 /// Longest a query may run before it is given up.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
+/// Why one query gave no rows, and what may change that.
+#[derive(Debug)]
+pub(crate) enum QueryError {
+    /// No retry changes it (access denied, no such group, credentials):
+    /// the run stops with it.
+    Final(AwsError),
+    /// The query ran out of time (its `Timeout` status, or ours): a shorter
+    /// range scans less and may finish.
+    TooLong(AwsError),
+    /// The query ended `Failed` or `Cancelled`, or a call failed after the
+    /// SDK's retries (throttling, connection, server errors): asked again.
+    Transient(AwsError),
+}
+
+impl QueryError {
+    /// A failed call's error, sorted by whether asking again can help.
+    fn of_call(e: AwsError) -> QueryError {
+        match e {
+            AwsError::AccessDenied { .. }
+            | AwsError::NotFound { .. }
+            | AwsError::NoCredentials { .. }
+            | AwsError::ExpiredCredentials { .. }
+            | AwsError::InvalidCredentials { .. } => QueryError::Final(e),
+            other => QueryError::Transient(other),
+        }
+    }
+}
+
+/// How often a failed range is asked again, and the pause before the
+/// first retry (it doubles with each).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Patience {
+    pub(crate) attempts: u32,
+    pub(crate) backoff: Duration,
+}
+
+/// Attempts per range: the SDK already retried each call; these restart
+/// the query itself.
+const QUERY_PATIENCE: Patience = Patience {
+    attempts: 3,
+    backoff: Duration::from_secs(2),
+};
+
 /// One Logs Insights query run to its end: its rows, records matched and
 /// bytes scanned. The seam [`split_queries`] drives; [`SdkInsights`] runs it
 /// through the SDK (start, then poll), the unit tests over fixed answers.
 pub(crate) trait InsightsQuery {
-    async fn run(&self, groups: &[String], query: &str, start: i64, end: i64)
-        -> Result<(Vec<Row>, f64, f64), AwsError>;
+    async fn run(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: i64,
+        end: i64,
+    ) -> Result<(Vec<Row>, f64, f64), QueryError>;
 }
 
 /// [`InsightsQuery`] over the SDK's CloudWatch Logs client.
@@ -144,17 +205,20 @@ impl InsightsQuery for SdkInsights<'_> {
         query: &str,
         start: i64,
         end: i64,
-    ) -> Result<(Vec<Row>, f64, f64), AwsError> {
+    ) -> Result<(Vec<Row>, f64, f64), QueryError> {
         one_query(self.0, groups, query, start, end).await
     }
 }
 
 /// Runs `query` over `groups` between `start` and `end` (epoch seconds),
 /// splitting the range while results reach the row limit. `say` receives
-/// a line per split and a summary at the end.
+/// a line per split and retry, and a summary at the end. A range whose query
+/// keeps failing is named in [`InsightsOutcome::unread`], and the others are
+/// still read.
 ///
 /// # Errors
-/// A query fails, is cancelled or times out, or a call fails.
+/// A call fails in a way no retry changes (access denied, no such group,
+/// credentials).
 pub fn run_insights(
     aws: &Aws,
     groups: &[String],
@@ -163,70 +227,119 @@ pub fn run_insights(
     end: i64,
     say: Option<&(dyn Fn(&str) + Send + Sync)>,
 ) -> Result<InsightsOutcome, AwsError> {
-    aws.block_on(split_queries(&SdkInsights(aws), groups, query, start, end, say))
+    aws.block_on(split_queries(
+        &SdkInsights(aws),
+        groups,
+        query,
+        (start, end),
+        QUERY_PATIENCE,
+        say,
+    ))
 }
 
-/// Queries `start..end`, asking again in two halves (split on an hour
-/// boundary, so hourly bins do not straddle) while a range reaches the row
-/// limit; a range at the limit at the smallest split is kept and named as
-/// truncated.
+/// Where `start..end` is cut in two: on an hour boundary, so hourly bins
+/// do not straddle; `None` when the range is an hour or less.
+fn midpoint(start: i64, end: i64) -> Option<i64> {
+    (end - start > MIN_SPLIT_SECS).then(|| ((start + (end - start) / 2) / 3600 * 3600).clamp(start + 1, end - 1))
+}
+
+/// Queries `window`, asking again in two halves while a range reaches the
+/// row limit or runs out of time; a range at the limit at the smallest split
+/// is kept and named as truncated. A range whose query fails is asked again
+/// (`patience`), then named as unread.
 async fn split_queries(
     api: &impl InsightsQuery,
     groups: &[String],
     query: &str,
-    start: i64,
-    end: i64,
+    window: (i64, i64),
+    patience: Patience,
     say: Option<&(dyn Fn(&str) + Send + Sync)>,
 ) -> Result<InsightsOutcome, AwsError> {
+    let say = |line: String| {
+        if let Some(say) = say {
+            say(&line);
+        }
+    };
+    let span = |s: i64, e: i64| {
+        format!(
+            "{}..{}",
+            vpce_formats::time::format_rfc3339(s),
+            vpce_formats::time::format_rfc3339(e)
+        )
+    };
     let mut out = InsightsOutcome::default();
-    let mut ranges = VecDeque::from([(start, end)]);
-    while let Some((s, e)) = ranges.pop_front() {
-        let (rows, matched, scanned) = api.run(groups, query, s, e).await?;
+    let mut ranges = VecDeque::from([(window.0, window.1, 1u32)]);
+    while let Some((s, e, attempt)) = ranges.pop_front() {
         out.queries += 1;
-        if rows.len() >= MAX_ROWS {
-            if e - s > MIN_SPLIT_SECS {
-                let mid = ((s + (e - s) / 2) / 3600 * 3600).clamp(s + 1, e - 1);
-                out.splits += 1;
-                if let Some(say) = say {
-                    say(&format!(
-                        "cloudwatch: {} rows for {}..{}: asking again in two halves",
-                        rows.len(),
-                        vpce_formats::time::format_rfc3339(s),
-                        vpce_formats::time::format_rfc3339(e)
-                    ));
+        let failure = match api.run(groups, query, s, e).await {
+            Ok((rows, matched, scanned)) => {
+                if rows.len() >= MAX_ROWS {
+                    if let Some(mid) = midpoint(s, e) {
+                        out.splits += 1;
+                        say(format!(
+                            "cloudwatch: {} rows for {}: asking again in two halves",
+                            rows.len(),
+                            span(s, e)
+                        ));
+                        ranges.extend([(s, mid, 1), (mid, e, 1)]);
+                        continue;
+                    }
+                    out.truncated.push((s, e));
                 }
-                ranges.push_back((s, mid));
-                ranges.push_back((mid, e));
+                out.records_matched += matched;
+                out.bytes_scanned += scanned;
+                out.rows.extend(rows);
                 continue;
             }
-            out.truncated.push((s, e));
+            Err(QueryError::Final(err)) => return Err(err),
+            Err(QueryError::TooLong(err)) => match midpoint(s, e) {
+                Some(mid) => {
+                    out.splits += 1;
+                    say(format!("cloudwatch: {}: {err}; asking again in two halves", span(s, e)));
+                    ranges.extend([(s, mid, 1), (mid, e, 1)]);
+                    continue;
+                }
+                None => err,
+            },
+            Err(QueryError::Transient(err)) => err,
+        };
+        if attempt < patience.attempts {
+            say(format!("cloudwatch: {}: {failure}; asking again", span(s, e)));
+            tokio::time::sleep(patience.backoff * (1 << (attempt - 1))).await;
+            ranges.push_front((s, e, attempt + 1));
+        } else {
+            out.unread.push(UnreadRange {
+                start: s,
+                end: e,
+                why: format!("{failure} (after {attempt} attempts)"),
+            });
         }
-        out.records_matched += matched;
-        out.bytes_scanned += scanned;
-        out.rows.extend(rows);
     }
-    if let Some(say) = say {
-        say(&format!(
-            "cloudwatch: {} Logs Insights quer{} ({} split{}), {} rows, {:.0} records matched, {:.1} MB scanned",
-            out.queries,
-            if out.queries == 1 { "y" } else { "ies" },
-            out.splits,
-            if out.splits == 1 { "" } else { "s" },
-            out.rows.len(),
-            out.records_matched,
-            out.bytes_scanned / 1e6
-        ));
-    }
+    say(format!(
+        "cloudwatch: {} Logs Insights quer{} ({} split{}), {} rows, {:.0} records matched, {:.1} MB scanned{}",
+        out.queries,
+        if out.queries == 1 { "y" } else { "ies" },
+        out.splits,
+        if out.splits == 1 { "" } else { "s" },
+        out.rows.len(),
+        out.records_matched,
+        out.bytes_scanned / 1e6,
+        match out.unread.len() {
+            0 => String::new(),
+            n => format!("; {n} time range{} not read", if n == 1 { "" } else { "s" }),
+        }
+    ));
     Ok(out)
 }
 
+/// Starts a query and polls it to its end.
 async fn one_query(
     aws: &Aws,
     groups: &[String],
     query: &str,
     start: i64,
     end: i64,
-) -> Result<(Vec<Row>, f64, f64), AwsError> {
+) -> Result<(Vec<Row>, f64, f64), QueryError> {
     let what = groups.join(", ");
     let started = aws
         .logs
@@ -238,7 +351,7 @@ async fn one_query(
         .limit(MAX_ROWS as i32)
         .send()
         .await
-        .map_err(|e| classify(e, AwsAction::LogsStartQuery, &what))?;
+        .map_err(|e| QueryError::of_call(classify(e, AwsAction::LogsStartQuery, &what)))?;
     let id = started.query_id().unwrap_or_default().to_string();
     let t0 = Instant::now();
     let mut wait = Duration::from_millis(250);
@@ -249,54 +362,62 @@ async fn one_query(
             .query_id(&id)
             .send()
             .await
-            .map_err(|e| classify(e, AwsAction::LogsGetQueryResults, &what))?;
+            .map_err(|e| QueryError::of_call(classify(e, AwsAction::LogsGetQueryResults, &what)))?;
+        let ended = |detail: String| AwsError::Other {
+            action: AwsAction::LogsGetQueryResults.name().into(),
+            resource: what.clone(),
+            detail,
+        };
         match r.status() {
-            Some(QueryStatus::Complete) => {
-                let mut rows: Vec<Row> = r
-                    .results()
-                    .iter()
-                    .map(|row| {
-                        row.iter()
-                            .filter_map(|c| Some((c.field()?.to_string(), c.value().unwrap_or_default().to_string())))
-                            .filter(|(f, _)| f != "@ptr")
-                            .collect()
-                    })
-                    .collect();
-                rows.retain(|r: &Row| !r.is_empty());
-                let stats = r.statistics();
-                return Ok((
-                    rows,
-                    stats.map_or(0.0, |s| s.records_matched()),
-                    stats.map_or(0.0, |s| s.bytes_scanned()),
-                ));
+            Some(QueryStatus::Complete) => return Ok(complete_rows(&r)),
+            Some(QueryStatus::Timeout) => {
+                return Err(QueryError::TooLong(ended(
+                    "the Logs Insights query ended as Timeout".into(),
+                )))
             }
-            Some(QueryStatus::Failed | QueryStatus::Cancelled | QueryStatus::Timeout) => {
-                return Err(AwsError::Other {
-                    action: AwsAction::LogsGetQueryResults.name().into(),
-                    resource: what,
-                    detail: format!(
-                        "the Logs Insights query ended as {}; run again, or use --no-insights to read the events",
-                        r.status().map(|s| s.as_str()).unwrap_or("?")
-                    ),
-                });
+            Some(status @ (QueryStatus::Failed | QueryStatus::Cancelled)) => {
+                return Err(QueryError::Transient(ended(format!(
+                    "the Logs Insights query ended as {}",
+                    status.as_str()
+                ))))
             }
             _ => {
                 if t0.elapsed() > QUERY_TIMEOUT {
                     let _ = aws.logs.stop_query().query_id(&id).send().await;
-                    return Err(AwsError::Other {
-                        action: AwsAction::LogsGetQueryResults.name().into(),
-                        resource: what,
-                        detail: format!(
-                            "the query did not finish in {} minutes; give a shorter --since/--until window",
-                            QUERY_TIMEOUT.as_secs() / 60
-                        ),
-                    });
+                    return Err(QueryError::TooLong(ended(format!(
+                        "the query did not finish in {} minutes",
+                        QUERY_TIMEOUT.as_secs() / 60
+                    ))));
                 }
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(5));
             }
         }
     }
+}
+
+/// The rows (without `@ptr`), records matched and bytes scanned of a
+/// complete query.
+fn complete_rows(
+    r: &aws_sdk_cloudwatchlogs::operation::get_query_results::GetQueryResultsOutput,
+) -> (Vec<Row>, f64, f64) {
+    let mut rows: Vec<Row> = r
+        .results()
+        .iter()
+        .map(|row| {
+            row.iter()
+                .filter_map(|c| Some((c.field()?.to_string(), c.value().unwrap_or_default().to_string())))
+                .filter(|(f, _)| f != "@ptr")
+                .collect()
+        })
+        .collect();
+    rows.retain(|r: &Row| !r.is_empty());
+    let stats = r.statistics();
+    (
+        rows,
+        stats.map_or(0.0, |s| s.records_matched()),
+        stats.map_or(0.0, |s| s.bytes_scanned()),
+    )
 }
 
 /// Streams the events of a log group between `start` and `end` (epoch
@@ -312,6 +433,9 @@ struct EventsReader {
     buf: Vec<u8>,
     pos: usize,
     done: bool,
+    /// Pages read, and the time of the last event read (epoch ms).
+    pages: u64,
+    last_ms: Option<i64>,
 }
 
 impl EventsReader {
@@ -328,20 +452,38 @@ impl EventsReader {
                         .log_group_name(&self.group)
                         .start_time(self.start_ms)
                         .end_time(self.end_ms - 1)
-                        .set_next_token(self.token.take())
+                        .set_next_token(self.token.clone())
                         .send(),
                 )
-                .map_err(|e| io::Error::other(classify(e, AwsAction::LogsFilterLogEvents, &self.group)))?;
+                .map_err(|e| self.page_failed(classify(e, AwsAction::LogsFilterLogEvents, &self.group)))?;
             for ev in page.events() {
                 if let Some(m) = ev.message() {
                     self.buf.extend_from_slice(m.trim_end().as_bytes());
                     self.buf.push(b'\n');
                 }
+                self.last_ms = ev.timestamp().or(self.last_ms);
             }
+            self.pages += 1;
             self.token = page.next_token().map(str::to_string);
             self.done = self.token.is_none();
         }
         Ok(())
+    }
+
+    /// The error for a page that failed after the SDK's retries: what was
+    /// read and the part of the slice left unread. A denied or missing
+    /// group on the first page is said as it is (nothing was read).
+    fn page_failed(&self, e: AwsError) -> io::Error {
+        if self.pages == 0 && matches!(e, AwsError::AccessDenied { .. } | AwsError::NotFound { .. }) {
+            return io::Error::other(e);
+        }
+        let from = self.last_ms.unwrap_or(self.start_ms).div_euclid(1000);
+        io::Error::other(format!(
+            "FilterLogEvents page {} failed after retries, so the events from {} to {} were not read: {e}",
+            self.pages + 1,
+            vpce_formats::time::format_rfc3339(from),
+            vpce_formats::time::format_rfc3339(self.end_ms.div_euclid(1000)),
+        ))
     }
 }
 
@@ -392,6 +534,8 @@ pub fn event_inputs(aws: &Aws, group: &str, start: i64, end: i64, slices: usize,
                     buf: Vec::new(),
                     pos: 0,
                     done: false,
+                    pages: 0,
+                    last_ms: None,
                 };
                 // The first page is fetched here, so that an error (no such
                 // group, AccessDenied) is reported for the input at once.
@@ -411,33 +555,90 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
+    /// How the fake answers a range: `Ok` with its rows, or one of the
+    /// query failures.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Answer {
+        Rows,
+        Failed,
+        Cancelled,
+        Timeout,
+        Denied,
+    }
+
     /// A log group with `per_hour(h)` matching records in hour `h` from 0;
-    /// a query returns at most the row limit of them.
+    /// a query returns at most the row limit of them. `answer(start, end,
+    /// attempt)` decides how the query of a range ends (attempts from 1).
     struct FakeGroup {
         per_hour: fn(i64) -> usize,
+        answer: fn(i64, i64, usize) -> Answer,
         asked: Mutex<Vec<(i64, i64)>>,
     }
 
     impl InsightsQuery for FakeGroup {
-        async fn run(&self, _: &[String], _: &str, start: i64, end: i64) -> Result<(Vec<Row>, f64, f64), AwsError> {
-            self.asked.lock().unwrap().push((start, end));
+        async fn run(&self, _: &[String], _: &str, start: i64, end: i64) -> Result<(Vec<Row>, f64, f64), QueryError> {
+            let attempt = {
+                let mut asked = self.asked.lock().unwrap();
+                asked.push((start, end));
+                asked.iter().filter(|r| **r == (start, end)).count()
+            };
+            let other = |status: &str| AwsError::Other {
+                action: "logs:GetQueryResults".into(),
+                resource: "g".into(),
+                detail: format!("the Logs Insights query ended as {status}"),
+            };
+            match (self.answer)(start, end, attempt) {
+                Answer::Rows => {}
+                Answer::Failed => return Err(QueryError::Transient(other("Failed"))),
+                Answer::Cancelled => return Err(QueryError::Transient(other("Cancelled"))),
+                Answer::Timeout => return Err(QueryError::TooLong(other("Timeout"))),
+                Answer::Denied => {
+                    return Err(QueryError::Final(AwsError::AccessDenied {
+                        action: "logs:StartQuery".into(),
+                        resource: "g".into(),
+                        code: "AccessDeniedException".into(),
+                        message: "no".into(),
+                    }))
+                }
+            }
             let matched: usize = (start / 3600..(end + 3599) / 3600).map(self.per_hour).sum();
             let rows = (0..matched.min(MAX_ROWS)).map(|_| Row::default()).collect();
             Ok((rows, matched as f64, 0.0))
         }
     }
 
-    fn run(per_hour: fn(i64) -> usize, hours: i64) -> (InsightsOutcome, Vec<(i64, i64)>) {
+    fn run_with(
+        per_hour: fn(i64) -> usize,
+        answer: fn(i64, i64, usize) -> Answer,
+        hours: i64,
+    ) -> (Result<InsightsOutcome, AwsError>, Vec<(i64, i64)>) {
         let group = FakeGroup {
             per_hour,
+            answer,
             asked: Mutex::new(Vec::new()),
         };
+        let patience = Patience {
+            attempts: 3,
+            backoff: Duration::ZERO,
+        };
         let out = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .unwrap()
-            .block_on(split_queries(&group, &["g".into()], "q", 0, hours * 3600, None))
-            .unwrap();
+            .block_on(split_queries(
+                &group,
+                &["g".into()],
+                "q",
+                (0, hours * 3600),
+                patience,
+                None,
+            ));
         (out, group.asked.into_inner().unwrap())
+    }
+
+    fn run(per_hour: fn(i64) -> usize, hours: i64) -> (InsightsOutcome, Vec<(i64, i64)>) {
+        let (out, asked) = run_with(per_hour, |_, _, _| Answer::Rows, hours);
+        (out.unwrap(), asked)
     }
 
     #[test]
@@ -445,7 +646,7 @@ mod tests {
         let per = MAX_ROWS * 2 / 5;
         let (out, asked) = run(|_| MAX_ROWS * 2 / 5, 6);
         assert_eq!(out.rows.len(), 6 * per);
-        assert!(out.truncated.is_empty());
+        assert!(out.truncated.is_empty() && out.unread.is_empty());
         assert!(out.splits > 0 && out.queries as usize == asked.len());
         // Every range asked starts and ends on an hour.
         assert!(asked.iter().all(|(s, e)| s % 3600 == 0 && e % 3600 == 0), "{asked:?}");
@@ -464,5 +665,99 @@ mod tests {
         let (out, _) = run(|h| if h == 2 { MAX_ROWS * 2 } else { 10 }, 4);
         assert_eq!(out.truncated, [(7200, 10800)]);
         assert_eq!(out.rows.len(), 3 * 10 + MAX_ROWS);
+    }
+
+    #[test]
+    fn a_failed_or_cancelled_query_is_asked_again_and_then_named_as_unread() {
+        // Fails on the first attempt only: every row is read.
+        let (out, asked) = run_with(|_| 10, |_, _, n| if n == 1 { Answer::Failed } else { Answer::Rows }, 4);
+        let out = out.unwrap();
+        assert_eq!(out.rows.len(), 40);
+        assert!(out.unread.is_empty());
+        assert_eq!(asked, [(0, 14400), (0, 14400)]);
+
+        for answer in [Answer::Failed, Answer::Cancelled] {
+            // Hour 1..2 of a 4-hour window fails every time; it was split out
+            // by the row limit, so the other hours are read.
+            let (out, asked) = match answer {
+                Answer::Failed => run_with(
+                    |_| MAX_ROWS * 2 / 3,
+                    |s, e, _| {
+                        if (s, e) == (3600, 7200) {
+                            Answer::Failed
+                        } else {
+                            Answer::Rows
+                        }
+                    },
+                    4,
+                ),
+                _ => run_with(
+                    |_| MAX_ROWS * 2 / 3,
+                    |s, e, _| {
+                        if (s, e) == (3600, 7200) {
+                            Answer::Cancelled
+                        } else {
+                            Answer::Rows
+                        }
+                    },
+                    4,
+                ),
+            };
+            let out = out.unwrap();
+            assert_eq!(out.rows.len(), 3 * (MAX_ROWS * 2 / 3), "{answer:?}");
+            assert_eq!(out.unread.len(), 1, "{answer:?}");
+            let u = &out.unread[0];
+            assert_eq!((u.start, u.end), (3600, 7200), "{answer:?}");
+            let status = if answer == Answer::Failed {
+                "Failed"
+            } else {
+                "Cancelled"
+            };
+            assert!(
+                u.why.contains(status) && u.why.contains("after 3 attempts"),
+                "{}",
+                u.why
+            );
+            assert_eq!(asked.iter().filter(|r| **r == (3600, 7200)).count(), 3, "{answer:?}");
+        }
+    }
+
+    #[test]
+    fn a_query_that_times_out_is_split_down_to_an_hour_then_named_as_unread() {
+        // Ranges longer than 2 hours time out: the halves finish.
+        let (out, asked) = run_with(
+            |_| 10,
+            |s, e, _| if e - s > 7200 { Answer::Timeout } else { Answer::Rows },
+            8,
+        );
+        let out = out.unwrap();
+        assert_eq!(out.rows.len(), 80);
+        assert!(out.unread.is_empty() && out.splits == 3, "{asked:?}");
+
+        // An hour that times out however small: retried, then unread; the
+        // rest of the window is read.
+        let (out, _) = run_with(
+            |_| 10,
+            |s, e, _| {
+                if s <= 3600 && e > 3600 {
+                    Answer::Timeout
+                } else {
+                    Answer::Rows
+                }
+            },
+            4,
+        );
+        let out = out.unwrap();
+        assert_eq!(out.rows.len(), 30);
+        assert_eq!(out.unread.len(), 1);
+        assert_eq!((out.unread[0].start, out.unread[0].end), (3600, 7200));
+        assert!(out.unread[0].why.contains("Timeout"), "{:?}", out.unread);
+    }
+
+    #[test]
+    fn a_denied_query_stops_at_once() {
+        let (out, asked) = run_with(|_| 10, |_, _, _| Answer::Denied, 4);
+        assert!(matches!(out, Err(AwsError::AccessDenied { .. })));
+        assert_eq!(asked.len(), 1, "no retry can help");
     }
 }

@@ -13,9 +13,9 @@ use vpce_formats::flow::FlowFormat;
 use vpce_formats::insights;
 use vpce_formats::time::format_rfc3339;
 use vpce_ingest::{Input, LogKind};
-use vpce_model::InputStats;
+use vpce_model::{FileError, InputStats};
 
-use crate::logs::FlowLogFormat;
+use crate::logs::{FlowLogFormat, InsightsOutcome};
 use crate::s3::{Progress, S3Url};
 use crate::{Aws, Say};
 
@@ -69,6 +69,10 @@ pub struct RemoteInputs {
     pub progress: Vec<Arc<Progress>>,
     /// Notes for the report: default windows, gaps, rows not understood.
     pub warnings: Vec<String>,
+    /// What could not be read: Logs Insights time ranges whose query failed
+    /// every attempt or whose result stayed at the row limit. They go into
+    /// the report's `inputs.file_errors`, which makes it partial.
+    pub errors: Vec<FileError>,
 }
 
 impl RemoteInputs {
@@ -130,7 +134,7 @@ pub fn add(aws: &Aws, url: &str, kind: LogKind, opts: &RemoteOptions<'_>, into: 
     };
     let say = opts.say.as_deref();
     let out = crate::logs::run_insights(aws, std::slice::from_ref(&group), &query, since, until, say)?;
-    note_truncated(url, &out.truncated, &mut into.warnings);
+    into.errors.extend(insights_errors(url, &out));
     let not_understood = |e: String| format!("{url}: Logs Insights row not understood: {e}");
     match kind {
         LogKind::Dns => {
@@ -280,15 +284,28 @@ fn header_line(f: &FlowFormat) -> String {
     f.fields().iter().map(|x| x.name()).collect::<Vec<_>>().join(" ")
 }
 
-fn note_truncated(url: &str, ranges: &[(i64, i64)], warnings: &mut Vec<String>) {
-    for (s, e) in ranges {
-        warnings.push(format!(
-            "{url}: the Logs Insights result for {} to {} reached {} rows even for one hour; rows may be missing there (use --no-insights)",
-            format_rfc3339(*s),
-            format_rfc3339(*e),
+/// The input errors of a Logs Insights run: each time range whose query
+/// failed every attempt (none of its records are in the report), and each
+/// whose result stayed at the row limit even for one hour (some are not).
+pub fn insights_errors(url: &str, out: &InsightsOutcome) -> Vec<FileError> {
+    let name = |s: i64, e: i64| format!("{url} [{} .. {}) (Logs Insights)", format_rfc3339(s), format_rfc3339(e));
+    let unread = out.unread.iter().map(|u| FileError {
+        file: name(u.start, u.end),
+        error: format!(
+            "the query gave no rows: {}; the records of this time range are not in the report (run again, or read the events with --no-insights)",
+            u.why
+        ),
+        bytes_unread: None,
+    });
+    let truncated = out.truncated.iter().map(|&(s, e)| FileError {
+        file: name(s, e),
+        error: format!(
+            "the result reached the {} rows Logs Insights returns even for one hour: the rows beyond it are not in the report (read the events with --no-insights)",
             insights::MAX_ROWS
-        ));
-    }
+        ),
+        bytes_unread: None,
+    });
+    unread.chain(truncated).collect()
 }
 
 #[cfg(test)]
@@ -362,5 +379,30 @@ mod tests {
         warnings.clear();
         assert_eq!(cloudwatch_window("cloudwatch://g", &opts, &mut warnings), (100, 200));
         assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn unread_and_truncated_insights_ranges_are_input_errors() {
+        let out = InsightsOutcome {
+            truncated: vec![(1_793_491_200, 1_793_494_800)],
+            unread: vec![crate::logs::UnreadRange {
+                start: 1_793_494_800,
+                end: 1_793_498_400,
+                why: "the Logs Insights query ended as Failed (after 3 attempts)".into(),
+            }],
+            ..Default::default()
+        };
+        let errors = insights_errors("cloudwatch:///vpce/dns", &out);
+        assert_eq!(errors.len(), 2);
+        assert_eq!(
+            errors[0].file,
+            "cloudwatch:///vpce/dns [2026-11-01T01:00:00Z .. 2026-11-01T02:00:00Z) (Logs Insights)"
+        );
+        assert!(errors[0].error.contains("ended as Failed") && errors[0].error.contains("not in the report"));
+        assert!(errors[1]
+            .file
+            .starts_with("cloudwatch:///vpce/dns [2026-11-01T00:00:00Z"));
+        assert!(errors[1].error.contains("10000 rows"), "{}", errors[1].error);
+        assert!(insights_errors("u", &InsightsOutcome::default()).is_empty());
     }
 }

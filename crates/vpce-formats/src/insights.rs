@@ -56,12 +56,24 @@ pub fn dns_query() -> String {
     )
 }
 
+/// The most queries one row (a name, a VPC, an answer set, an hour) is
+/// believed to stand for: far above what a VPC's Resolver can answer in an
+/// hour, and low enough that the sums of a whole result cannot overflow.
+pub const MAX_ROW_QUERIES: u64 = 1 << 40;
+
 /// A Resolver record rebuilt from a result row, and how many queries it stands for.
+///
+/// # Errors
+/// A field missing or not of its type, or more queries than
+/// [`MAX_ROW_QUERIES`].
 pub fn dns_row(row: &Row) -> Result<(DnsQuery<'static>, u64), String> {
     let name = get(row, "qname").ok_or("row without qname")?;
     let hour = get(row, "hour").ok_or("row without hour")?;
     let ts = parse_rfc3339(hour).ok_or_else(|| format!("hour '{hour}' is not a time"))?;
     let count = parse_count(get(row, "queries").ok_or("row without queries")?)?;
+    if count > MAX_ROW_QUERIES {
+        return Err(format!("{count} queries in one row is not a plausible count"));
+    }
     let answers = (0..DNS_ANSWERS)
         .filter_map(|i| get(row, &format!("a{i}")))
         .map(|a| {

@@ -7,6 +7,11 @@
 //! other log type or for "not a log", since its path is AWS's layout; and every
 //! non-blank line of a flow-log file that was read is a
 //! record, a malformed line, a skipped line or a header.
+//!
+//! Whole folders too: several damaged files, plain and gzip (some with the
+//! gzip itself flipped or cut), among files of the other type and non-logs.
+//! Inputs found = read + named input errors + other type + not a log, each
+//! input in exactly one; the folder's counters are the sum of its files'.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -232,5 +237,154 @@ proptest! {
             prop_assert!(out.stats.records + spoiled >= good, "records {} of {good}", out.stats.records);
             prop_assert!(out.stats.records + out.stats.malformed > 0);
         }
+    }
+}
+
+/// How a file of a damaged directory is stored.
+#[derive(Clone, Debug)]
+enum Packing {
+    Plain,
+    Gzip,
+    /// Compressed, then one byte of the gzip data replaced.
+    GzipFlipped {
+        at: usize,
+        byte: u8,
+    },
+    /// Compressed, then cut short.
+    GzipCut {
+        keep_percent: usize,
+    },
+}
+
+fn packing() -> impl Strategy<Value = Packing> {
+    prop_oneof![
+        Just(Packing::Plain),
+        Just(Packing::Gzip),
+        (any::<usize>(), any::<u8>()).prop_map(|(at, byte)| Packing::GzipFlipped { at, byte }),
+        (0usize..100).prop_map(|keep_percent| Packing::GzipCut { keep_percent }),
+    ]
+}
+
+/// A file's text as `gzip -d` would give it (`None`: it rejects the file),
+/// or the bytes themselves when they are not gzip.
+fn reference_text(bytes: &[u8]) -> Option<Vec<u8>> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Some(bytes.to_vec());
+    }
+    let mut text = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut text).ok()?;
+    Some(text)
+}
+
+fn pack(text: &[u8], p: &Packing) -> Vec<u8> {
+    use std::io::Write;
+    if matches!(p, Packing::Plain) {
+        return text.to_vec();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    gz.write_all(text).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    match *p {
+        Packing::GzipFlipped { at, byte } => {
+            let n = bytes.len();
+            bytes[at % n] = byte;
+        }
+        Packing::GzipCut { keep_percent } => bytes.truncate(bytes.len() * keep_percent / 100),
+        _ => {}
+    }
+    bytes
+}
+
+/// Files a walk finds that are not flow logs: one of the other type outside
+/// AWS's layout, and two that are no log.
+const STRANGERS: [(&str, &[u8]); 3] = [
+    (
+        "misc/queries.log",
+        br#"{"version":"1.100000","query_name":"sts.amazonaws.com.","query_timestamp":"2026-11-01T00:00:00Z"}
+"#,
+    ),
+    ("misc/notes.txt", b"hello\n"),
+    ("misc/truth.json", b"{\"services\": {}}\n"),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// A folder of several damaged flow-log files (plain and gzip, some gzip
+    /// damaged too) and strangers: every input found ends in exactly one of
+    /// read, a named input error, "other log type" or "not a log"; the
+    /// counters of the folder are the sum of its files'; and every non-blank
+    /// line of a file read is a record, a malformed line, a skipped line or
+    /// a header.
+    #[test]
+    fn damaged_folders_account_for_every_input_and_line(
+        picks in prop::collection::vec((any::<usize>(), prop::collection::vec(damage(), 0..3), packing()), 2..6),
+        strangers in any::<bool>(),
+    ) {
+        let flows: Vec<(&String, &Vec<u8>)> = files().iter().filter(|(k, _)| k.contains("vpcflowlogs")).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let mut texts = BTreeMap::new();
+        for (i, (pick, damages, packing)) in picks.iter().enumerate() {
+            let (rel, text) = flows[pick % flows.len()];
+            let mut text = text.clone();
+            for d in damages {
+                apply(&mut text, d);
+            }
+            let rel = rel.replace(".log.gz", &format!("-{i}.log.gz"));
+            let bytes = pack(&text, packing);
+            write(dir.path(), &rel, &bytes);
+            texts.insert(dir.path().join(&rel).display().to_string(), bytes);
+        }
+        if strangers {
+            for (rel, bytes) in STRANGERS {
+                write(dir.path(), rel, bytes);
+            }
+        }
+        let inputs = expand(&[dir.path().to_path_buf()], LogKind::Flow).unwrap();
+        prop_assert_eq!(inputs.len(), picks.len() + if strangers { STRANGERS.len() } else { 0 });
+        let walked = vec![false; inputs.len()];
+        let out = read_flows(&inputs, &FlowAggregator::default(), &FlowReadOptions::default(), &walked, 2);
+        prop_assert_eq!(out.stats.files as usize, inputs.len());
+
+        // Each input in exactly one outcome.
+        let mut failed: Vec<String> = out.errors.iter().map(|e| e.file.clone()).collect();
+        failed.dedup();
+        let mut ended: Vec<&String> = failed.iter().chain(&out.skipped).chain(&out.not_logs).collect();
+        ended.sort();
+        let before = ended.len();
+        ended.dedup();
+        prop_assert_eq!(ended.len(), before, "an input in two outcomes: {:?}", ended);
+        let names: Vec<String> = inputs.iter().map(|i| i.name()).collect();
+        prop_assert!(ended.iter().all(|n| names.contains(n)), "{:?} not among {:?}", ended, names);
+        if strangers {
+            let name = |rel: &str| dir.path().join(rel).display().to_string();
+            prop_assert_eq!(&out.skipped, &vec![name(STRANGERS[0].0)]);
+            let mut not_logs = out.not_logs.clone();
+            not_logs.sort();
+            prop_assert_eq!(not_logs, vec![name(STRANGERS[1].0), name(STRANGERS[2].0)]);
+        }
+
+        // The folder's counters are its files', and each file read accounts
+        // for every line.
+        let mut sum = vpce_model::InputStats::default();
+        for input in &inputs {
+            let one = read_flows(std::slice::from_ref(input), &FlowAggregator::default(), &FlowReadOptions::default(), &[false], 1);
+            sum.add(&one.stats);
+            let name = input.name();
+            let Some(bytes) = texts.get(&name) else { continue };
+            prop_assert!(one.skipped.is_empty() && one.not_logs.is_empty(), "{name}: a file in AWS's layout left out");
+            // What the file holds, by another gzip reader: gzip that it
+            // rejects must be a named error.
+            let Some(text) = reference_text(bytes) else {
+                prop_assert!(!one.errors.is_empty(), "{name}: damaged gzip read without a word");
+                continue;
+            };
+            if one.errors.is_empty() {
+                let (lines, headers) = flow_lines(&text);
+                let s = &one.stats;
+                prop_assert_eq!(s.records + s.malformed + s.skipped_lines + headers, lines, "{}", name);
+            }
+        }
+        prop_assert_eq!(sum, out.stats);
     }
 }

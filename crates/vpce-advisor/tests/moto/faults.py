@@ -1,6 +1,6 @@
 """A fault-injecting HTTP proxy in front of an AWS API emulator, on 127.0.0.1.
 
-    faults.py UPSTREAM_URL MODE [KEY_PART]
+    faults.py UPSTREAM_URL MODE [KEY_PART [ARG]]
 
 Prints the port it listens on, then forwards every request to UPSTREAM_URL.
 GETs of log objects (keys under AWSLogs/) are damaged by MODE:
@@ -12,11 +12,24 @@ GETs of log objects (keys under AWSLogs/) are damaged by MODE:
   slowdown    the first GET of each object is answered 503 SlowDown
   broken      every GET of the objects whose key contains KEY_PART breaks:
               the first sends half the body, resumes send none of it
+  stall       the first GET of each object whose key contains KEY_PART
+              sends half the body, then nothing for ARG seconds, then closes
+              the connection
+  slowheaders the first GET of each object whose key contains KEY_PART is
+              answered (in full) only after ARG seconds
   deny        every EC2 query call whose Action is KEY_PART (e.g.
               DescribeFlowLogs) is answered 403 UnauthorizedOperation, as
               for credentials without that IAM action; nothing else is touched
 
 Ranged GETs (resumes) are forwarded untouched in the other modes.
+
+CloudWatch Logs (JSON API, the operation in the X-Amz-Target header, e.g.
+Logs_20140328.FilterLogEvents; KEY_PART is the operation's name):
+
+  logsflaky   the first request of each distinct body is answered 500
+              ServiceUnavailableException (the SDK's retry sends the same body)
+  logsbroken  every request whose body contains ARG is answered 500
+              ServiceUnavailableException, retries too
 """
 
 import http.client
@@ -24,12 +37,14 @@ import socket
 import struct
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 upstream = urlsplit(sys.argv[1])
 mode = sys.argv[2]
 key_part = sys.argv[3] if len(sys.argv) > 3 else None
+arg = sys.argv[4] if len(sys.argv) > 4 else None
 seen = set()
 lock = threading.Lock()
 HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
@@ -60,12 +75,28 @@ class Proxy(BaseHTTPRequestHandler):
             return "none" if self.headers.get("Range") else "short"
         if self.headers.get("Range"):
             return None
+        if mode in ("stall", "slowheaders") and key_part not in self.path:
+            return None
         key = self.path.split("?")[0]
         with lock:
             if key in seen:
                 return None
             seen.add(key)
-        return {"short": "short", "reset": "reset", "slowdown": "slowdown"}.get(mode)
+        return {"short": "short", "reset": "reset", "slowdown": "slowdown", "stall": "stall", "slowheaders": "slowheaders"}.get(mode)
+
+    def logs_fault(self):
+        """Whether this CloudWatch Logs call is answered 500 (logs modes)."""
+        target = self.headers.get("X-Amz-Target") or ""
+        if mode not in ("logsflaky", "logsbroken") or target != "Logs_20140328." + key_part:
+            return False
+        body = self.body or b""
+        if mode == "logsbroken":
+            return arg.encode() in body
+        with lock:
+            if body in seen:
+                return False
+            seen.add(body)
+        return True
 
     def denied(self):
         if mode != "deny" or not self.body:
@@ -88,7 +119,18 @@ class Proxy(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
+        if self.logs_fault():
+            body = b'{"__type":"ServiceUnavailableException","message":"faults.py: service unavailable"}'
+            self.send_response(500)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         fault = self.fault()
+        if fault == "slowheaders":
+            time.sleep(float(arg))
+            fault = None
         if fault == "slowdown":
             self.forward()
             body = b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'
@@ -105,9 +147,11 @@ class Proxy(BaseHTTPRequestHandler):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        if fault in ("short", "reset", "none") and resp.status in (200, 206) and len(data) > 1:
+        if fault in ("short", "reset", "none", "stall") and resp.status in (200, 206) and len(data) > 1:
             self.wfile.write(data[: len(data) // 2] if fault != "none" else b"")
             self.wfile.flush()
+            if fault == "stall":
+                time.sleep(float(arg))
             if fault == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
