@@ -46,6 +46,29 @@ pub(crate) fn module(plan: &Plan) -> Module {
     }
 }
 
+/// A security group's properties: its name (a prefix in Terraform, and the
+/// Name tag), description, VPC, inline rules (CloudFormation) and no egress.
+fn group_props(sg: &mut Resource, name: &str, description: &str, ingress: Vec<Value>, no_egress_why: &str) {
+    sg.prop_in(
+        Name::new("name_prefix"),
+        Value::str(format!("{name}-")),
+        Only::Terraform,
+    )
+    .prop(Name::two("description", "GroupDescription"), Value::str(description))
+    .prop(Name::new("vpc_id"), Value::var("vpc_id"))
+    .prop_in(
+        Name::new("security_group_ingress"),
+        Value::List(ingress),
+        Only::CloudFormation,
+    )
+    .prop_in(
+        Name::new("security_group_egress"),
+        no_egress(no_egress_why),
+        Only::CloudFormation,
+    )
+    .prop(Name::new("tags"), Value::Tags(Some(name.to_string())));
+}
+
 /// One inline ingress rule of a CloudFormation security group.
 fn cfn_rule(protocol: &str, port: i64, cidr: &str, description: String) -> Value {
     let key = if cidr.contains(':') { "CidrIpv6" } else { "CidrIp" };
@@ -146,29 +169,12 @@ fn security_group(plan: &Plan) -> Vec<Resource> {
             format!("HTTPS from on-premises clients in {c} to the interface endpoints"),
         )
     }));
-    sg.prop_in(
-        Name::new("name_prefix"),
-        Value::str(format!("{}-endpoints-", plan.name_prefix)),
-        Only::Terraform,
-    )
-    .prop(
-        Name::two("description", "GroupDescription"),
-        Value::str("HTTPS from the VPC to its interface endpoints"),
-    )
-    .prop(Name::new("vpc_id"), Value::var("vpc_id"))
-    .prop_in(
-        Name::new("security_group_ingress"),
-        Value::List(ingress),
-        Only::CloudFormation,
-    )
-    .prop_in(
-        Name::new("security_group_egress"),
-        no_egress("No outbound rules: endpoints only answer connections"),
-        Only::CloudFormation,
-    )
-    .prop(
-        Name::new("tags"),
-        Value::Tags(Some(format!("{}-endpoints", plan.name_prefix))),
+    group_props(
+        &mut sg,
+        &format!("{}-endpoints", plan.name_prefix),
+        "HTTPS from the VPC to its interface endpoints",
+        ingress,
+        "No outbound rules: endpoints only answer connections",
     );
     let mut out = vec![sg];
     out.extend(tf_rules(
@@ -238,29 +244,12 @@ fn inbound_resolver(plan: &Plan) -> Vec<Resource> {
         .iter()
         .flat_map(|c| ["tcp", "udp"].map(|p| cfn_rule(p, 53, c, format!("DNS ({p}) from on-premises clients in {c}"))))
         .collect();
-    sg.prop_in(
-        Name::new("name_prefix"),
-        Value::str(format!("{}-resolver-inbound-", plan.name_prefix)),
-        Only::Terraform,
-    )
-    .prop(
-        Name::two("description", "GroupDescription"),
-        Value::str("DNS from the on-premises clients to the inbound Resolver endpoint"),
-    )
-    .prop(Name::new("vpc_id"), Value::var("vpc_id"))
-    .prop_in(
-        Name::new("security_group_ingress"),
-        Value::List(ingress),
-        Only::CloudFormation,
-    )
-    .prop_in(
-        Name::new("security_group_egress"),
-        no_egress("No outbound rules: the endpoint only answers queries"),
-        Only::CloudFormation,
-    )
-    .prop(
-        Name::new("tags"),
-        Value::Tags(Some(format!("{}-resolver-inbound", plan.name_prefix))),
+    group_props(
+        &mut sg,
+        &format!("{}-resolver-inbound", plan.name_prefix),
+        "DNS from the on-premises clients to the inbound Resolver endpoint",
+        ingress,
+        "No outbound rules: the endpoint only answers queries",
     );
     let mut out = vec![sg];
     let mut rules = tf_rules(
