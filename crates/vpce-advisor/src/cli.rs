@@ -46,16 +46,25 @@ pub struct RenderArgs {
     /// The report, as written by `analyze --format json`.
     #[arg(value_name = "REPORT.json")]
     pub report: PathBuf,
+    #[command(flatten)]
+    pub out: ReportOutput,
+}
+
+/// How and where a report is written (`analyze`, `render`).
+#[derive(Debug, Args, Clone)]
+pub struct ReportOutput {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: ReportFormat,
-    /// Show only the first N services (table) or hostnames (seed-json). 0 shows all.
+    /// Show only the first N services (table) or hostnames (seed-json; default
+    /// 20 there). 0 shows all.
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Table: every column, however wide the terminal.
+    /// Table: every column, however wide the terminal (the full table is
+    /// also what a pipe or a file gets).
     #[arg(long)]
     pub wide: bool,
 }
@@ -294,20 +303,8 @@ pub struct ReferenceArgs {
 pub struct AnalyzeArgs {
     #[command(flatten)]
     pub analysis: AnalysisArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: ReportFormat,
-    /// Show only the first N services (table) or hostnames (seed-json; default
-    /// 20 there). 0 shows all.
-    #[arg(long, value_name = "N")]
-    pub top: Option<usize>,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Table: every column, however wide the terminal (the full table is
-    /// also what a pipe or a file gets).
-    #[arg(long)]
-    pub wide: bool,
+    #[command(flatten)]
+    pub out: ReportOutput,
 }
 
 /// The inputs of an analysis, shared by `analyze` and `iac`.

@@ -38,7 +38,7 @@ use vpce_pricing::PriceTable;
 
 use crate::cli::{
     AnalysisArgs, AnalyzeArgs, AwsArgs, CostArgs, ExplainFormat, IacEndpointArgs, IacFormat, PolicyChoice,
-    PreflightArgs, ReferenceArgs, ReportFormat,
+    PreflightArgs, ReferenceArgs, ReportFormat, ReportOutput,
 };
 
 /// The catalogue and IP ranges: embedded, or the user's files.
@@ -311,10 +311,13 @@ impl Analyze {
     pub(crate) fn from_args(args: AnalyzeArgs) -> Result<Analyze> {
         let AnalyzeArgs {
             analysis,
-            format,
-            top,
-            output,
-            wide,
+            out:
+                ReportOutput {
+                    format,
+                    top,
+                    output,
+                    wide,
+                },
         } = args;
         Ok(Analyze {
             analysis: Analysis::from_args(analysis)?,

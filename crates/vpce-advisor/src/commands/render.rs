@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::cli::RenderArgs;
+use crate::cli::{RenderArgs, ReportOutput};
 use crate::exit::Exit;
 use crate::output::{output, render_report, Layout};
 use crate::pipeline::load_report;
@@ -12,10 +12,12 @@ use crate::pipeline::load_report;
 pub(crate) fn run(args: RenderArgs) -> Result<Exit> {
     let RenderArgs {
         report,
-        format,
-        top,
-        output: path,
-        wide,
+        out: ReportOutput {
+            format,
+            top,
+            output: path,
+            wide,
+        },
     } = args;
     let report = load_report(&report)?;
     let mut out = output(path.as_deref())?;
