@@ -80,19 +80,20 @@ impl JsonFramer {
         if self.pending.len() < REPARSE_EVERY_LINE_BELOW || col0 {
             let buf = std::mem::take(&mut self.pending);
             let start = self.pending_line;
-            let mut failed = false;
+            let mut failed: Option<u64> = None;
             let rest = {
                 let mut on_err = |l: u64, e: String| {
-                    failed = true;
+                    failed = Some(l);
                     on_error(l, e);
                 };
                 drain_values(&buf, start, on_value, &mut on_err)
             };
             let lines = std::mem::take(&mut self.pending_rest);
-            if failed {
-                // The value that started on the first line is broken; the lines
-                // after it may be good records of their own.
-                for (l, n) in lines {
+            if let Some(at) = failed {
+                // The value that started on line `at` is broken (it was
+                // reported there); the lines after it may be good records of
+                // their own.
+                for (l, n) in lines.into_iter().filter(|(_, n)| *n > at) {
                     self.push_line(&l, n, on_value, on_error);
                 }
             } else if let Some(rest) = rest {
@@ -121,22 +122,29 @@ impl JsonFramer {
         }
         let buf = std::mem::take(&mut self.pending);
         let lines = std::mem::take(&mut self.pending_rest);
-        let mut failed = false;
+        let mut failed: Option<u64> = None;
         let cut = {
             let mut on_err = |l: u64, e: String| {
-                failed = true;
+                failed = Some(l);
                 on_error(l, e);
             };
-            drain_values(&buf, self.pending_line, on_value, &mut on_err).is_some()
+            drain_values(&buf, self.pending_line, on_value, &mut on_err)
         };
-        if cut {
-            on_error(
-                self.pending_line,
-                "JSON value starting here is cut off at the end of the input".into(),
-            );
-        }
-        if cut || failed {
-            for (l, n) in lines {
+        let cut_at = cut.map(|rest| {
+            // The cut value starts where the unparsed tail does.
+            let consumed = &buf[..buf.len() - rest.len()];
+            let at = self.pending_line
+                + consumed.iter().filter(|&&c| c == b'\n').count() as u64
+                + rest
+                    .iter()
+                    .take_while(|c| c.is_ascii_whitespace())
+                    .filter(|&&c| c == b'\n')
+                    .count() as u64;
+            on_error(at, "JSON value starting here is cut off at the end of the input".into());
+            at
+        });
+        if let Some(at) = cut_at.or(failed) {
+            for (l, n) in lines.into_iter().filter(|(_, n)| *n > at) {
                 self.push_line(&l, n, on_value, on_error);
             }
             self.finish(on_value, on_error);
@@ -153,6 +161,12 @@ fn drain_values<'b>(
     on_error: &mut dyn FnMut(u64, String),
 ) -> Option<&'b [u8]> {
     let mut stream = serde_json::Deserializer::from_slice(buf).into_iter::<&RawValue>();
+    // The line a value starting after `offset` (and any blank space) is on:
+    // each value, and each error, is reported on its own first line.
+    let line_at = |offset: usize| {
+        let start = offset + buf[offset..].iter().take_while(|c| c.is_ascii_whitespace()).count();
+        lineno + buf[..start].iter().filter(|&&c| c == b'\n').count() as u64
+    };
     loop {
         let offset = stream.byte_offset();
         match stream.next() {
@@ -161,14 +175,17 @@ fn drain_values<'b>(
                 let bytes = v.get().as_bytes();
                 if !matches!(bytes.first(), Some(b'{' | b'[')) {
                     let shown: String = String::from_utf8_lossy(&buf[offset..]).chars().take(40).collect();
-                    on_error(lineno, format!("expected a JSON object, found '{}'", shown.trim()));
+                    on_error(
+                        line_at(offset),
+                        format!("expected a JSON object, found '{}'", shown.trim()),
+                    );
                     return None;
                 }
-                on_value(bytes, lineno)
+                on_value(bytes, line_at(offset))
             }
             Some(Err(e)) if e.is_eof() => return Some(&buf[offset..]),
             Some(Err(e)) => {
-                on_error(lineno, format!("not valid JSON: {e}"));
+                on_error(line_at(offset), format!("not valid JSON: {e}"));
                 return None;
             }
         }
