@@ -4,7 +4,7 @@
 //! only bump counters ([`vpce_ingest::Progress`]), and this thread draws them.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -18,7 +18,9 @@ const TICK: Duration = Duration::from_millis(200);
 /// A running progress display; [`Display::finish`] clears it.
 pub(crate) struct Display {
     pub progress: Arc<Progress>,
-    stop: Arc<AtomicBool>,
+    /// Dropped to stop the bar: the drawing thread wakes at once, not at its
+    /// next tick, so a run does not wait for it.
+    stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -29,31 +31,25 @@ impl Display {
             return None;
         }
         let progress = Arc::new(Progress::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let (p, s) = (progress.clone(), stop.clone());
+        let (stop, stopped) = mpsc::channel();
+        let p = progress.clone();
         let thread = std::thread::Builder::new()
             .name("progress".into())
-            .spawn(move || draw(&p, &s))
+            .spawn(move || draw(&p, &stopped))
             .ok()?;
         Some(Display {
             progress,
-            stop,
+            stop: Some(stop),
             thread: Some(thread),
         })
     }
 
     /// Stops and clears the bar.
     pub(crate) fn finish(mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.stop.take();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
     }
 }
 
@@ -74,14 +70,14 @@ fn message(s: &Snapshot, secs: f64) -> String {
     )
 }
 
-fn draw(progress: &Progress, stop: &AtomicBool) {
+fn draw(progress: &Progress, stopped: &Receiver<()>) {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {wide_bar} {percent:>3}% · {msg} · about {eta} left",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
-    while !stop.load(Ordering::Relaxed) {
+    loop {
         let s = progress.snapshot();
         // Bytes when every size is known (local files); inputs otherwise (S3
         // objects, log groups), so the estimate always has a base.
@@ -96,7 +92,10 @@ fn draw(progress: &Progress, stop: &AtomicBool) {
             }
         }
         bar.set_message(message(&s, bar.elapsed().as_secs_f64()));
-        std::thread::sleep(TICK);
+        match stopped.recv_timeout(TICK) {
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+        }
     }
     bar.finish_and_clear();
 }
