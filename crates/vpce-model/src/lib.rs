@@ -217,6 +217,16 @@ pub struct Bundle {
     pub reason: String,
 }
 
+impl CostTotals {
+    /// The net monthly change when it differs from the positive savings by
+    /// a cent or more (endpoints `--require-private` adds cost money), else
+    /// `None`: every output shows the net only then.
+    pub fn net_if_different(&self) -> Option<f64> {
+        self.net_savings_if_all_applied_usd
+            .filter(|n| (n - self.savings_if_all_applied_usd).abs() >= 0.005)
+    }
+}
+
 /// The time the report covers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Window {

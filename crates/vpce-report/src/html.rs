@@ -230,11 +230,9 @@ fn headline(r: &Report, p: &mut String) {
 }
 
 fn net_note(c: &CostTotals) -> String {
-    match c.net_savings_if_all_applied_usd {
-        Some(n) if (n - c.savings_if_all_applied_usd).abs() >= 0.005 => {
-            format!("net {} a month with the endpoints --require-private adds", usd(n))
-        }
-        _ => format!("after {} of new endpoints a month", usd(c.recommended_endpoints_usd)),
+    match c.net_if_different() {
+        Some(n) => format!("net {} a month with the endpoints --require-private adds", usd(n)),
+        None => format!("after {} of new endpoints a month", usd(c.recommended_endpoints_usd)),
     }
 }
 

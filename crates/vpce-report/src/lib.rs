@@ -539,8 +539,8 @@ pub fn render_seed_json(r: &Report, top: usize, w: &mut dyn Write) -> io::Result
 /// The net monthly change, when endpoints required by `--require-private`
 /// make it differ from the positive savings (shown to the cent).
 fn net_of_required(c: &vpce_model::CostTotals) -> String {
-    match c.net_savings_if_all_applied_usd {
-        Some(net) if (net - c.savings_if_all_applied_usd).abs() >= 0.005 => {
+    match c.net_if_different() {
+        Some(net) => {
             let change = if net >= 0.0 {
                 format!("a net saving of ${net:.2}")
             } else {
@@ -548,7 +548,7 @@ fn net_of_required(c: &vpce_model::CostTotals) -> String {
             };
             format!("; with the cost of the endpoints --require-private adds, {change} a month")
         }
-        _ => String::new(),
+        None => String::new(),
     }
 }
 

@@ -91,10 +91,7 @@ fn headline(r: &Report, w: &mut dyn Write) -> io::Result<()> {
                 "| savings if every recommendation is applied | **{}** |",
                 usd(c.savings_if_all_applied_usd)
             )?;
-            if let Some(net) = c
-                .net_savings_if_all_applied_usd
-                .filter(|n| (n - c.savings_if_all_applied_usd).abs() >= 0.005)
-            {
+            if let Some(net) = c.net_if_different() {
                 writeln!(w, "| net, with the endpoints `--require-private` adds | {} |", usd(net))?;
             }
             writeln!(
