@@ -261,11 +261,11 @@ fn remote_inputs(aws: &Aws, s: &Analysis, cfg: &AnalysisConfig) -> Result<Remote
 fn summary(report: &Report, elapsed: Duration) {
     let i = &report.inputs;
     eprintln!(
-        "read {} Resolver records ({} inputs) and {} flow records ({} inputs) in {:.1}s; {} malformed line{}, {} input error{}",
+        "read {} Resolver records ({}) and {} flow records ({}) in {:.1}s; {} malformed line{}, {} input error{}",
         i.dns.records,
-        i.dns.files,
+        input_counts(&i.dns),
         i.flow.records,
-        i.flow.files,
+        input_counts(&i.flow),
         elapsed.as_secs_f64(),
         i.malformed,
         if i.malformed == 1 { "" } else { "s" },
@@ -278,6 +278,28 @@ fn summary(report: &Report, elapsed: Duration) {
     for m in i.malformed_examples.iter().take(5) {
         eprintln!("warning: {}", escaped(&format!("{}:{}: {}", m.file, m.line, m.reason)));
     }
+}
+
+/// What became of one log type's inputs, adding up to those found:
+/// "72 inputs: 70 read, 1 left out, 1 error".
+fn input_counts(s: &InputStats) -> String {
+    let mut parts = vec![format!("{} read", s.read())];
+    if s.left_out > 0 {
+        parts.push(format!("{} left out", s.left_out));
+    }
+    if s.input_errors > 0 {
+        parts.push(format!(
+            "{} error{}",
+            s.input_errors,
+            if s.input_errors == 1 { "" } else { "s" }
+        ));
+    }
+    format!(
+        "{} input{}: {}",
+        s.files,
+        if s.files == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
 }
 
 /// What `--strict` fails on: the first unreadable file, else the first

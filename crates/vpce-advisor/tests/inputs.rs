@@ -664,3 +664,44 @@ fn simulated_eks_pods_match_the_truth() {
         assert_eq!(s["bytes_via_nat"], want, "{key}");
     }
 }
+
+/// Every file a folder walk finds ends in exactly one of read, left out or
+/// an input error, and the summary line's counts add up to the files found.
+#[test]
+fn the_summary_line_accounts_for_every_file_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.log"), format!("{OUT}\n{BACK}\n")).unwrap();
+    // A damaged line: read, the line counted as malformed.
+    std::fs::write(d.join("b.log"), format!("{OUT}\n2 1 eni-1 10.0.1.5 nonsense\n{BACK}\n")).unwrap();
+    let many: String = (0..20_000)
+        .map(|i| OUT.replace(" 40000 ", &format!(" {} ", 1024 + i % 50_000)) + "\n")
+        .collect();
+    let data = gz(many.as_bytes());
+    std::fs::write(d.join("c.log.gz"), &data[..data.len() / 2]).unwrap();
+    let dns = json!({"query_name": "s3.amazonaws.com.", "query_timestamp": "2026-11-01T00:00:00Z",
+                     "vpc_id": "vpc-1", "region": "us-east-1", "answers": []});
+    std::fs::write(d.join("dns.log"), format!("{dns}\n")).unwrap();
+    std::fs::write(d.join("notes.txt"), "hello\nworld\n").unwrap();
+    let found = std::fs::read_dir(d).unwrap().count() as u64;
+
+    let out = Command::cargo_bin("vpce-advisor")
+        .unwrap()
+        .args(["analyze", "--flow-logs", d.to_str().unwrap(), "--nat-ip", "10.0.1.5"])
+        .args(["--region", "us-east-1", "--format", "json", "--allow-partial"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flow = &r["inputs"]["flow"];
+    let n = |k: &str| flow[k].as_u64().unwrap();
+    assert_eq!(n("files"), found);
+    assert_eq!((n("left_out"), n("input_errors"), n("malformed")), (2, 1, 1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err.lines().find(|l| l.starts_with("read ")).unwrap();
+    assert!(
+        line.contains(&format!("flow records ({found} inputs: 2 read, 2 left out, 1 error)")),
+        "{line}"
+    );
+    assert!(line.contains("1 malformed line, 1 input error"), "{line}");
+}

@@ -589,7 +589,9 @@ fn read_all<A: Clone + Send + Sync>(
             }
         },
     );
-    let (aggregate, col) = merge_parts(parts, merge);
+    let (aggregate, mut col) = merge_parts(parts, merge);
+    col.stats.left_out = (col.skipped.len() + col.not_logs.len()) as u64;
+    col.stats.input_errors = col.errors.len() as u64;
     Outcome {
         aggregate,
         stats: col.stats,

@@ -293,6 +293,18 @@ pub struct InputStats {
     /// runtime lines in a delivery, other programs' messages in a log group).
     #[serde(default)]
     pub skipped_lines: u64,
+    /// Files found in a given folder and left out: they hold the other log
+    /// type, or neither (named in `warnings`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub left_out: u64,
+    /// Inputs of this type that ended in an error (in `file_errors`); the
+    /// rest of `files` were read: `files = read + left_out + input_errors`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub input_errors: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl InputStats {
@@ -305,6 +317,13 @@ impl InputStats {
         self.no_data += o.no_data;
         self.rejected += o.rejected;
         self.skipped_lines += o.skipped_lines;
+        self.left_out += o.left_out;
+        self.input_errors += o.input_errors;
+    }
+
+    /// Inputs read (to their end, or with malformed lines counted).
+    pub fn read(&self) -> u64 {
+        self.files.saturating_sub(self.left_out + self.input_errors)
     }
 }
 
